@@ -1,0 +1,139 @@
+"""A very small ASGI toolkit shared by the Cursor simulator and the embedded Port catalog.
+
+Both servers are plain ASGI callables so that tests and the builder can talk to them in-process
+through ``httpx.ASGITransport`` and ``cursor-builder simulate`` / ``catalog serve`` can put them on
+loopback with uvicorn. A framework would be one more dependency for ~150 lines of routing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+Handler = Callable[["Request"], Awaitable["Response"]]
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    path_params: dict[str, str] = field(default_factory=dict)
+
+    def query_get(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.query:
+            if key == name:
+                return value
+        return default
+
+    def query_all(self, name: str) -> list[str]:
+        return [value for key, value in self.query if key == name]
+
+    def json(self) -> Any:
+        """The body as JSON; raises ValueError with a readable message when it is not."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"request body is not valid JSON: {exc.msg}") from exc
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        merged = {"content-type": "application/json"}
+        merged.update(headers or {})
+        return cls(status, data, merged)
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, content_type: str = "text/plain; charset=utf-8",
+             headers: dict[str, str] | None = None) -> Response:
+        merged = {"content-type": content_type}
+        merged.update(headers or {})
+        return cls(status, text.encode(), merged)
+
+
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+class Router:
+    """Routes ``METHOD /path/{param}`` to async handlers; 404/405 bodies are supplied by the owner."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        pattern = "^" + _PARAM.sub(r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+        self._routes.append((method.upper(), re.compile(pattern), handler))
+
+    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self.add(method, template, handler)
+            return handler
+
+        return decorator
+
+    def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+        """Return (handler, path params, path_exists_with_other_method)."""
+        path_seen = False
+        for route_method, pattern, handler in self._routes:
+            found = pattern.match(path)
+            if not found:
+                continue
+            path_seen = True
+            if route_method == method.upper():
+                return handler, found.groupdict(), True
+        return None, {}, path_seen
+
+
+async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]]) -> Request:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        elif message["type"] == "http.disconnect":
+            break
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return Request(
+        method=scope["method"].upper(),
+        path=scope["path"],
+        query=query,
+        headers=headers,
+        body=b"".join(chunks),
+    )
+
+
+async def send_response(send: Callable[[dict[str, Any]], Awaitable[None]], response: Response) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    if not any(name == b"content-length" for name, _ in headers):
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],
+                          send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    """Accept uvicorn's lifespan protocol; our apps hold no resources that need it."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

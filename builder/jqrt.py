@@ -1,0 +1,257 @@
+"""JQ the way Ocean runs it: single-quote rewriting, compile cache, first output only.
+
+Every mapping value, ``data_path``, ``selector.query`` and ``itemsToParse`` goes through here so
+that the builder's preview and the deployed integration agree on what a program means.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jq
+
+# Ocean's `_format_filter` (jq_entity_processor.py): a single quote that opens (at the start or
+# after whitespace) or closes (before whitespace or the end) a string becomes a double quote.
+_SINGLE_QUOTE = re.compile(r'(^|\s)\'(?!\s|")|(?<!\s|")\'(\s|$)')
+_NO_ENV_PREFIX = "def env: {}; {} as $ENV | "
+
+
+class JQCompileError(ValueError):
+    """The program does not compile; ``message`` is jq's own first line, cleaned up."""
+
+    def __init__(self, expr: str, message: str) -> None:
+        self.expr = expr
+        self.message = message
+        super().__init__(message)
+
+
+class JQRuntimeError(ValueError):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+# Builtins and keywords that yield at most one output per input. An expression built only from
+# these, paths, literals and operators cannot stream, so `[f]` means the same as `[first(f)]`
+# (and cannot error after a first output). `first` costs jq a label and a break per call, which
+# is most of the evaluation time of a typical mapping; this list lets us skip it safely.
+_SINGLE_OUTPUT_WORDS = frozenset("""
+if then elif else end and or not as reduce try catch null true false
+length utf8bytelength keys keys_unsorted values has in contains inside startswith endswith
+ltrimstr rtrimstr trimstr trim ltrim rtrim ascii_downcase ascii_upcase explode implode split join
+tostring tonumber tojson fromjson type add any all flatten floor ceil round sqrt pow log log2 log10 exp
+fabs abs min max min_by max_by unique unique_by group_by sort sort_by reverse map map_values
+to_entries from_entries with_entries select empty error not test sub gsub ascii todate fromdate
+todateiso8601 fromdateiso8601 dateadd datesub date now mktime gmtime localtime strftime strptime
+strflocaltime getpath setpath delpaths del to_number toarray indices index rindex
+isnan isinfinite isnormal infinite nan env builtins input_filename
+ascii tojson halt_error objects arrays strings numbers booleans nulls iterables scalars
+isvalid pick transpose walk first last @text @json @html @uri @csv @tsv @sh
+@base64 @base64d significand gamma lgamma tgamma drem ldexp scalb nearbyint trunc
+""".split())
+
+_WORD = re.compile(r"@?[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_single_output(text: str) -> bool:
+    """Conservative check that a program yields at most one output (False when unsure)."""
+    depth_stack: list[str] = []  # which bracket we are inside: "(", "[", "{", or "\\(" (interpolation)
+    prev = ""  # the previous significant token, to tell `.x[]` (iterate) from `[]` (empty array)
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == "#":
+            return False  # comments are rare in mappings; not worth lexing
+        if ch == '"':
+            # A string literal; `\(` opens an interpolation whose contents we must inspect.
+            i += 1
+            while i < n and text[i] != '"':
+                if text[i] == "\\" and i + 1 < n and text[i + 1] == "(":
+                    return False  # interpolation: could stream; rare enough to take the slow path
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            prev = "lit"
+            continue
+        if ch == ".":
+            if text.startswith("..", i):
+                return False  # recursive descent
+            i += 1
+            word = _WORD.match(text, i)
+            if word:
+                i = word.end()
+            prev = "term"
+            continue
+        if ch == "$":
+            word = _WORD.match(text, i + 1)
+            if not word:
+                return False
+            i = word.end()
+            prev = "term"
+            continue
+        if ch.isdigit():
+            while i < n and (text[i].isalnum() or text[i] == "." or text[i] in "+-" and text[i - 1] in "eE"):
+                i += 1
+            prev = "term"
+            continue
+        word = _WORD.match(text, i)
+        if word:
+            after = text[word.end():].lstrip()
+            if depth_stack and depth_stack[-1] == "{" and prev == "op" and after[:1] in (":", ",", "}"):
+                i = word.end()  # an object key (`{a: …}` or the shorthand `{a}`), not a call
+                prev = "op" if after[:1] == ":" else "term"
+                continue
+            if word.group(0) not in _SINGLE_OUTPUT_WORDS:
+                return False
+            i = word.end()
+            prev = "term" if word.group(0) not in {"if", "then", "elif", "else", "and", "or", "as",
+                                                     "reduce", "try", "catch"} else "op"
+            continue
+        if ch in "([{":
+            if ch == "[" and prev == "term":
+                # `.x[...]`: an index or slice is fine, `.x[]` iterates.
+                j = i + 1
+                while j < n and text[j].isspace():
+                    j += 1
+                if j < n and text[j] == "]":
+                    return False
+            # An index after a term (`.x[...]`) streams if its contents do: commas count there.
+            depth_stack.append("(" if ch == "[" and prev == "term" else ch)
+            prev = "op"
+            i += 1
+            continue
+        if ch in ")]}":
+            if not depth_stack:
+                return False
+            depth_stack.pop()
+            prev = "term"
+            i += 1
+            continue
+        if ch == ",":
+            # Only inside an array or object constructor is a comma harmless (collected / a separator).
+            if not depth_stack or depth_stack[-1] == "(":
+                return False
+            prev = "op"
+            i += 1
+            continue
+        if ch == "?":
+            if text.startswith("?//", i):
+                return False
+            prev = "term"
+            i += 1
+            continue
+        if ch in "|+-*/%<>=!:;":
+            if ch == ";" and (not depth_stack or depth_stack[-1] != "("):
+                return False  # `def f: …;` and friends
+            prev = "op"
+            i += 1
+            continue
+        return False
+    return not depth_stack
+
+
+def format_filter(expr: str) -> str:
+    return _SINGLE_QUOTE.sub(r'\1"\2', expr)
+
+
+def as_program_text(value: Any) -> str:
+    """A mapping leaf as Ocean's pydantic models hand it to jq (numbers become their str())."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)  # pydantic v1 str coercion: True → "True" (which then fails to compile)
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise JQCompileError(repr(value), f"expected a JQ string, got {type(value).__name__}")
+
+
+def clean_message(text: str) -> str:
+    """jq's error text without the 'jq: error (at <unknown>):' noise, first line only."""
+    first = str(text).strip().splitlines()[0] if str(text).strip() else "error"
+    first = re.sub(r"^jq: error(?: \(at [^)]*\))?:\s*", "", first)
+    first = re.sub(r"\s+at <top-level>, line \d+, column \d+:?$", "", first)
+    return first
+
+
+def _compile_message(exc: Exception) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    head = lines[0] if lines else "does not compile"
+    head = re.sub(r"^jq: error:\s*", "", head)
+    # jq points at `<top-level>, line 1, column N`; the column is what a user can act on.
+    found = re.search(r"at <top-level>, line (\d+), column (\d+)", head)
+    head = re.sub(r"\s*at <top-level>, line \d+, column \d+:?", "", head)
+    if found and found.group(1) == "1":
+        head += f" (column {found.group(2)})"
+    return head
+
+
+@lru_cache(maxsize=8192)
+def compile_program(text: str, env_access: bool = True) -> Any:
+    """Compile exactly as Ocean does (format, optional env lock-out), cached. Raises JQCompileError."""
+    program = format_filter(text)
+    if not env_access:
+        program = _NO_ENV_PREFIX + program
+    try:
+        return jq.compile(program)
+    except Exception as exc:  # jq raises ValueError; anything else is still a compile failure
+        raise JQCompileError(text, _compile_message(exc)) from None
+
+
+def check(text: str) -> str | None:
+    """None when the program compiles, else the error message."""
+    try:
+        compile_program(text)
+    except JQCompileError as exc:
+        return exc.message
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One program run on one input, with Ocean's view (``value``) and ours (``status``)."""
+
+    status: str  # "ok" | "null" | "empty" | "error"
+    value: Any = None
+    error: str | None = None
+
+    @property
+    def ocean_value(self) -> Any:
+        return self.value if self.status == "ok" else None
+
+
+def first(text: str, data: Any, env_access: bool = True) -> Outcome:
+    """First output of ``text`` on ``data``; errors and no output are outcomes, not exceptions."""
+    try:
+        program = compile_program(as_program_text(text), env_access)
+    except JQCompileError as exc:
+        return Outcome("error", None, exc.message)
+    try:
+        iterator = iter(program.input_text(json.dumps(data)))
+        try:
+            value = next(iterator)
+        except StopIteration:
+            return Outcome("empty")
+    except Exception as exc:
+        return Outcome("error", None, clean_message(str(exc)))
+    return Outcome("null" if value is None else "ok", value)
+
+
+def first_value(text: str, data: Any, env_access: bool = True) -> Any:
+    """Ocean's ``_search``: the first output, or None on error or no output."""
+    return first(text, data, env_access).ocean_value
+
+
+def all_outputs(text: str, data: Any) -> list[Any]:
+    """Every output (for the lint: a data_path that streams several values loses all but one)."""
+    program = compile_program(as_program_text(text))
+    try:
+        return list(program.input_text(json.dumps(data)))
+    except Exception as exc:
+        raise JQRuntimeError(clean_message(str(exc))) from None

@@ -1,0 +1,589 @@
+"""The mapping engine: raw API responses → the exact entities Ocean would send to Port.
+
+Pipeline, with Ocean's semantics (reference/ocean-port.md §2–§3, checked against port-ocean 0.56.2):
+
+1. ``data_path`` per response (page), first JQ output only: a list gives its elements, any other
+   non-null value one item, null nothing. A page whose items are not all objects is rejected as a
+   whole, as Ocean's ``validate_result`` aborts that batch.
+2. ``itemsToParse``: each item expands into ``{...item without the path, <name>: element}``.
+3. ``selector.query`` must yield a real boolean; anything else is an error for that item.
+4. ``entity.mappings``: every leaf is JQ (blueprint included), first output only; an error or no
+   output becomes null; nested dicts recurse; identifier and blueprint must be truthy.
+
+Speed is what makes live preview possible: each leaf compiles once (cached), and all leaves of a
+mapping run as ONE jq program over the whole batch. ``try [first(f)] catch null`` per leaf tells
+value (``[v]``), no output (``[]``) and error (``null``) apart, so one call yields values and the
+counts; jq's error text is fetched per field only for the records the user looks at.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from builder import jqrt
+from builder.jqrt import JQCompileError, Outcome
+
+# -- the compiled form of one mapping ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: tuple[Any, ...]  # ("properties", "x") or ("identifier", "rules", 0, "value")
+    expr: Any  # as written in the mapping
+    compile_error: str | None
+
+    @property
+    def name(self) -> str:
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+        return out
+
+
+@dataclass
+class _Node:
+    """The mapping's shape, ordered as Ocean's deep merge leaves it (see ``_build_node``)."""
+
+    kind: str  # "leaf" | "dict" | "list" | "invalid"
+    leaf_index: int = -1
+    children: list[tuple[Any, _Node]] = field(default_factory=list)
+
+
+def _compiles(value: Any, env_access: bool) -> bool:
+    if not isinstance(value, (str, int, float)):
+        return False
+    try:
+        jqrt.compile_program(jqrt.as_program_text(value), env_access)
+    except JQCompileError:
+        return False
+    return True
+
+
+class CompiledMapping:
+    """A resource's selector and entity mapping, compiled once and reused for every batch."""
+
+    def __init__(self, mappings: dict[str, Any], query: str, env_access: bool = True) -> None:
+        self.mappings = mappings
+        self.query = query
+        self.env_access = env_access
+        self.leaves: list[Leaf] = []
+        self.root = self._build_node(mappings, ())
+        self.selector_error = self._compile_error(query)
+        self._program = self._combined_program()
+
+    def _compile_error(self, value: Any) -> str | None:
+        try:
+            jqrt.compile_program(jqrt.as_program_text(value), self.env_access)
+        except JQCompileError as exc:
+            return exc.message
+        return None
+
+    def _build_node(self, value: Any, path: tuple[Any, ...]) -> _Node:
+        if isinstance(value, dict):
+            # Ocean evaluates compilable leaves in a process pool and the rest in-process, then
+            # deep-merges the two dicts: keys that fail to compile (and lists, which cannot be
+            # compiled) land after the others. Key order is part of "byte-for-byte".
+            first_half: list[tuple[Any, _Node]] = []
+            second_half: list[tuple[Any, _Node]] = []
+            for key, child in value.items():
+                node = self._build_node(child, path + (key,))
+                if isinstance(child, dict) or _compiles(child, self.env_access):
+                    first_half.append((key, node))
+                else:
+                    second_half.append((key, node))
+            return _Node("dict", children=first_half + second_half)
+        if isinstance(value, list):
+            children = []
+            for index, child in enumerate(value):
+                if isinstance(child, dict):
+                    children.append((index, self._build_node(child, path + (index,))))
+                else:
+                    # Ocean calls `_search_as_object` on each list item; a non-dict item raises and
+                    # the whole list becomes null.
+                    children.append((index, _Node("invalid")))
+            return _Node("list", children=children)
+        error = None
+        try:
+            text = jqrt.as_program_text(value)
+            jqrt.compile_program(text, self.env_access)
+        except JQCompileError as exc:
+            error = exc.message if value is not None else "no JQ given (the value is empty)"
+        self.leaves.append(Leaf(path, value, error))
+        return _Node("leaf", leaf_index=len(self.leaves) - 1)
+
+    def _combined_program(self) -> Any | None:
+        parts = [self.query] + [leaf.expr for leaf in self.leaves]
+        errors = [self.selector_error] + [leaf.compile_error for leaf in self.leaves]
+        pieces = []
+        for text, error in zip(parts, errors):
+            if error is not None:
+                pieces.append("null")
+                continue
+            body = jqrt.format_filter(jqrt.as_program_text(text))
+            if jqrt.is_single_output(body):
+                pieces.append("(try [" + body + "] catch null)")
+            else:
+                # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
+                pieces.append("(try [first(\n" + body + "\n)] catch null)")
+        # One array out for the whole batch: converting one jq value to Python is much cheaper
+        # than converting one per record.
+        program = "[.[] | [\n" + ",\n".join(pieces) + "\n]]"
+        if not self.env_access:
+            program = "def env: {}; {} as $ENV | " + program
+        try:
+            import jq
+
+            return jq.compile(program)
+        except Exception:
+            return None  # pathological user text that only compiles on its own: evaluate per field
+
+    # -- evaluation ----------------------------------------------------------------------------
+    def evaluate(self, items: Sequence[Any]) -> list[list[Any]]:
+        """Per item: [selector marker, leaf markers…] where a marker is [v], [] or None (error)."""
+        if not items:
+            return []
+        if self._program is not None:
+            try:
+                return self._program.input_text(json.dumps(items)).first()
+            except Exception:
+                pass  # fall through to the slow, exact path
+        return [self._evaluate_one(item) for item in items]
+
+    def _evaluate_one(self, item: Any) -> list[Any]:
+        row = [_marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None]
+        for leaf in self.leaves:
+            row.append(None if leaf.compile_error else _marker(jqrt.first(leaf.expr, item, self.env_access)))
+        return row
+
+    def selector_outcome(self, item: Any) -> Outcome:
+        if self.selector_error:
+            return Outcome("error", None, self.selector_error)
+        return jqrt.first(self.query, item, self.env_access)
+
+    def leaf_outcome(self, leaf_index: int, item: Any) -> Outcome:
+        leaf = self.leaves[leaf_index]
+        if leaf.compile_error:
+            return Outcome("error", None, leaf.compile_error)
+        return jqrt.first(leaf.expr, item, self.env_access)
+
+    def build(self, markers: list[Any]) -> dict[str, Any]:
+        """The entity dict Ocean's processor produces for one item (before pydantic)."""
+        return self._build(self.root, markers)
+
+    def _build(self, node: _Node, markers: list[Any]) -> Any:
+        if node.kind == "leaf":
+            marker = markers[node.leaf_index + 1]
+            return marker[0] if marker else None
+        if node.kind == "dict":
+            return {key: self._build(child, markers) for key, child in node.children}
+        if node.kind == "list":
+            if any(child.kind == "invalid" for _, child in node.children):
+                return None
+            return [self._build(child, markers) for _, child in node.children]
+        return None
+
+
+def _marker(outcome: Outcome) -> Any:
+    if outcome.status == "error":
+        return None
+    if outcome.status == "empty":
+        return []
+    return [outcome.value]
+
+
+_compiled_cache: dict[str, CompiledMapping] = {}
+
+
+def compile_mapping(mappings: dict[str, Any], query: str, env_access: bool = True) -> CompiledMapping:
+    """Cached by content, so re-running after an unrelated edit costs no compile."""
+    key = json.dumps([mappings, query, env_access], sort_keys=False, default=str)
+    found = _compiled_cache.get(key)
+    if found is None:
+        if len(_compiled_cache) > 256:
+            _compiled_cache.clear()
+        found = CompiledMapping(mappings, query, env_access)
+        _compiled_cache[key] = found
+    return found
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dropped:
+    """An item that produced no entity, and why. ``stage`` names the step that dropped it."""
+
+    stage: str  # data_path | not_object | items_to_parse | selector | selector_error | identifier | blueprint | entity
+    reason: str
+    record: int | None = None  # index into MappingResult.records (None for page-level drops)
+    page: int | None = None
+    item: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"stage": self.stage, "reason": self.reason}
+        if self.record is not None:
+            out["record"] = self.record
+        if self.page is not None:
+            out["page"] = self.page
+        return out
+
+
+@dataclass
+class FieldStatus:
+    """How one mapping field fared across every record that passed the selector."""
+
+    path: str
+    expr: Any
+    compile_error: str | None = None
+    ok: int = 0
+    nulls: int = 0  # a genuine null result
+    empties: int = 0  # no output at all (Ocean sends null)
+    errors: int = 0
+    first_error_record: int | None = None
+    first_error: str | None = None
+    first_null_record: int | None = None
+
+    @property
+    def state(self) -> str:
+        if self.errors:
+            return "error"
+        if self.nulls or self.empties:
+            return "null"
+        return "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "expr": self.expr,
+            "ok": self.ok,
+            "nulls": self.nulls + self.empties,
+            "errors": self.errors,
+            "first_error_record": self.first_error_record,
+            "error": self.first_error,
+            "first_null_record": self.first_null_record,
+        }
+
+
+@dataclass
+class FieldValue:
+    path: str
+    expr: Any
+    outcome: Outcome
+
+
+@dataclass
+class MappingResult:
+    records: list[Any]  # items after data_path and itemsToParse, in order
+    entities: list[dict[str, Any]]  # Ocean's payloads, in order
+    entity_records: list[int]  # record index of each entity
+    dropped: list[Dropped]
+    fields: dict[str, FieldStatus]
+    selector: FieldStatus
+    compiled: CompiledMapping
+    passed: int = 0  # records whose selector said true
+    filtered: int = 0  # records whose selector said false
+    pages: int = 0
+    _markers: list[list[Any]] = field(default_factory=list, repr=False)
+
+    @property
+    def kept(self) -> int:
+        return len(self.entities)
+
+    def entity_for_record(self, record: int) -> dict[str, Any] | None:
+        try:
+            return self.entities[self.entity_records.index(record)]
+        except ValueError:
+            return None
+
+    def drop_for_record(self, record: int) -> Dropped | None:
+        for drop in self.dropped:
+            if drop.record == record:
+                return drop
+        return None
+
+    def values(self, record: int) -> list[FieldValue]:
+        """Every field's outcome for one record, with jq's own error text where it failed."""
+        item = self.records[record]
+        markers = self._markers[record] if record < len(self._markers) else None
+        out = []
+        for index, leaf in enumerate(self.compiled.leaves):
+            marker = markers[index + 1] if markers is not None else None
+            if markers is not None and marker is not None:
+                outcome = Outcome("empty") if marker == [] else Outcome(
+                    "null" if marker[0] is None else "ok", marker[0])
+            else:
+                outcome = self.compiled.leaf_outcome(index, item)
+            out.append(FieldValue(leaf.name, leaf.expr, outcome))
+        return out
+
+    def selector_value(self, record: int) -> Outcome:
+        return self.compiled.selector_outcome(self.records[record])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "entities": self.entities,
+            "dropped": [drop.to_json() for drop in self.dropped],
+            "fields": {name: status.to_json() for name, status in self.fields.items()},
+        }
+
+
+# -- stage 1 and 2: responses → items -----------------------------------------------------------
+
+
+@dataclass
+class Extraction:
+    records: list[Any]
+    dropped: list[Dropped]
+    pages: int
+    record_pages: list[int]
+
+
+def extract_items(responses: Sequence[Any], data_path: str | None, items_to_parse: str | None = None,
+                  items_to_parse_name: str = "item", top_level_transform: bool = True,
+                  env_access: bool = True) -> Extraction:
+    """Apply data_path to each response (page) and itemsToParse to each item, as Ocean does."""
+    records: list[Any] = []
+    record_pages: list[int] = []
+    dropped: list[Dropped] = []
+    path = data_path or "."
+    for page, response in enumerate(responses):
+        # Ocean's custom integration: with the default data_path '.', an object response is
+        # one item as it is (no JQ run), a list response is searched like any other path.
+        if path == "." and not isinstance(response, list):
+            items = [response]
+        else:
+            outcome = jqrt.first(path, response, env_access)
+            if outcome.status == "error":
+                dropped.append(Dropped("data_path", f"data_path {path!r} failed: {outcome.error}", page=page))
+                continue
+            value = outcome.value
+            if value is None:
+                dropped.append(Dropped("data_path", f"data_path {path!r} gave "
+                                       f"{'no output' if outcome.status == 'empty' else 'null'}: no items",
+                                       page=page))
+                continue
+            items = value if isinstance(value, list) else [value]
+        bad = next((i for i, item in enumerate(items) if not isinstance(item, dict)), None)
+        if bad is not None:
+            # validate_result rejects the whole batch (and disables deletions for that resync).
+            reason = (f"page {page + 1}: item {bad} is {_json_type(items[bad])}, not an object; Ocean rejects "
+                      f"this page's {len(items)} items as a whole")
+            for item in items:
+                dropped.append(Dropped("not_object", reason, page=page, item=item))
+            continue
+        if items_to_parse:
+            expanded, drops = _expand_items(items, items_to_parse, items_to_parse_name, top_level_transform,
+                                            page, env_access)
+            dropped.extend(drops)
+            items = expanded
+        records.extend(items)
+        record_pages.extend([page] * len(items))
+    return Extraction(records, dropped, len(responses), record_pages)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _expand_items(items: list[dict[str, Any]], items_to_parse: str, name: str, top_level_transform: bool,
+                  page: int, env_access: bool) -> tuple[list[Any], list[Dropped]]:
+    out: list[Any] = []
+    drops: list[Dropped] = []
+    delete_target = deletion_path(items_to_parse) or "."
+    transform = f". | del({delete_target})"
+    for item in items:
+        parsed = jqrt.first_value(items_to_parse, item, env_access)
+        parent = item
+        if top_level_transform:
+            parent = jqrt.first_value(transform, item, env_access)
+            if parent is None:
+                drops.append(Dropped("items_to_parse", f"top-level transform {transform!r} returned null; "
+                                     "Ocean skips the item", page=page, item=item))
+                continue
+        if not isinstance(parsed, list):
+            drops.append(Dropped("items_to_parse", f"itemsToParse {items_to_parse!r} gave "
+                                 f"{_json_type(parsed)}, expected an array; Ocean skips the item",
+                                 page=page, item=item))
+            continue
+        for element in parsed:
+            merged = dict(parent)
+            merged[name] = element
+            out.append(merged)
+    return out, drops
+
+
+def deletion_path(expr: str) -> str | None:
+    """Ocean's ``extract_jq_deletion_path_revised``: the simple path ``del()`` removes from the parent."""
+    import re
+
+    text = expr.strip()
+    if text.startswith("("):
+        found = re.match(r"\((.*?)\)", text, re.DOTALL)
+        if not found:
+            return None
+        chain = found.group(1).strip()
+    else:
+        chain = text
+    for segment in chain.split("|"):
+        segment = segment.strip()
+        if re.match(r"^\.\s+as\s+\$\w+", segment):
+            continue
+        if segment == "." or segment.startswith("$"):
+            continue
+        found = re.match(r"(\.[\w]+|\.\[[^\]]+\])(\.[\w]+|\[[^\]]+\]|\.\[[^\]]+\])*", segment)
+        if found:
+            return found.group(0).strip()
+    return None
+
+
+# -- stage 3 and 4: items → entities ------------------------------------------------------------
+
+
+def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "true", *,
+              env_access: bool = True, dropped: list[Dropped] | None = None, pages: int = 0) -> MappingResult:
+    compiled = compile_mapping(mappings, query, env_access)
+    markers = compiled.evaluate(records)
+    fields = {leaf.name: FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
+    statuses = list(fields.values())
+    selector = FieldStatus("selector.query", query, compiled.selector_error)
+    result = MappingResult(list(records), [], [], list(dropped or []), fields, selector, compiled, pages=pages,
+                           _markers=markers)
+    for index, row in enumerate(markers):
+        sel = row[0]
+        if sel is None or sel == [] or not isinstance(sel[0], bool):
+            selector.errors += 1
+            if selector.first_error_record is None:
+                selector.first_error_record = index
+                selector.first_error = _selector_message(compiled, records[index], sel)
+            result.dropped.append(Dropped("selector_error", _selector_message(compiled, records[index], sel),
+                                          record=index))
+            continue
+        if sel[0] is False:
+            result.filtered += 1
+            result.dropped.append(Dropped("selector", "selector.query is false", record=index))
+            continue
+        selector.ok += 1
+        result.passed += 1
+        for status, marker in zip(statuses, row[1:]):
+            if marker is None:
+                status.errors += 1
+                if status.first_error_record is None:
+                    status.first_error_record = index
+                    status.first_error = status.compile_error or _leaf_message(compiled, status, records[index])
+            elif marker == []:
+                status.empties += 1
+                if status.first_null_record is None:
+                    status.first_null_record = index
+            elif marker[0] is None:
+                status.nulls += 1
+                if status.first_null_record is None:
+                    status.first_null_record = index
+            else:
+                status.ok += 1
+        entity = compiled.build(row)
+        problem = _falsy_key(entity)
+        if problem:
+            result.dropped.append(Dropped(problem[0], problem[1], record=index))
+            continue
+        payload, error = to_payload(entity)
+        if error:
+            result.dropped.append(Dropped("entity", error, record=index))
+            continue
+        result.entities.append(payload)
+        result.entity_records.append(index)
+    return result
+
+
+def _selector_message(compiled: CompiledMapping, item: Any, marker: Any) -> str:
+    if compiled.selector_error:
+        return f"selector.query does not compile: {compiled.selector_error}"
+    if marker is None:
+        outcome = compiled.selector_outcome(item)
+        return f"selector.query failed: {outcome.error}"
+    if marker == []:
+        return "selector.query gave no output; Ocean needs true or false"
+    return f"selector.query gave {json.dumps(marker[0])[:60]}, not a boolean; Ocean needs true or false"
+
+
+def _leaf_message(compiled: CompiledMapping, status: FieldStatus, item: Any) -> str:
+    for index, leaf in enumerate(compiled.leaves):
+        if leaf.name == status.path:
+            return compiled.leaf_outcome(index, item).error or "error"
+    return "error"
+
+
+def _falsy_key(entity: dict[str, Any]) -> tuple[str, str] | None:
+    # Ocean keeps an entity only if identifier and blueprint are truthy *Python* values.
+    for key in ("identifier", "blueprint"):
+        value = entity.get(key)
+        if not value:
+            shown = "missing" if key not in entity else json.dumps(value)
+            return key, f"{key} is {shown}; Ocean drops entities whose {key} is null, empty, 0 or false"
+    return None
+
+
+_ENTITY_ORDER = ("identifier", "icon", "blueprint", "title", "team", "properties", "relations")
+
+
+def _pydantic_str(value: Any) -> Any:
+    """pydantic v1's str coercion, which Ocean's Entity model applies to icon and team."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):  # bool included: str(True) == "True"
+        return str(value)
+    raise TypeError
+
+
+def to_payload(entity: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """``Entity.parse_obj(entity).dict(exclude_unset=True, by_alias=True)`` without pydantic."""
+    payload: dict[str, Any] = {}
+    for key in _ENTITY_ORDER:
+        if key not in entity:
+            continue
+        value = entity[key]
+        if key == "icon":
+            try:
+                value = _pydantic_str(value)
+            except TypeError:
+                return {}, f"icon is {_json_type(value)}; Ocean's Entity model rejects it and fails the batch"
+        elif key == "team" and not isinstance(value, (list, dict)):
+            try:
+                value = _pydantic_str(value)
+            except TypeError:
+                return {}, "team is not a string, list or object; Ocean's Entity model rejects it"
+        elif key in ("properties", "relations") and not isinstance(value, dict):
+            return {}, f"{key} is not an object; Ocean's Entity model rejects it"
+        payload[key] = value
+    return payload, None
+
+
+# -- the whole pipeline -------------------------------------------------------------------------
+
+
+def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True) -> MappingResult:
+    """Map a resource (``builder.project.Resource``) over responses (one parsed JSON body per page)."""
+    extraction = extract_items(
+        responses,
+        resource.data_path,
+        resource.items_to_parse,
+        resource.items_to_parse_name,
+        resource.items_to_parse_top_level_transform,
+        env_access,
+    )
+    return map_items(extraction.records, resource.mappings, resource.query, env_access=env_access,
+                     dropped=extraction.dropped, pages=extraction.pages)
+
+
+def iter_leaf_paths(mappings: dict[str, Any]) -> Iterable[str]:
+    return (leaf.name for leaf in compile_mapping(mappings, "true").leaves)
