@@ -226,8 +226,30 @@ class Outcome:
         return self.value if self.status == "ok" else None
 
 
+_SIMPLE_PATH = re.compile(r"^\s*((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$")
+_JQ_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+
+
+def _walk_simple_path(keys: list[str], data: Any) -> Outcome:
+    """``.a.b`` without a round trip through jq: a data_path over a large response would
+    otherwise serialise the whole page to jq and convert every record back."""
+    value = data
+    for key in keys:
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            kind = _JQ_TYPE.get(type(value), "object")
+            return Outcome("error", None, f'Cannot index {kind} with string ("{key}")')
+        value = value.get(key)
+    return Outcome("null" if value is None else "ok", value)
+
+
 def first(text: str, data: Any, env_access: bool = True) -> Outcome:
     """First output of ``text`` on ``data``; errors and no output are outcomes, not exceptions."""
+    if isinstance(text, str):
+        simple = _SIMPLE_PATH.match(text)
+        if simple:
+            return _walk_simple_path(simple.group(1)[1:].split("."), data)
     try:
         program = compile_program(as_program_text(text), env_access)
     except JQCompileError as exc:

@@ -51,6 +51,28 @@ class _Node:
     children: list[tuple[Any, _Node]] = field(default_factory=list)
 
 
+_QUERY_FIELDS = ("combinator", "rules")  # port_ocean ... port_app_config/models.py: IngestSearchQuery
+_RULE_FIELDS = ("property", "operator", "value")  # ... and Rule (each a str field)
+
+
+def _is_search_query_path(path: tuple[Any, ...]) -> bool:
+    """identifier, team and relations.<name> may be search queries; so may items of their rules."""
+    if path in (("identifier",), ("team",)) or (len(path) == 2 and path[0] == "relations"):
+        return True
+    return len(path) > 2 and path[-2] == "rules" and isinstance(path[-1], int) and _is_search_query_path(path[:-2])
+
+
+def _search_query_fields(value: dict[str, Any], path: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """The model fields Ocean keeps for a search-query dict at ``path`` (None: not a search query)."""
+    if not _is_search_query_path(path):
+        return None
+    # `rules: list[Rule | IngestSearchQuery]`: pydantic tries Rule first, which needs all three
+    # fields as str-coercible scalars.
+    if len(path) > 2 and all(isinstance(value.get(key), (str, int, float)) for key in _RULE_FIELDS):
+        return _RULE_FIELDS
+    return _QUERY_FIELDS
+
+
 def _compiles(value: Any, env_access: bool) -> bool:
     if not isinstance(value, (str, int, float)):
         return False
@@ -71,7 +93,10 @@ class CompiledMapping:
         self.leaves: list[Leaf] = []
         self.root = self._build_node(mappings, ())
         self.selector_error = self._compile_error(query)
+        self._static_errors = [0] if self.selector_error else []
+        self._static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
         self._program = self._combined_program()
+        self._builder = self._make_builder()
 
     def _compile_error(self, value: Any) -> str | None:
         try:
@@ -82,6 +107,11 @@ class CompiledMapping:
 
     def _build_node(self, value: Any, path: tuple[Any, ...]) -> _Node:
         if isinstance(value, dict):
+            fields = _search_query_fields(value, path)
+            if fields is not None:
+                # pydantic parses a search query into IngestSearchQuery / Rule: the dict Ocean
+                # evaluates has the model's field order, and unknown keys are gone.
+                value = {key: value[key] for key in fields if key in value}
             # Ocean evaluates compilable leaves in a process pool and the rest in-process, then
             # deep-merges the two dicts: keys that fail to compile (and lists, which cannot be
             # compiled) land after the others. Key order is part of "byte-for-byte".
@@ -113,43 +143,73 @@ class CompiledMapping:
         self.leaves.append(Leaf(path, value, error))
         return _Node("leaf", leaf_index=len(self.leaves) - 1)
 
-    def _combined_program(self) -> Any | None:
+    def _combined_program(self) -> tuple[Any | None, Any | None]:
+        """Two programs over a whole batch: a fast one with one ``try`` per record, and an exact
+        one with one ``try`` per field for the records the fast one could not settle."""
         parts = [self.query] + [leaf.expr for leaf in self.leaves]
         errors = [self.selector_error] + [leaf.compile_error for leaf in self.leaves]
-        pieces = []
+        fast: list[str] = []
+        exact: list[str] = []
         for text, error in zip(parts, errors):
             if error is not None:
-                pieces.append("null")
+                fast.append("null")
+                exact.append("null")
                 continue
-            body = jqrt.format_filter(jqrt.as_program_text(text))
+            # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
+            body = "\n" + jqrt.format_filter(jqrt.as_program_text(text)) + "\n"
             if jqrt.is_single_output(body):
-                pieces.append("(try [" + body + "] catch null)")
+                fast.append("(" + body + ")")
+                exact.append("(try [" + body + "] catch null)")
             else:
-                # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
-                pieces.append("(try [first(\n" + body + "\n)] catch null)")
-        # One array out for the whole batch: converting one jq value to Python is much cheaper
-        # than converting one per record.
-        program = "[.[] | [\n" + ",\n".join(pieces) + "\n]]"
-        if not self.env_access:
-            program = "def env: {}; {} as $ENV | " + program
-        try:
-            import jq
+                fast.append("first(" + body + ")")
+                exact.append("(try [first(" + body + ")] catch null)")
+        # A record whose fields each give exactly one value (the usual case) comes back as a
+        # plain row; an error anywhere, or a field with no output (a shorter row), sends that
+        # record to the exact program. One array out for the whole batch: converting one jq
+        # value to Python is much cheaper than converting one per record.
+        prefix = "" if self.env_access else "def env: {}; {} as $ENV | "
+        fast_text = prefix + "[.[] | try [" + ",".join(fast) + "] catch null]"
+        exact_text = prefix + "[.[] | [" + ",".join(exact) + "]]"
+        import jq
 
-            return jq.compile(program)
+        try:
+            return jq.compile(fast_text), jq.compile(exact_text)
         except Exception:
-            return None  # pathological user text that only compiles on its own: evaluate per field
+            return None, None  # pathological user text that only compiles on its own: per field
 
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self, items: Sequence[Any]) -> list[list[Any]]:
         """Per item: [selector marker, leaf markers…] where a marker is [v], [] or None (error)."""
         if not items:
             return []
-        if self._program is not None:
+        fast, exact = self._program
+        if fast is None:
+            return [self._evaluate_one(item) for item in items]
+        width = len(self.leaves) + 1
+        static_errors = self._static_errors
+        try:
+            rows = fast.input_text(json.dumps(items)).first()
+        except Exception:
+            rows = [None] * len(items)
+        out: list[Any] = []
+        redo: list[int] = []
+        for index, row in enumerate(rows):
+            if row is None or len(row) != width:
+                redo.append(index)
+                out.append(None)
+                continue
+            markers = [[value] for value in row]
+            for position in static_errors:
+                markers[position] = None
+            out.append(markers)
+        if redo:
             try:
-                return self._program.input_text(json.dumps(items)).first()
+                again = exact.input_text(json.dumps([items[i] for i in redo])).first()
             except Exception:
-                pass  # fall through to the slow, exact path
-        return [self._evaluate_one(item) for item in items]
+                again = [self._evaluate_one(items[i]) for i in redo]
+            for index, markers in zip(redo, again):
+                out[index] = markers
+        return out
 
     def _evaluate_one(self, item: Any) -> list[Any]:
         row = [_marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None]
@@ -170,19 +230,22 @@ class CompiledMapping:
 
     def build(self, markers: list[Any]) -> dict[str, Any]:
         """The entity dict Ocean's processor produces for one item (before pydantic)."""
-        return self._build(self.root, markers)
+        return self._builder([marker[0] if marker else None for marker in markers])
 
-    def _build(self, node: _Node, markers: list[Any]) -> Any:
-        if node.kind == "leaf":
-            marker = markers[node.leaf_index + 1]
-            return marker[0] if marker else None
-        if node.kind == "dict":
-            return {key: self._build(child, markers) for key, child in node.children}
-        if node.kind == "list":
-            if any(child.kind == "invalid" for _, child in node.children):
-                return None
-            return [self._build(child, markers) for _, child in node.children]
-        return None
+    def _make_builder(self) -> Any:
+        # The entity's shape is fixed per mapping, so we generate one Python expression for it
+        # (``{"identifier": v[1], "properties": {"a": v[2]}}``) instead of walking the node tree
+        # for every record: this is a third of the engine's Python time on a 1,000-record page.
+        def source(node: _Node) -> str:
+            if node.kind == "leaf":
+                return f"v[{node.leaf_index + 1}]"
+            if node.kind == "dict":
+                return "{" + ", ".join(f"{key!r}: {source(child)}" for key, child in node.children) + "}"
+            if node.kind == "list" and not any(child.kind == "invalid" for _, child in node.children):
+                return "[" + ", ".join(source(child) for _, child in node.children) + "]"
+            return "None"
+
+        return eval("lambda v: " + source(self.root), {"__builtins__": {}})  # noqa: S307 - keys are repr()s
 
 
 def _marker(outcome: Outcome) -> Any:

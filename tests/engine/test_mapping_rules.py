@@ -241,3 +241,19 @@ def test_fast_path_and_slow_path_agree():
     fast = compiled.evaluate(items)
     slow = [compiled._evaluate_one(item) for item in items]
     assert fast == slow
+
+
+@pytest.mark.parametrize("expr", [".a", ".a.b", ".a.b.c"])
+@pytest.mark.parametrize("data", [{"a": 1}, {"a": None}, {"a": "s"}, {"a": [1]}, {"a": {"b": {"c": 2}}}, 5, True,
+                                  None, 1.5, [], {"a": {"b": "x"}}])
+def test_simple_paths_skip_jq_but_mean_the_same(expr, data):
+    import jq
+
+    from builder import jqrt
+
+    try:
+        value = jq.compile(expr).input_value(data).first()
+        expected = jqrt.Outcome("null" if value is None else "ok", value)
+    except Exception as exc:
+        expected = jqrt.Outcome("error", None, str(exc))
+    assert jqrt.first(expr, data) == expected
