@@ -49,6 +49,9 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # When set, the body is sent as these pieces with chunked transfer (no content-length), the way
+    # a streaming endpoint answers; ``body`` should still hold the joined bytes for ETags and tests.
+    chunks: list[bytes] | None = None
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -121,10 +124,17 @@ async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[di
 
 async def send_response(send: Callable[[dict[str, Any]], Awaitable[None]], response: Response) -> None:
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-    if not any(name == b"content-length" for name, _ in headers):
+    # 204 and 304 carry no body by definition; a content-length on them upsets strict HTTP stacks.
+    bodiless = response.status in (204, 304) or response.status < 200
+    if response.chunks is None and not bodiless and not any(name == b"content-length" for name, _ in headers):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": response.body})
+    if response.chunks is not None and not bodiless:
+        for piece in response.chunks:
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    else:
+        await send({"type": "http.response.body", "body": b"" if bodiless else response.body})
 
 
 async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],

@@ -1,0 +1,102 @@
+"""``cursor-builder simulate``: serve the Cursor API simulator on loopback with uvicorn.
+
+Loopback only on purpose: the demo key is public, so the simulator must never be reachable from
+another machine by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from typing import Any
+
+from builder.simulator import DEMO_API_KEY, SimulatorConfig, create_app
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "simulate",
+        help="serve a simulated Cursor team API on loopback",
+        description="Serve a seeded simulation of the Cursor Admin, AI Code Tracking and Analytics APIs "
+                    "on a loopback address, for demos and for trying mappings without a real key.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--api-key", default=None, help="key to accept (default: the built-in demo key)")
+    parser.add_argument("--tier", choices=("team", "enterprise"), default="enterprise",
+                        help="plan to simulate; 'team' denies the Enterprise-only endpoints")
+    parser.add_argument("--team-size", type=_positive, default=12, help="members in the team (default 12)")
+    parser.add_argument("--days", type=_positive, default=30, help="days of history up to now (default 30)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed; same seed, same data (default 42)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def banner(host: str, port: int, key: str, config: SimulatorConfig) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}"
+    return "\n".join([
+        f"Simulated Cursor API ({config.tier} tier, {config.team_size} members, {config.days} days, "
+        f"seed {config.seed}) at {url}",
+        f"API key it accepts: {key}",
+        f"Try: curl -u {key}: {url}/teams/members",
+        "Press Ctrl+C to stop.",
+    ])
+
+
+def run(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host):
+        print(f"error: --host {args.host} is not a loopback address; the simulator only serves on "
+              "127.0.0.1, ::1 or localhost", file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port {args.port} is out of range (0-65535)", file=sys.stderr)
+        return 2
+    key = args.api_key or DEMO_API_KEY
+    try:
+        config = SimulatorConfig(api_key=key, tier=args.tier, team_size=args.team_size, days=args.days,
+                                 seed=args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn  # imported late: only this subcommand needs a server
+
+    app = create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
+                                           lifespan="on"))
+    original_startup = server.startup
+
+    async def startup(sockets=None):  # print the banner once the real port is known (port 0)
+        await original_startup(sockets=sockets)
+        port = args.port
+        if server.servers and server.servers[0].sockets:
+            port = server.servers[0].sockets[0].getsockname()[1]
+        print(banner(args.host, port, key, config), flush=True)
+
+    server.startup = startup  # type: ignore[method-assign]
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except (OSError, SystemExit):  # uvicorn exits when it cannot bind; it has logged the cause
+        print(f"error: cannot serve on {args.host}:{args.port}; is the port in use? Try another --port "
+              "(0 picks a free one).", file=sys.stderr)
+        return 1
+    return 0 if server.started else 1
