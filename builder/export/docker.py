@@ -1,0 +1,66 @@
+"""Docker: one ``docker run`` of ``ghcr.io/port-labs/port-ocean-custom:latest`` with the env vars
+the image really reads (reference/ocean-port.md §5): every integration setting, secrets included,
+as ``OCEAN__INTEGRATION__CONFIG__<SNAKE_UPPER>`` — never ``…__SECRETS__…``, which Ocean ignores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping
+
+from builder.export.settings import CORE_SETTINGS, IMAGE, as_ocean_string, deployment
+from builder.export.shell import continued, env_ref, quote_literal, require_lines, reveal
+
+
+def docker_env(project: Any, *, reveal_secrets: bool = False,
+               env: Mapping[str, str] | None = None) -> list[tuple[str, str | None, str | None]]:
+    """(env var, literal value, source variable) in command order; exactly one of the last two is set."""
+    dep = deployment(project)
+    env = os.environ if env is None else env
+    out: list[tuple[str, str | None, str | None]] = []
+
+    def add(name: str, value: Any = None, source: str | None = None) -> None:
+        if source and reveal_secrets:
+            out.append((name, reveal(source, env), None))
+        elif source:
+            out.append((name, None, source))
+        else:
+            out.append((name, value if isinstance(value, str) else as_ocean_string(value), None))
+
+    add("OCEAN__PORT__CLIENT_ID", dep.client_id.value, dep.client_id.env)
+    add("OCEAN__PORT__CLIENT_SECRET", dep.client_secret.value, dep.client_secret.env)
+    add("OCEAN__PORT__BASE_URL", dep.port_base_url)
+    add("OCEAN__EVENT_LISTENER", json.dumps(dep.event_listener, separators=(",", ":")))
+    add("OCEAN__INTEGRATION__IDENTIFIER", dep.identifier)
+    add("OCEAN__INTEGRATION__TYPE", "custom")
+    for key, value in dep.core:
+        add(CORE_SETTINGS[key][0], value)
+    for setting in dep.settings:
+        if isinstance(setting.value, (dict, list)):
+            add(setting.env_name, json.dumps(setting.value, separators=(",", ":")))
+        else:
+            add(setting.env_name, setting.value, setting.env)
+    return out
+
+
+def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
+    dep = deployment(project)
+    pairs = docker_env(project, reveal_secrets=reveal_secrets, env=env)
+    lines = ["#!/usr/bin/env bash",
+             f"# Run the Ocean Custom integration {dep.identifier} with Docker ({IMAGE}).",
+             "# Secrets are read from your shell's environment when this runs; they are not in this text."
+             if not reveal_secrets else "# WARNING: this text contains secrets (exported with --reveal-secrets).",
+             "set -euo pipefail"]
+    if not reveal_secrets:
+        lines += require_lines(dep.env_vars_needed())
+    lines += [f"# Note: {note}" for note in dep.notes]
+    once = str(dep.event_listener.get("type", "")).upper() == "ONCE"
+    # ONCE resyncs and exits; any other listener is a long-running service.
+    run = ["docker run -i --rm --platform=linux/amd64" if once else
+           f"docker run -d --name {quote_literal(dep.identifier)} --restart unless-stopped --platform=linux/amd64"]
+    for name, value, source in pairs:
+        run.append(f"-e {name}={env_ref(source)}" if source else f"-e {name}={quote_literal(value)}")
+    run.append(IMAGE)
+    lines.append(continued(run))
+    return "\n".join(lines) + "\n"
