@@ -1,0 +1,1 @@
+"""Tests of the HTTP source, presets and the init/fetch commands."""
