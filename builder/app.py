@@ -1,0 +1,445 @@
+"""The interactive builder (Textual). ``make_app`` builds it the same way for the CLI, the tests
+and the screenshot script; ``run_app`` is what ``cursor-builder`` calls.
+
+The App holds the session, the top-level tabs (Build plus the tabs registered in
+:mod:`builder.screens.registry`) and the app-wide actions (generated from
+:mod:`builder.screens.actions`). The Build tab's work lives in :mod:`builder.screens.build`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterable, Mapping
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from builder.project import DEFAULT_PROJECT_FILE, Project, load_project
+from builder.screens import actions as action_table
+from builder.screens.automap import propose
+from builder.screens.build import BuildPane
+from builder.screens.commands import BuilderCommands
+from builder.screens.dialogs import HelpScreen, PromptScreen, UnsavedScreen
+from builder.screens.registry import TABS, TabSpec, load_tab
+from builder.screens.session import Session
+from builder.yamlio import ProjectError
+from widgets.help_data import HelpData
+from widgets.mapping_table import MappingTable
+
+log = logging.getLogger("cursor-builder")
+
+SourceFactory = Callable[[Project], Any]
+
+APP_HELP = HelpData("cursor-builder", """Build the Ocean Custom integration that brings Cursor usage into Port:
+pick a resource, send its request, point **data_path** at the records, write the mapping's JQ and
+watch the entity follow as you type.""")
+
+
+class BuilderApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "cursor-builder"
+    COMMANDS = App.COMMANDS | {BuilderCommands}
+    BINDINGS: ClassVar = action_table.bindings() + [
+        Binding(spec.key, f"show_tab('{spec.id}')", spec.title, id=f"builder.tab-{spec.id}", tooltip=spec.description)
+        for spec in TABS if spec.key
+    ]
+
+    def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
+                 test_mode: bool = False, now: float | None = None) -> None:
+        super().__init__()
+        #: The instant computed request values ($now) use; fixed in tests so requests are reproducible.
+        self.now = now
+        self.session = session
+        self._source_factory = source
+        self._simulator_config = simulator
+        self._demo_transport: Any = None
+        self.test_mode = test_mode
+        self._tab_modules: dict[str, Any] = {}
+        self._tab_panes: dict[str, Widget] = {}
+
+    # -- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="top-tabs"):
+            with TabPane("Build", id="tab-build"):
+                yield BuildPane(self.session, id="build-pane")
+            for spec in TABS:
+                module = self._load_tab(spec)
+                with TabPane(spec.title, id=f"tab-{spec.id}"):
+                    if module is None:
+                        yield Static(f"{spec.title}: not available in this build.", classes="unavailable")
+        yield Footer()
+
+    def _load_tab(self, spec: TabSpec) -> Any:
+        try:
+            module = load_tab(spec)
+        except Exception:  # a broken tab module must not take the Build tab down with it
+            log.exception("tab %s failed to load", spec.id)
+            module = None
+        if module is not None:
+            self._tab_modules[spec.id] = module
+        return module
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self.build_pane.query_one("#resources").focus()
+
+    @property
+    def build_pane(self) -> BuildPane:
+        return self.query_one(BuildPane)
+
+    def _update_title(self) -> None:
+        session = self.session
+        where = "demo: simulated Cursor team (enterprise)" if session.demo else (session.project.base_url or "no base URL")
+        name = session.project.path.name if session.project.path else "unsaved project"
+        self.sub_title = f"{where} · {name}{' ●' if session.dirty else ''}"
+
+    @on(TabbedContent.TabActivated, "#top-tabs")
+    def _top_tab(self, event: TabbedContent.TabActivated) -> None:
+        tab_id = (event.pane.id or "").removeprefix("tab-")
+        module = self._tab_modules.get(tab_id)
+        if module is None:
+            return
+        pane = self._tab_panes.get(tab_id)
+        if pane is None:
+            # Created on first use, like Textual's Lazy: startup stays fast and a tab that never
+            # opens costs nothing.
+            try:
+                pane = module.create_pane(self)
+            except Exception as exc:
+                log.exception("tab %s failed", tab_id)
+                self.notify(f"The {tab_id} tab failed to open: {exc}", severity="error")
+                return
+            self._tab_panes[tab_id] = pane
+            event.pane.mount(pane)
+        hook = getattr(pane, "on_tab_shown", None)
+        if callable(hook):
+            self.call_after_refresh(hook)
+
+    def tab_titles(self) -> list[tuple[str, str]]:
+        return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_modules]
+
+    def tab_commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+        for tab_id, module in self._tab_modules.items():
+            provider = getattr(module, "commands", None)
+            if callable(provider):
+                try:
+                    yield from provider(self)
+                except Exception:
+                    log.exception("commands of tab %s failed", tab_id)
+
+    def show_tab(self, tab_id: str) -> None:
+        self.query_one("#top-tabs", TabbedContent).active = f"tab-{tab_id}"
+
+    # -- state shared with other tabs --------------------------------------------------------------
+    def make_source(self, project: Project) -> Any:
+        """A ``builder.source.Source`` for ``project``: the simulator in demo mode, else the real API."""
+        if self._source_factory is not None:
+            return self._source_factory(project)
+        from builder.simulator import DEMO_API_KEY
+        from builder.source import RetryPolicy, Source, demo_transport
+
+        transport = None
+        if self.session.demo:
+            if self._demo_transport is None:
+                # One simulator per session: its rate-limit window and data stay consistent across sends.
+                self._demo_transport = demo_transport(self._simulator_config)
+            transport = self._demo_transport
+        # A person is waiting: retry once, and never sit out a long Retry-After (the error says to wait).
+        retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=3.0)
+        return Source(project, transport=transport, env=self.session.env, now=self.now,
+                      overrides=self.session.overrides(DEMO_API_KEY), retry=retry, timeout=20.0)
+
+    def project_changed(self, *, from_build: bool = False) -> None:
+        """Something edited the project: mark it unsaved (and refresh the Build tab if it was not it)."""
+        self.session.dirty = True
+        self._update_title()
+        if not from_build:
+            pane = self.build_pane
+            pane.refresh_resources()
+            pane.select_resource(self.session.selected)
+
+    def results_changed(self) -> None:
+        """A new mapping result: let a visible plug-in tab refresh itself."""
+        active = self.query_one("#top-tabs", TabbedContent).active.removeprefix("tab-")
+        pane = self._tab_panes.get(active)
+        hook = getattr(pane, "on_results", None)
+        if callable(hook):
+            hook()
+
+    # -- actions -----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_property":
+            row = self._focused_mapping_row()
+            return row is not None and row.path[0] in ("properties", "relations")
+        if action in ("send", "auto_map", "add_property", "duplicate_resource", "rename_resource",
+                      "remove_resource", "record", "first_failing"):
+            return self.session.resource is not None
+        return True
+
+    def action_send(self) -> None:
+        self.show_tab("build")
+        self.build_pane.send()
+
+    def action_record(self, step: int) -> None:
+        self.build_pane.step_record(step)
+
+    def action_page(self, step: int) -> None:
+        self.build_pane.step_page(step)
+
+    def action_test_connection(self) -> None:
+        self.build_pane.test_connection()
+
+    def action_first_failing(self) -> None:
+        self.build_pane.query_one(MappingTable).action_jump_failing()
+
+    def action_focus(self, target: str) -> None:
+        self.show_tab("build")
+        pane = self.build_pane
+        if target == "resources":
+            pane.query_one("#resources").focus()
+        elif target == "mapping":
+            rows = list(pane.query_one(MappingTable).rows())
+            if rows:
+                rows[0].jq_input.focus()
+        elif target == "response":
+            pane.query_one("#io-tabs", TabbedContent).active = "tab-response"
+            pane.query_one("#response-json").focus()
+        elif target == "data_path":
+            pane.query_one("#data-path").focus()
+
+    def action_show_bottom(self, which: str) -> None:
+        self.show_tab("build")
+        self.build_pane.query_one("#bottom-tabs", TabbedContent).active = f"tab-{which}"
+
+    def action_show_io(self, which: str) -> None:
+        self.show_tab("build")
+        self.build_pane.query_one("#io-tabs", TabbedContent).active = f"tab-{which}"
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.show_tab(tab_id)
+
+    def action_help(self) -> None:
+        node = self.focused
+        help_data = APP_HELP
+        while node is not None:
+            found = getattr(type(node), "HELP", None)
+            if isinstance(found, HelpData):
+                help_data = found
+                break
+            node = node.parent
+        keys = [(a.key or "", a.help) for a in action_table.ACTIONS if a.key]
+        self.push_screen(HelpScreen(help_data.title, help_data.markdown, keys))
+
+    # -- save and quit -----------------------------------------------------------------------------
+    def action_save(self) -> bool:
+        project = self.session.project
+        try:
+            target = project.save(project.path or Path(DEFAULT_PROJECT_FILE))
+        except ProjectError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+            return False
+        except OSError as exc:
+            self.notify(f"Cannot write the project file: {exc.strerror or exc}", title="Not saved", severity="error")
+            return False
+        self.session.dirty = False
+        self._update_title()
+        self.notify(f"Saved {target}", timeout=3)
+        return True
+
+    async def action_quit(self) -> None:
+        if not self.session.dirty:
+            self.exit(0)
+            return
+        target = str(self.session.project.path or DEFAULT_PROJECT_FILE)
+
+        def decided(choice: str | None) -> None:
+            if choice == "save" and self.action_save():
+                self.exit(0)
+            elif choice == "discard":
+                self.exit(0)
+
+        self.push_screen(UnsavedScreen(target), decided)
+
+    # -- resource and property editing -------------------------------------------------------------
+    def _focused_mapping_row(self) -> Any:
+        try:
+            return self.build_pane.query_one(MappingTable).focused_row
+        except Exception:
+            return None
+
+    def _reload_build(self) -> None:
+        self.project_changed(from_build=True)
+        pane = self.build_pane
+        pane.refresh_resources()
+        pane.select_resource(self.session.selected)
+
+    def _name_check(self, current: str | None = None) -> Callable[[str], str | None]:
+        names = set(self.session.project.resource_names()) - {current}
+
+        def check(value: str) -> str | None:
+            if not value:
+                return "a name is required"
+            if value in names:
+                return f"{value!r} is already used by another resource"
+            return None
+
+        return check
+
+    def action_add_resource(self) -> None:
+        from builder.project import Resource
+
+        def added(kind: str | None) -> None:
+            if not kind:
+                return
+            kind = kind if kind.startswith("/") else "/" + kind
+            resource = Resource(kind, {"query": "true"}, {"entity": {"mappings": {
+                "identifier": ".id | tostring", "title": ".name", "blueprint": '"cursorItem"', "properties": {}}}})
+            resource.extensions.name = self.session.project.unique_name(kind.strip("/").split("/")[-1] or "resource")
+            self.session.project.resources.append(resource)
+            self.session.selected = len(self.session.project.resources) - 1
+            self._reload_build()
+
+        self.push_screen(PromptScreen("Add a resource: endpoint path (Ocean's kind)", "/teams/members",
+                                      hint="e.g. /teams/members, /teams/daily-usage-data"), added)
+
+    def action_duplicate_resource(self) -> None:
+        resource = self.session.resource
+        if resource is None:
+            return
+        copy = resource.copy()
+        copy.extensions.name = self.session.project.unique_name(resource.name + "-copy")
+        self.session.project.resources.insert(self.session.selected + 1, copy)
+        self.session.selected += 1
+        self._reload_build()
+
+    def action_rename_resource(self) -> None:
+        resource = self.session.resource
+        if resource is None:
+            return
+
+        def renamed(name: str | None) -> None:
+            if name and name != resource.name:
+                self.session.rename(resource, name)
+                self._reload_build()
+
+        self.push_screen(PromptScreen("Rename resource", resource.name, check=self._name_check(resource.name)),
+                         renamed)
+
+    def action_remove_resource(self) -> None:
+        resource = self.session.resource
+        if resource is None:
+            return
+        self.session.project.resources.remove(resource)
+        self.session.forget(resource.name)
+        self.session.selected = max(0, self.session.selected - 1)
+        self.notify(f"Removed {resource.name} (not saved yet)", timeout=3)
+        self._reload_build()
+
+    def action_rename(self) -> None:
+        row = self._focused_mapping_row()
+        if row is not None and row.path[0] in ("properties", "relations") and len(row.path) == 2:
+            self._rename_property(row.path)
+        else:
+            self.action_rename_resource()
+
+    def _group(self, path: tuple[Any, ...]) -> dict[str, Any]:
+        resource = self.session.resource
+        assert resource is not None
+        return resource.mappings.setdefault(path[0], {})
+
+    def _rename_property(self, path: tuple[Any, ...]) -> None:
+        group = self._group(path)
+        old = path[1]
+
+        def check(value: str) -> str | None:
+            return None if value and (value == old or value not in group) else f"{value!r} already exists"
+
+        def renamed(name: str | None) -> None:
+            if name and name != old:
+                # Rebuild the dict to keep the property where it was: key order is part of the output.
+                items = [(name if key == old else key, value) for key, value in group.items()]
+                group.clear()
+                group.update(items)
+                self._reload_build()
+
+        self.push_screen(PromptScreen(f"Rename {path[0][:-1]}", str(old), check=check), renamed)
+
+    def action_add_property(self) -> None:
+        if self.session.resource is None:
+            return
+        group = self._group(("properties",))
+
+        def added(name: str | None) -> None:
+            if name:
+                group[name] = "." + name
+                self._reload_build()
+
+        self.push_screen(PromptScreen("Add property: name", "", hint="its JQ starts as .<name>",
+                                      check=lambda v: None if v and v not in group else "a new, unused name"), added)
+
+    def action_delete_property(self) -> None:
+        row = self._focused_mapping_row()
+        if row is None or row.path[0] not in ("properties", "relations"):
+            self.bell()
+            return
+        self._group(row.path).pop(row.path[1], None)
+        self.notify(f"Deleted {row.name_}", timeout=3)
+        self._reload_build()
+
+    def action_auto_map(self) -> None:
+        resource = self.session.resource
+        result = self.session.result
+        if resource is None or result is None or not result.records:
+            self.notify("Auto-map needs records: send the request (ctrl+r) and set the data_path first.",
+                        severity="warning")
+            return
+        record = result.records[min(self.session.record, len(result.records) - 1)]
+        proposed, added = propose(record, resource.mappings)
+        if not added:
+            self.notify("Auto-map: every field of this record is already mapped.", timeout=3)
+            return
+        resource.mappings.clear()
+        resource.mappings.update(proposed)
+        self.notify(f"Auto-map added {len(added)} field{'s' if len(added) != 1 else ''}.", timeout=3)
+        self._reload_build()
+
+
+# -- building and running ----------------------------------------------------------------------------
+
+def open_project(project: Project | str | Path | None) -> Project:
+    """The project to edit: given, the file at the path, or (file missing) the Cursor preset."""
+    if isinstance(project, Project):
+        return project
+    path = Path(project) if project is not None else Path(DEFAULT_PROJECT_FILE)
+    if path.exists():
+        return load_project(path)
+    from builder.presets import load_preset
+
+    fresh = load_preset("cursor")
+    fresh.path = path  # ctrl+s creates it
+    return fresh
+
+
+def make_app(project: Project | str | Path | None = None, *, demo: bool = False, source: SourceFactory | None = None,
+             simulator: Any = None, env: Mapping[str, str] | None = None, test_mode: bool = False,
+             now: float | None = None) -> BuilderApp:
+    """Build the app. ``source`` replaces the HTTP source factory; ``simulator`` is the
+    ``SimulatorConfig`` for ``demo`` (tests fix its ``now`` and ``seed``); ``test_mode`` hides
+    timings so snapshots are stable."""
+    session = Session(open_project(project), demo=demo)
+    if env is not None:
+        session.env = dict(env)
+    if now is None and simulator is not None and getattr(simulator, "now", None) is not None:
+        now = simulator.resolved_now().timestamp()  # ask for the simulated history, not today's
+    return BuilderApp(session, source=source, simulator=simulator, test_mode=test_mode, now=now)
+
+
+def run_app(project_path: str | Path | None, demo: bool = False) -> int:
+    app = make_app(project_path, demo=demo)
+    result = app.run()
+    return int(result or app.return_code or 0)

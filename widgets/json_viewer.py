@@ -1,0 +1,461 @@
+"""A JSON viewer: pretty-printed, pygments-highlighted, foldable, searchable, virtualised.
+
+Only the lines in view are highlighted and drawn (Textual's Line API), so a 10 MB response scrolls
+as fast as a small one. Arrays longer than ``item_cap`` show their first items and a line saying
+"showing N of M"; the full data stays available to the mapping engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pygments.lexers import JsonLexer
+from rich.style import Style
+from rich.syntax import PygmentsSyntaxTheme
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Input, Static
+
+from widgets.help_data import HelpData
+from widgets.jsonpaths import join_path
+
+_LEXER = JsonLexer()
+
+
+@dataclass
+class JsonLine:
+    depth: int
+    prefix: str  # '"key": ' inside an object, '' otherwise
+    body: str  # '{', '[', '}', ']' or a scalar's JSON text
+    comma: bool
+    kind: str  # "open" | "close" | "scalar" | "note"
+    path: str  # JQ path of the value on this line
+    parent: int = -1
+    close: int = -1  # for "open": index of the matching "close"
+    size: int = 0  # for "open": number of children
+    is_array: bool = False
+
+    def text(self) -> str:
+        return "  " * self.depth + self.prefix + self.body + ("," if self.comma else "")
+
+
+def build_lines(data: Any, item_cap: int = 200, line_cap: int = 200_000) -> tuple[list[JsonLine], str | None]:
+    """Lay the value out as ``json.dumps(indent=2)`` would, remembering structure for folding."""
+    lines: list[JsonLine] = []
+    capped: list[str] = []
+
+    class _Full(Exception):
+        pass
+
+    def add(line: JsonLine) -> int:
+        if len(lines) >= line_cap:
+            raise _Full
+        lines.append(line)
+        return len(lines) - 1
+
+    def emit(value: Any, path: str, prefix: str, depth: int, comma: bool, parent: int) -> None:
+        if isinstance(value, (dict, list)) and value:
+            is_array = isinstance(value, list)
+            opener = add(JsonLine(depth, prefix, "[" if is_array else "{", False, "open", path, parent,
+                                  size=len(value), is_array=is_array))
+            if is_array:
+                shown = value[:item_cap]
+                more = len(value) - len(shown)
+                for index, child in enumerate(shown):
+                    emit(child, join_path(path, index), "", depth + 1, index < len(shown) - 1 or more > 0, opener)
+                if more:
+                    capped.append(path)
+                    add(JsonLine(depth + 1, "", f"… showing {len(shown)} of {len(value)} items", False, "note",
+                                 path, opener))
+            else:
+                items = list(value.items())
+                for index, (key, child) in enumerate(items):
+                    emit(child, join_path(path, str(key)), json.dumps(str(key), ensure_ascii=False) + ": ",
+                         depth + 1, index < len(items) - 1, opener)
+            close = add(JsonLine(depth, "", "]" if is_array else "}", comma, "close", path, parent))
+            lines[opener].close = close
+        else:
+            add(JsonLine(depth, prefix, json.dumps(value, ensure_ascii=False), comma, "scalar", path, parent))
+
+    note = None
+    try:
+        emit(data, ".", "", 0, False, -1)
+    except _Full:
+        note = f"showing the first {line_cap:,} lines"
+        # Unclosed openers would fold to nowhere; make them close at the end.
+        for line in lines:
+            if line.kind == "open" and line.close < 0:
+                line.close = len(lines) - 1
+    if capped and note is None:
+        note = f"long arrays capped at {item_cap} items ({len(capped)} array{'s' if len(capped) > 1 else ''})"
+    return lines, note
+
+
+class JsonLines(ScrollView, can_focus=True):
+    """The scrolling, folding body of :class:`JsonViewer`."""
+
+    BINDINGS: ClassVar = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="json.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="json.down"),
+        Binding("pageup", "cursor(-20)", "Page up", show=False, id="json.pageup"),
+        Binding("pagedown", "cursor(20)", "Page down", show=False, id="json.pagedown"),
+        Binding("home", "cursor_to(0)", "Top", show=False, id="json.top"),
+        Binding("end", "cursor_to(-1)", "Bottom", show=False, id="json.bottom"),
+        Binding("enter,space", "toggle_fold", "Fold", tooltip="Fold or unfold the object or array at the cursor",
+                id="json.fold"),
+        Binding("minus", "fold_all", "Fold all", show=False, id="json.fold-all"),
+        Binding("plus,equals_sign", "unfold_all", "Unfold all", show=False, id="json.unfold-all"),
+        Binding("slash", "search", "Search", tooltip="Search keys and values", id="json.search"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="json.next-match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, id="json.previous-match"),
+        Binding("p", "pick_path", "Use as data_path", tooltip="Use the array at the cursor as the data_path",
+                id="json.pick-path"),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    @dataclass
+    class PathPicked(Message):
+        """The user chose the value at ``path`` (an array) as the records' data_path."""
+
+        viewer: JsonLines
+        path: str
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.json_lines: list[JsonLine] = []
+        self.shown: list[int] = []
+        self.folded: set[int] = set()
+        self.matches: list[int] = []
+        self.search_term = ""
+        self._cache: dict[int, Strip] = {}
+        self._max_width = 0
+        self.note: str | None = None
+
+    # -- data ------------------------------------------------------------------------------------
+    def load(self, data: Any, *, fold_depth: int | None = None) -> None:
+        self.json_lines, self.note = build_lines(data)
+        self._max_width = max((len(line.text()) + 16 for line in self.json_lines), default=0)
+        self.folded = set()
+        if fold_depth is not None:
+            self.folded = {i for i, line in enumerate(self.json_lines) if line.kind == "open" and line.depth >= fold_depth}
+        self.matches = []
+        self._relayout()
+        self.cursor = 0
+        self.scroll_to(0, 0, animate=False)
+
+    def clear(self) -> None:
+        self.json_lines, self.note = [], None
+        self.folded, self.matches = set(), []
+        self._relayout()
+
+    def _relayout(self) -> None:
+        visible: list[int] = []
+        index = 0
+        total = len(self.json_lines)
+        while index < total:
+            visible.append(index)
+            line = self.json_lines[index]
+            if line.kind == "open" and index in self.folded:
+                index = line.close + 1
+            else:
+                index += 1
+        self.shown = visible
+        self._cache.clear()
+        self.virtual_size = Size(self._max_width, len(visible))
+        self.refresh()
+
+    @property
+    def current_line(self) -> JsonLine | None:
+        if 0 <= self.cursor < len(self.shown):
+            return self.json_lines[self.shown[self.cursor]]
+        return None
+
+    # -- rendering -------------------------------------------------------------------------------
+    def _theme(self) -> PygmentsSyntaxTheme:
+        return PygmentsSyntaxTheme("monokai" if self.app.current_theme.dark else "friendly")
+
+    def _highlight(self, text: str, theme: PygmentsSyntaxTheme) -> Text:
+        out = Text(no_wrap=True, end="")
+        for token, value in _LEXER.get_tokens(text):
+            if value == "\n":
+                continue
+            style = theme.get_style_for_token(token)
+            out.append(value, Style(color=style.color, bold=style.bold, italic=style.italic))
+        return out
+
+    def _render_text(self, number: int) -> Text:
+        line = self.json_lines[number]
+        theme = self._theme()
+        gutter = "  "
+        if line.kind == "open":
+            gutter = "▸ " if number in self.folded else "▾ "
+        out = Text(gutter, style="dim", no_wrap=True, end="")
+        out.append("  " * line.depth)
+        if line.kind == "note":
+            out.append(line.body, style="italic dim")
+            return out
+        if line.kind == "open" and number in self.folded:
+            closer = "]" if line.is_array else "}"
+            out.append_text(self._highlight(line.prefix + line.body, theme))
+            out.append("⋯", style="dim")
+            close = self.json_lines[line.close]
+            out.append_text(self._highlight(closer + ("," if close.comma else ""), theme))
+            noun = "item" if line.is_array else "key"
+            out.append(f"  {line.size} {noun}{'s' if line.size != 1 else ''}", style="dim italic")
+        else:
+            out.append_text(self._highlight(line.prefix + line.body + ("," if line.comma else ""), theme))
+        if self.search_term:
+            out.highlight_words([self.search_term], style="reverse", case_sensitive=False)
+        return out
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self.shown):
+            return Strip.blank(width, base)
+        number = self.shown[index]
+        strip = self._cache.get(number)
+        if strip is None:
+            text = self._render_text(number)
+            text.stylize_before(base)
+            strip = Strip(list(text.render(self.app.console)), text.cell_len)
+            self._cache[number] = strip
+        strip = strip.crop_extend(scroll_x, scroll_x + width, base)
+        if index == self.cursor and self.has_focus:
+            strip = strip.apply_style(self.get_component_rich_style("json--cursor"))
+        elif index == self.cursor:
+            strip = strip.apply_style(self.get_component_rich_style("json--cursor-blurred"))
+        return strip.apply_offsets(scroll_x, index)
+
+    COMPONENT_CLASSES: ClassVar = {"json--cursor", "json--cursor-blurred"}
+    DEFAULT_CSS = """
+    JsonLines {
+        height: 1fr;
+        & > .json--cursor { background: $block-cursor-background 40%; }
+        & > .json--cursor-blurred { background: $foreground 8%; }
+    }
+    """
+
+    # -- cursor and folding ------------------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_region_line(new)
+        self.refresh()
+
+    def scroll_to_region_line(self, index: int) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_cursor(self, delta: int) -> None:
+        if self.shown:
+            self.cursor = max(0, min(len(self.shown) - 1, self.cursor + delta))
+
+    def action_cursor_to(self, where: int) -> None:
+        if self.shown:
+            self.cursor = len(self.shown) - 1 if where < 0 else 0
+
+    def on_click(self, event: Any) -> None:
+        index = int(self.scroll_y) + event.y
+        if 0 <= index < len(self.shown):
+            was = self.cursor
+            self.cursor = index
+            # A click on the fold marker (or a second click on the same line) folds, like an outline.
+            if event.x - self.scrollable_content_region.x < 2 or was == index:
+                self.action_toggle_fold()
+
+    def action_toggle_fold(self) -> None:
+        line = self.current_line
+        if line is None:
+            return
+        number = self.shown[self.cursor]
+        if line.kind == "close" or (line.kind != "open" and line.parent >= 0):
+            # On a closer or a leaf, fold the enclosing container, cursor onto its opener.
+            number = line.parent if line.kind != "close" else self._opener_of(number)
+            if number < 0:
+                return
+        if self.json_lines[number].kind != "open":
+            return
+        if number in self.folded:
+            self.folded.discard(number)
+        else:
+            self.folded.add(number)
+        self._relayout()
+        self.cursor = self.shown.index(number)
+
+    def _opener_of(self, close_index: int) -> int:
+        for index, line in enumerate(self.json_lines):
+            if line.kind == "open" and line.close == close_index:
+                return index
+        return -1
+
+    def action_fold_all(self) -> None:
+        self.folded = {i for i, line in enumerate(self.json_lines) if line.kind == "open" and line.depth >= 1}
+        self._relayout()
+        self.cursor = min(self.cursor, max(0, len(self.shown) - 1))
+
+    def action_unfold_all(self) -> None:
+        self.folded = set()
+        self._relayout()
+
+    def action_pick_path(self) -> None:
+        line = self.current_line
+        if line is None:
+            return
+        if line.kind == "open" and line.is_array:
+            self.post_message(self.PathPicked(self, line.path))
+            return
+        # From inside an array item, pick the array that holds it.
+        parent = line.parent
+        while parent >= 0 and not self.json_lines[parent].is_array:
+            parent = self.json_lines[parent].parent
+        if parent >= 0:
+            self.post_message(self.PathPicked(self, self.json_lines[parent].path))
+        else:
+            self.app.bell()
+
+    # -- search ----------------------------------------------------------------------------------
+    def action_search(self) -> None:
+        self.post_message(JsonViewer.SearchRequested())
+
+    def search(self, term: str) -> int:
+        """Highlight ``term`` (case-insensitive) and jump to its first match; returns the count."""
+        self.search_term = term
+        needle = term.lower()
+        self.matches = [i for i, line in enumerate(self.json_lines) if needle and needle in line.text().lower()]
+        self._cache.clear()
+        self.refresh()
+        if self.matches:
+            self._goto_match(self.matches[0])
+        return len(self.matches)
+
+    def action_next_match(self, step: int) -> None:
+        if not self.matches:
+            return
+        current = self.shown[self.cursor] if self.shown else 0
+        if step > 0:
+            following = [m for m in self.matches if m > current]
+            target = following[0] if following else self.matches[0]
+        else:
+            preceding = [m for m in self.matches if m < current]
+            target = preceding[-1] if preceding else self.matches[-1]
+        self._goto_match(target)
+
+    def _goto_match(self, number: int) -> None:
+        parent = self.json_lines[number].parent
+        unfolded = False
+        while parent >= 0:
+            if parent in self.folded:
+                self.folded.discard(parent)
+                unfolded = True
+            parent = self.json_lines[parent].parent
+        if unfolded:
+            self._relayout()
+        self.cursor = self.shown.index(number)
+
+
+class JsonViewer(Vertical):
+    """JSON with a search bar (``/``) and a status line ("showing N of M", matches)."""
+
+    HELP: ClassVar = HelpData(
+        "JSON viewer",
+        """The response body, pretty-printed and highlighted.
+
+- **↑ ↓ PgUp PgDn Home End** move the cursor
+- **Enter / Space** fold or unfold the object or array at the cursor (click the ▾ marker too)
+- **-** fold everything below the top level, **+** unfold everything
+- **/** search keys and values; **n** / **N** next and previous match; **Esc** closes the search
+- **p** use the array at the cursor (or the array holding it) as the resource's **data_path**
+
+Long arrays show their first 200 items and say so; the mapping always sees every record.""",
+    )
+
+    class SearchRequested(Message):
+        pass
+
+    DEFAULT_CSS = """
+    JsonViewer {
+        height: 1fr;
+        & > #json-search { display: none; height: 1; border: none; padding: 0 1; }
+        & > #json-search.-open { display: block; }
+        & > #json-status { height: 1; color: $text-muted; padding: 0 1; display: none; }
+        & > #json-status.-shown { display: block; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.body = JsonLines(id="json-lines")
+
+    def compose(self) -> ComposeResult:
+        yield self.body
+        yield Input(placeholder="search keys and values (Enter: next, Esc: close)", id="json-search")
+        yield Static("", id="json-status")
+
+    def load(self, data: Any, *, fold_depth: int | None = None) -> None:
+        self.body.load(data, fold_depth=fold_depth)
+        self._update_status()
+
+    def clear(self, message: str = "") -> None:
+        self.body.clear()
+        status = self.query_one("#json-status", Static)
+        status.update(message)
+        status.set_class(bool(message), "-shown")
+
+    def _update_status(self, extra: str = "") -> None:
+        parts = [p for p in (self.body.note, extra) if p]
+        status = self.query_one("#json-status", Static)
+        status.update(" · ".join(parts))
+        status.set_class(bool(parts), "-shown")
+
+    @on(SearchRequested)
+    def _open_search(self, event: Message) -> None:
+        event.stop()
+        search = self.query_one("#json-search", Input)
+        search.add_class("-open")
+        search.focus()
+
+    @on(Input.Changed, "#json-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        count = self.body.search(event.value)
+        self._update_status(f"{count} match{'es' if count != 1 else ''}" if event.value else "")
+
+    @on(Input.Submitted, "#json-search")
+    def _search_next(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.body.action_next_match(1)
+
+    def on_key(self, event: Any) -> None:
+        search = self.query_one("#json-search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            search.remove_class("-open")
+            self.body.focus()
+
+    def focus(self, scroll_visible: bool = True) -> JsonViewer:
+        self.body.focus(scroll_visible)
+        return self
+
+

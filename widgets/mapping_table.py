@@ -1,0 +1,323 @@
+"""The mapping table: one row per mapping field with its JQ, its value and its status.
+
+Thin by design: the table renders what it is given (field JQ, the selected record's outcomes,
+per-field status across all records) and posts messages for edits and jumps; evaluation lives
+in the Build pane's worker.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, Static
+
+from builder.jqrt import Outcome
+from widgets.help_data import HelpData
+from widgets.jq_input import JqInput
+
+STANDARD_FIELDS = ("identifier", "title", "blueprint", "icon", "team")
+Path = tuple[Any, ...]
+
+
+def leaf_name(path: Path) -> str:
+    """The engine's field name for a mapping leaf (``mapping.Leaf.name``)."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def mapping_rows(mappings: dict[str, Any]) -> list[tuple[Path, str]]:
+    """(path, JQ) for every editable leaf, standard fields first (shown even when unset)."""
+    rows: list[tuple[Path, str]] = []
+
+    def walk(path: Path, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(path + (key,), child)
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(path + (index,), child)
+        else:
+            rows.append((path, "" if value is None else str(value)))
+
+    for key in STANDARD_FIELDS:
+        if key in mappings:
+            walk((key,), mappings[key])
+        else:
+            rows.append(((key,), ""))
+    for key in ("properties", "relations"):
+        for name, value in (mappings.get(key) or {}).items():
+            walk((key, name), value)
+    for key, value in mappings.items():
+        if key not in STANDARD_FIELDS and key not in ("properties", "relations"):
+            walk((key,), value)
+    return rows
+
+
+def short_value(outcome: Outcome | None, width: int = 40) -> Text:
+    if outcome is None:
+        return Text("–", style="dim")
+    if outcome.status == "error":
+        return Text("error", style="bold red")
+    if outcome.status == "empty":
+        return Text("no output", style="dim italic")
+    if outcome.status == "null":
+        return Text("null", style="yellow")
+    text = json.dumps(outcome.value, ensure_ascii=False)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    style = "green" if isinstance(outcome.value, str) else "cyan"
+    return Text(text, style=style)
+
+
+class MappingRow(Horizontal):
+    """One field: name, JQ input, value for the selected record, status across records."""
+
+    DEFAULT_CSS = """
+    MappingRow {
+        height: 1;
+        & > .field-name { width: 14; color: $text-muted; }
+        & > JqInput { width: 3fr; }
+        & > .field-value { width: 2fr; min-width: 12; padding: 0 0 0 1; }
+        & > .field-status { width: 9; padding: 0 0 0 1; }
+        &:focus-within > .field-name { color: $accent; text-style: bold; }
+    }
+    """
+
+    def __init__(self, path: Path, expr: str) -> None:
+        super().__init__(classes="mapping-row")
+        self.path = path
+        self.name_ = leaf_name(path)
+        self.expr = expr
+        self.severity = ""  # "" | "null" | "error"
+        self.name_width = 14
+        self.first_failing: int | None = None
+        self.message = ""
+        # Built here, not in compose: results may arrive before the row has finished mounting.
+        self.jq_input = JqInput(expr, placeholder="(unset)" if path[0] in ("icon", "team", "title") else "")
+        self.value_cell = Static("", classes="field-value")
+        self.status_cell = Static("", classes="field-status")
+
+    @property
+    def label(self) -> str:
+        if self.path[0] in ("properties", "relations") and len(self.path) >= 2:
+            return leaf_name(self.path[1:])
+        return self.name_
+
+    def compose(self) -> ComposeResult:
+        label = Label(self.label, classes="field-name", markup=False)
+        label.styles.width = self.name_width
+        yield label
+        yield self.jq_input
+        yield self.value_cell
+        yield self.status_cell
+
+
+class MappingTable(VerticalScroll):
+    """All mapping fields of the selected resource."""
+
+    HELP: ClassVar = HelpData(
+        "Mapping",
+        """One row per entity mapping field: its JQ, its value for the selected record and its status
+across all records that passed the selector (**✓** all fine, **N null**, **N err**).
+
+- Edit a JQ and the values, the entity and the counts follow as you type
+- **↑ ↓** move between fields; **Tab** accepts a completion
+- **ctrl+g** jumps to the first record where the focused field fails (or is null)
+- **ctrl+n / ctrl+b** next / previous record
+- Add, rename and delete properties, and **auto-map**, from the command palette (**ctrl+p**)
+  or with **f4** (add), **f2** (rename), **f8** (delete), **f6** (auto-map)""",
+    )
+
+    BINDINGS: ClassVar = [
+        Binding("down", "move(1)", "Next field", show=False, id="mapping.next-field"),
+        Binding("up", "move(-1)", "Previous field", show=False, id="mapping.previous-field"),
+        Binding("ctrl+g", "jump_failing", "First failing", tooltip="Select the first record where this field fails",
+                id="mapping.first-failing"),
+    ]
+
+    DEFAULT_CSS = """
+    MappingTable {
+        height: 1fr;
+        & > .section { height: 1; color: $text-muted; text-style: italic; padding: 0 0 0 1; }
+        & > #mapping-message { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+        & > #mapping-message.-error { color: $error; }
+    }
+    """
+
+    @dataclass
+    class FieldEdited(Message):
+        path: Path
+        expr: str
+        error: str | None
+
+    @dataclass
+    class JumpToRecord(Message):
+        record: int
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._signature: list[Path] = []
+        self.paths: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="mapping-message")
+
+    # -- building -----------------------------------------------------------------------------------
+    def set_mapping(self, mappings: dict[str, Any]) -> None:
+        """Show the mapping; rows are rebuilt only when fields were added, removed or renamed."""
+        rows = mapping_rows(mappings)
+        signature = [path for path, _ in rows]
+        if signature == self._signature:
+            for row, (_, expr) in zip(self.rows(), rows):
+                if not row.jq_input.field.has_focus:
+                    row.jq_input.value = expr
+            return
+        focused_path = self.focused_row.path if self.focused_row else None
+        self._signature = signature
+        with self.app.batch_update():
+            for child in list(self.children):
+                if child.id != "mapping-message":
+                    child.remove()
+            widgets = []
+            section = None
+            for path, expr in rows:
+                group = path[0] if path[0] in ("properties", "relations") else None
+                if group != section and group is not None:
+                    widgets.append(Static(group, classes="section"))
+                section = group
+                widgets.append(MappingRow(path, expr))
+            # One name column for all rows, as wide as the longest name (within reason).
+            width = min(22, max([len(w.label) for w in widgets if isinstance(w, MappingRow)] + [9]) + 1)
+            for widget in widgets:
+                if isinstance(widget, MappingRow):
+                    widget.name_width = width
+            self.mount_all(widgets, before="#mapping-message")
+        self.call_after_refresh(self._after_build, focused_path)
+
+    def _after_build(self, focused_path: Path | None) -> None:
+        for row in self.rows():
+            row.jq_input.set_paths(self.paths)
+            if focused_path is not None and row.path == focused_path:
+                row.jq_input.focus()
+
+    def set_paths(self, paths: list[tuple[str, str]]) -> None:
+        self.paths = paths
+        for row in self.rows():
+            row.jq_input.set_paths(paths)
+
+    def rows(self) -> Iterable[MappingRow]:
+        return self.query(MappingRow)
+
+    def row(self, path: Path) -> MappingRow | None:
+        for row in self.rows():
+            if row.path == path:
+                return row
+        return None
+
+    @property
+    def focused_row(self) -> MappingRow | None:
+        focused = self.screen.focused if self.is_mounted else None
+        node = focused
+        while node is not None and node is not self:
+            if isinstance(node, MappingRow):
+                return node
+            node = node.parent
+        return None
+
+    # -- results ------------------------------------------------------------------------------------
+    def show_values(self, values: dict[str, Outcome], statuses: dict[str, Any], *, records: int) -> None:
+        """``values``: field name → outcome for the selected record; ``statuses``: FieldStatus by name."""
+        for row in self.rows():
+            value_cell = row.value_cell
+            status_cell = row.status_cell
+            row.message, row.severity, row.first_failing = "", "", None
+            if not row.jq_input.value.strip():
+                value_cell.update(Text("unset", style="dim italic"))
+                status_cell.update("")
+                continue
+            outcome = values.get(row.name_)
+            value_cell.update(short_value(outcome))
+            status = statuses.get(row.name_)
+            if status is None:
+                status_cell.update(Text("–", style="dim") if records else "")
+            elif status.compile_error:
+                status_cell.update(Text("syntax", style="bold red"))
+                row.severity = "error"
+                row.message = f"{row.name_}: the JQ does not compile: {status.compile_error}"
+            elif status.errors:
+                total = status.ok + status.nulls + status.empties + status.errors
+                status_cell.update(Text(f"{status.errors} err", style="bold red"))
+                row.severity = "error"
+                row.first_failing = status.first_error_record
+                row.message = (f"{row.name_}: fails on {status.errors} of {total} records "
+                               f"(first: record {status.first_error_record + 1}, ctrl+g): {status.first_error}")
+            elif status.nulls or status.empties:
+                count = status.nulls + status.empties
+                status_cell.update(Text(f"{count} null", style="yellow"))
+                row.severity = "null"
+                row.first_failing = status.first_null_record
+                row.message = (f"{row.name_}: null on {count} records "
+                               f"(first: record {(status.first_null_record or 0) + 1}, ctrl+g)")
+            else:
+                status_cell.update(Text("✓", style="green") if status.ok else Text("–", style="dim"))
+            if outcome is not None and outcome.status == "error" and row.severity != "error":
+                row.severity = "error"
+                row.message = f"{row.name_}: {outcome.error}"
+        self._show_message()
+
+    def clear_values(self) -> None:
+        for row in self.rows():
+            row.value_cell.update("")
+            row.status_cell.update("")
+            row.message, row.severity, row.first_failing = "", "", None
+        self._show_message()
+
+    def _show_message(self) -> None:
+        row = self.focused_row
+        shown = row if row is not None and row.message else None
+        if shown is None:
+            # With no message on the focused field, surface the first broken one: an error is never hidden.
+            shown = next((r for r in self.rows() if r.severity == "error"), None)
+        widget = self.query_one("#mapping-message", Static)
+        widget.update(Text(shown.message) if shown else "")
+        widget.set_class(shown is not None and shown.severity == "error", "-error")
+
+    # -- events -------------------------------------------------------------------------------------
+    @on(JqInput.Changed)
+    def _edited(self, event: JqInput.Changed) -> None:
+        event.stop()
+        node = event.jq_input.parent
+        if isinstance(node, MappingRow):
+            node.expr = event.value
+            self.post_message(self.FieldEdited(node.path, event.value, event.error))
+
+    def on_descendant_focus(self) -> None:
+        self._show_message()
+
+    def action_move(self, step: int) -> None:
+        rows = list(self.rows())
+        if not rows:
+            return
+        current = self.focused_row
+        index = rows.index(current) if current in rows else -1
+        target = rows[max(0, min(len(rows) - 1, index + step))]
+        target.jq_input.focus()
+        target.scroll_visible()
+
+    def action_jump_failing(self) -> None:
+        row = self.focused_row
+        if row is None or row.first_failing is None:
+            self.app.bell()
+            return
+        self.post_message(self.JumpToRecord(row.first_failing))
+

@@ -1,0 +1,125 @@
+"""The request line: method, path, send, and what came back (status, elapsed, size, page i/N)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, Input, Select, Static
+
+from widgets.help_data import HelpData
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB" if size >= 10 * 1024 else f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+class RequestBar(Horizontal):
+    HELP: ClassVar = HelpData(
+        "Request",
+        """The selected resource's request: method and path (Ocean's `kind`, relative to the base URL).
+
+- **ctrl+r** (or the **send** button) sends it and fetches the pages (stops at the resource's
+  page limit); the mapping then runs over every record
+- **ctrl+left bracket / ctrl+right bracket** — or **◀ ▶**, or **[ ]** in the response — step through the pages
+- Query params, headers, body, computed values and pagination are in the **Request** tab""",
+    )
+
+    DEFAULT_CSS = """
+    RequestBar {
+        height: 1;
+        & > Select { width: 11; }
+        & > #path { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+        & > #path:focus { background: $primary 25%; }
+        & > Button { min-width: 8; height: 1; border: none; margin: 0 0 0 1; }
+        & > #page-back, & > #page-forward { min-width: 3; width: 3; margin: 0; }
+        & > #response-summary { width: auto; max-width: 60; padding: 0 1; }
+    }
+    """
+
+    @dataclass
+    class Edited(Message):
+        method: str
+        path: str
+
+    class SendRequested(Message):
+        pass
+
+    @dataclass
+    class PageRequested(Message):
+        step: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
+        yield Input(id="path", placeholder="/teams/members")
+        yield Button("send ⏎", id="send", variant="primary", compact=True)
+        yield Static("", id="response-summary")
+        yield Button("◀", id="page-back", compact=True, tooltip="previous page")
+        yield Button("▶", id="page-forward", compact=True, tooltip="next page")
+
+    def load(self, method: str, path: str) -> None:
+        self._loading = True
+        self.query_one("#method", Select).value = method if method in METHODS else "GET"
+        self.query_one("#path", Input).value = path
+        self.call_after_refresh(self._done)
+
+    def _done(self) -> None:
+        self._loading = False
+
+    def show_summary(self, text: Text | str) -> None:
+        self.query_one("#response-summary", Static).update(text)
+
+    def set_busy(self, busy: bool) -> None:
+        button = self.query_one("#send", Button)
+        button.label = "sending…" if busy else "send ⏎"
+        button.disabled = busy
+
+    def _edited(self) -> None:
+        if not self._loading:
+            method = self.query_one("#method", Select).value
+            self.post_message(self.Edited(str(method), self.query_one("#path", Input).value.strip()))
+
+    @on(Select.Changed, "#method")
+    def _method(self, event: Select.Changed) -> None:
+        event.stop()
+        self._edited()
+
+    @on(Input.Changed, "#path")
+    def _path(self, event: Input.Changed) -> None:
+        event.stop()
+        self._edited()
+
+    @on(Input.Submitted, "#path")
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.SendRequested())
+
+    @on(Button.Pressed, "#send")
+    def _send(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.SendRequested())
+
+    @on(Button.Pressed, "#page-back")
+    def _back(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.PageRequested(-1))
+
+    @on(Button.Pressed, "#page-forward")
+    def _forward(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.PageRequested(1))

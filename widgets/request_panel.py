@@ -1,0 +1,130 @@
+"""The request's details as small YAML editors, plus the request exactly as it was last sent.
+
+Sections map one-to-one onto the project file: Ocean's ``selector.query_params``, ``headers``,
+``body``, and the builder's ``x-builder`` extensions (values computed at request time, pagination
+in the body). A section that does not parse keeps its last good value and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import yaml
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, Static, TextArea
+
+from widgets.help_data import HelpData
+
+SECTIONS: list[tuple[str, str, str]] = [
+    ("query_params", "query params", "selector.query_params: literal query string values"),
+    ("headers", "headers", "selector.headers: extra request headers"),
+    ("body", "body", "selector.body: the literal JSON body (POST)"),
+    ("x-query", "computed query (x-builder)", "JQ run at request time, $now = epoch seconds"),
+    ("x-body", "computed body (x-builder)", "JQ run at request time, e.g. startDate: ($now - 30*86400) * 1000 | floor"),
+    ("x-pagination", "pagination (x-builder)", "type, in: query|body, pageParam, sizeParam, pageSize, stop, maxPages …"),
+]
+
+
+def to_yaml(value: Any) -> str:
+    if value in (None, {}, []):
+        return ""
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
+
+
+class RequestPanel(VerticalScroll):
+    HELP: ClassVar = HelpData(
+        "Request details",
+        """Each box is YAML for one part of the request:
+
+- **query params**, **headers**, **body**: Ocean's own `selector` keys, sent as written
+- **computed query / body** (`x-builder`): JQ evaluated when the request is sent, with `$now`
+  (epoch seconds) bound; for Cursor's millisecond dates, e.g. `startDate: (($now - 7*86400) * 1000 | floor)`
+- **pagination** (`x-builder`): per-resource pagination, also in a POST body
+
+The deployed Ocean integration does not run `x-builder` values; the lint says what it does instead.
+**As sent** shows the last request after computation, with secrets masked.""",
+    )
+
+    DEFAULT_CSS = """
+    RequestPanel {
+        height: 1fr;
+        & > Label { color: $text-muted; margin: 1 0 0 0; }
+        & > Label.first { margin: 0; }
+        & > TextArea { height: auto; min-height: 2; max-height: 10; border: none; padding: 0 1; }
+        & > .section-error { color: $error; height: auto; display: none; }
+        & > .section-error.-shown { display: block; }
+        & > #as-sent { height: auto; color: $text-muted; padding: 0 1; }
+    }
+    """
+
+    @dataclass
+    class Edited(Message):
+        section: str  # one of SECTIONS' keys
+        value: dict[str, Any] | None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        for index, (key, title, hint) in enumerate(SECTIONS):
+            yield Label(Text.assemble((title, "bold"), "  ", (hint, "dim italic")),
+                        classes="first" if index == 0 else "")
+            yield TextArea("", id=f"section-{key}", soft_wrap=True, show_line_numbers=False, compact=True)
+            yield Static("", id=f"error-{key}", classes="section-error")
+        yield Label(Text("as sent", style="bold"))
+        yield Static(Text("not sent yet", style="dim"), id="as-sent")
+
+    def load(self, sections: dict[str, Any]) -> None:
+        self._loading = True
+        for key, _, _ in SECTIONS:
+            area = self.query_one(f"#section-{key}", TextArea)
+            text = to_yaml(sections.get(key))
+            if area.text != text:
+                area.load_text(text)
+            self._error(key, "")
+        self.call_after_refresh(self._done)
+
+    def _done(self) -> None:
+        self._loading = False
+
+    def show_sent(self, method: str, url: str, headers: dict[str, Any], body: Any) -> None:
+        text = Text()
+        text.append(f"{method} {url}\n", style="bold")
+        for name, value in headers.items():
+            text.append(f"{name}: {value}\n", style="dim")
+        if body is not None:
+            text.append(json.dumps(body, indent=2, ensure_ascii=False))
+        self.query_one("#as-sent", Static).update(text)
+
+    def _error(self, key: str, message: str) -> None:
+        widget = self.query_one(f"#error-{key}", Static)
+        widget.update(message)
+        widget.set_class(bool(message), "-shown")
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if self._loading or not event.text_area.id:
+            return
+        key = event.text_area.id.removeprefix("section-")
+        text = event.text_area.text
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            self._error(key, f"not valid YAML{where}: {getattr(exc, 'problem', None) or 'cannot parse'}; "
+                             "the last valid value is kept")
+            return
+        if value is not None and not isinstance(value, dict):
+            self._error(key, "expected key: value lines (a mapping); the last valid value is kept")
+            return
+        self._error(key, "")
+        self.post_message(self.Edited(key, value))
