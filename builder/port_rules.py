@@ -171,6 +171,7 @@ def validate_entities(entities: Sequence[Mapping[str, Any]], blueprint: Mapping[
     known = set(known_blueprints) if known_blueprints is not None else None
     bp_id = blueprint.get("identifier")
     seen: dict[str, int] = {}
+    warned_targets: set[str] = set()  # a blueprint-level fact: say it once, at the first entity using it
     for index, entity in enumerate(entities):
         ident = entity.get("identifier")
 
@@ -215,8 +216,12 @@ def validate_entities(entities: Sequence[Mapping[str, Any]], blueprint: Mapping[
             if spec is None:
                 add(f"relations.{key}", "unknown_relation", f"blueprint {bp_id!r} has no relation {key!r}")
                 continue
-            problems.extend(Problem(index, ident, f"relations.{key}", code, message, severity)
-                            for code, message, severity in relation_problems(value, spec, known))
+            for code, message, severity in relation_problems(value, spec, known):
+                if code == "unknown_target":
+                    if key in warned_targets:
+                        continue
+                    warned_targets.add(key)
+                problems.append(Problem(index, ident, f"relations.{key}", code, message, severity))
         for key, spec in relations.items():
             if spec.get("required") and links.get(key) in (None, []):
                 add(f"relations.{key}", "required", "required relation is missing or null")

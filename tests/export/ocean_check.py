@@ -5,7 +5,7 @@ stdout: {"app_config": {...} | null, "app_config_error": str | null, "config": {
          "config_error": str | null, "core": {...}}
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic v1 must see real types in the local models.
 
 import json
 import os

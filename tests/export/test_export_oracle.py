@@ -1,0 +1,149 @@
+"""Differential checks of the exports against port-ocean 0.56.2 itself (the oracle venv).
+
+* the port-app-config YAML parses with Ocean's own PortAppConfig / ResourceConfig (pydantic v1) and
+  a Selector subclass with Ocean Custom's keys, and Ocean reads back what the project says;
+* the Docker env, and the env the Helm chart renders from values.yaml, build Ocean's
+  IntegrationConfiguration with Ocean Custom's spec model: every exported setting lands in the
+  field the integration code reads.
+
+The oracle python is $ORACLE_PYTHON, .oracle-venv/bin/python or /tmp/oracle/bin/python.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from builder.export import docker_env, export_format
+from builder.export.settings import config_env_name, deployment
+from export_helpers import HERE, fixture_project, oracle_python, preset_project
+from test_export_files import SECRETS, make, tsv_settings
+
+PYTHON = oracle_python()
+pytestmark = [pytest.mark.oracle,
+              pytest.mark.skipif(PYTHON is None, reason="no port-ocean oracle venv (scripts/setup-oracle.sh, or set "
+                                                        "ORACLE_PYTHON)")]
+
+
+def ocean(request: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    # Ocean takes the integration type from ./pyproject.toml, as in the port-ocean-custom image.
+    (tmp_path / "pyproject.toml").write_text('[tool.poetry]\nname = "custom"\nversion = "0.6.108"\n')
+    request = {**request, "spec": tsv_settings(), "cwd": str(tmp_path)}
+    done = subprocess.run([PYTHON, str(HERE / "ocean_check.py")], input=json.dumps(request), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def decamelize(key: str) -> str:
+    return config_env_name(key)[len("OCEAN__INTEGRATION__CONFIG__"):].lower()
+
+
+def projects() -> list[Any]:
+    out = [pytest.param(fixture_project(), id="fixture"),
+           pytest.param(make({"authType": "basic", "username": "${CURSOR_API_KEY}", "password": "${CURSOR_PW}",
+                              "paginationType": "cursor", "pageSize": 250, "verifySsl": False,
+                              "customAuthRequest": {"endpoint": "/token"}},
+                             integration={"scheduledResyncInterval": 30, "clientTimeout": 120,
+                                          "sendRawDataExamples": False}), id="basic-cursor")]
+    preset = preset_project()
+    if preset is not None:
+        out.append(pytest.param(preset, id="preset"))
+    return out
+
+
+ENV = {**SECRETS, "CURSOR_PW": "pw-0123456789"}
+
+
+@pytest.mark.parametrize("project", projects())
+def test_port_app_config_parses_with_oceans_models(project: Any, tmp_path: Path) -> None:
+    out = ocean({"app_config": export_format(project, "yaml", env={})}, tmp_path)
+    assert out["app_config_error"] is None
+    parsed = out["app_config"]["resources"]
+    expected = project.app_config_dict()["resources"]
+    assert [r["kind"] for r in parsed] == [r["kind"] for r in expected]
+    for got, want in zip(parsed, expected):
+        assert got["selector"] == want["selector"]  # custom keys survive, literally
+        assert got["port"]["entity"]["mappings"] == want["port"]["entity"]["mappings"]
+        if "itemsToParse" in want["port"]:
+            assert got["port"]["itemsToParse"] == want["port"]["itemsToParse"]
+
+
+def test_oracle_rejects_what_the_lint_calls_broken(tmp_path: Path) -> None:
+    """Control: Ocean's model really ignores snake_case items_to_parse (the lint's error)."""
+    text = yaml.safe_dump({"resources": [{"kind": "/x", "selector": {"query": "true"}, "port": {
+        "items_to_parse": ".a", "entity": {"mappings": {"identifier": ".id", "blueprint": '"b"'}}}}]})
+    out = ocean({"app_config": text}, tmp_path)
+    assert out["app_config_error"] is None
+    assert "itemsToParse" not in out["app_config"]["resources"][0]["port"]
+
+
+def check_config(project: Any, out: dict[str, Any]) -> None:
+    assert out["config_error"] is None, out["config_error"]
+    config = out["config"]
+    dep = deployment(project)
+    for setting in dep.settings:
+        want = ENV[setting.env] if setting.env else setting.value
+        assert config[decamelize(setting.key)] == want, setting.key
+    core = out["core"]
+    assert core["port"] == {"client_id": SECRETS["PORT_CLIENT_ID"], "client_secret": SECRETS["PORT_CLIENT_SECRET"],
+                            "base_url": project.port_base_url}
+    assert core["event_listener"] == dep.event_listener["type"]
+    assert (core["identifier"], core["type"]) == (dep.identifier, "custom")
+    for key, value in dep.core:
+        snake = {"scheduledResyncInterval": "scheduled_resync_interval", "clientTimeout": "client_timeout",
+                 "sendRawDataExamples": "send_raw_data_examples",
+                 "initializePortResources": "initialize_port_resources"}.get(key)
+        if snake:
+            assert core[snake] == value, key
+
+
+@pytest.mark.parametrize("project", projects())
+def test_docker_env_is_what_ocean_reads(project: Any, tmp_path: Path) -> None:
+    env = {name: value for name, value, _ in docker_env(project, reveal_secrets=True, env=ENV)}
+    check_config(project, ocean({"env": env}, tmp_path))
+
+
+def render_chart_env(values: dict[str, Any]) -> dict[str, str]:
+    """The env the chart's ConfigMap/Secret/Deployment give the pod (ocean-port.md §5)."""
+    env: dict[str, str] = {}
+    port = values.get("port", {})
+    for key, name in (("clientId", "CLIENT_ID"), ("clientSecret", "CLIENT_SECRET"), ("baseUrl", "BASE_URL")):
+        if key in port:
+            env[f"OCEAN__PORT__{name}"] = str(port[key])
+    scalars = {"initializePortResources": "OCEAN__INITIALIZE_PORT_RESOURCES",
+               "scheduledResyncInterval": "OCEAN__SCHEDULED_RESYNC_INTERVAL", "clientTimeout": "OCEAN__CLIENT_TIMEOUT"}
+    for key, name in scalars.items():
+        if key in values:
+            env[name] = json.dumps(values[key]) if not isinstance(values[key], str) else values[key]
+    env["OCEAN__SEND_RAW_DATA_EXAMPLES"] = "true"  # `| default true`: false is lost here
+    integration = values["integration"]
+    env["OCEAN__INTEGRATION__IDENTIFIER"] = integration["identifier"]
+    env["OCEAN__EVENT_LISTENER"] = json.dumps(integration["eventListener"])
+    for section in ("config", "secrets"):
+        for key, value in (integration.get(section) or {}).items():
+            env[config_env_name(key)] = json.dumps(value) if isinstance(value, (dict, list)) else (
+                json.dumps(value) if isinstance(value, bool) else str(value))
+    for entry in values.get("extraEnv") or []:  # env entries win over envFrom
+        env[entry["name"]] = entry["value"]
+    return env
+
+
+@pytest.mark.parametrize("project", projects())
+def test_helm_values_render_to_what_ocean_reads(project: Any, tmp_path: Path) -> None:
+    values = yaml.safe_load(export_format(project, "values", reveal_secrets=True, env=ENV))
+    check_config(project, ocean({"env": render_chart_env(values)}, tmp_path))
+
+
+def test_a_secrets_env_var_is_ignored_by_ocean(tmp_path: Path) -> None:
+    """Why the Docker export never writes OCEAN__INTEGRATION__SECRETS__*: Ocean does not read it."""
+    env = {"OCEAN__PORT__CLIENT_ID": "a", "OCEAN__PORT__CLIENT_SECRET": "b",
+           "OCEAN__INTEGRATION__CONFIG__BASE_URL": "https://api.cursor.com",
+           "OCEAN__INTEGRATION__SECRETS__USERNAME": "crsr_key"}
+    out = ocean({"env": env}, tmp_path)
+    assert out["config_error"] is None and out["config"]["username"] is None
