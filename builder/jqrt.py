@@ -244,12 +244,32 @@ def _walk_simple_path(keys: list[str], data: Any) -> Outcome:
     return Outcome("null" if value is None else "ok", value)
 
 
+# What a trip through jq changes (jq converts every number through a double and hands back an int
+# when it is integral): integral floats (1.0, -0.0, 1e+21) come back as ints, ints beyond 2**53
+# lose digits, NaN/Infinity become null/1.79e308, and a lone surrogate anywhere in the input fails
+# the parse. Ocean's data_path runs jq, so its records carry the changed values (which `tostring`,
+# interpolation and `tojson` then show). Matched on the input's JSON text; a false positive (say
+# "1.0" inside a string) only costs the jq round trip.
+_JQ_CHANGES = re.compile(r"\d\.0(?!\d)|\de\+|\d{16}|NaN|Infinity|[\ud800-\udfff]")
+
+
+def _changed_by_jq(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > 2**53
+    if isinstance(value, float):
+        return True if value != value or value in (float("inf"), float("-inf")) else value.is_integer()
+    return _JQ_CHANGES.search(json.dumps(value, ensure_ascii=False)) is not None
+
+
 def first(text: str, data: Any, env_access: bool = True) -> Outcome:
     """First output of ``text`` on ``data``; errors and no output are outcomes, not exceptions."""
     if isinstance(text, str):
         simple = _SIMPLE_PATH.match(text)
         if simple:
-            return _walk_simple_path(simple.group(1)[1:].split("."), data)
+            if not _changed_by_jq(data):
+                return _walk_simple_path(simple.group(1)[1:].split("."), data)
     try:
         program = compile_program(as_program_text(text), env_access)
     except JQCompileError as exc:

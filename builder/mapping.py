@@ -393,6 +393,8 @@ class MappingResult:
 
 # -- stage 1 and 2: responses → items -----------------------------------------------------------
 
+ITEMS_TO_PARSE_BATCH_SIZE = 200  # Ocean's yield_items_to_parse_batch_size default
+
 
 @dataclass
 class Extraction:
@@ -400,6 +402,9 @@ class Extraction:
     dropped: list[Dropped]
     pages: int
     record_pages: list[int]
+    # Ocean's parse_items batch of each record: its page, or (page, parent item, chunk of 200)
+    # with itemsToParse. An entity Ocean's Entity model rejects loses its whole batch.
+    record_batches: list[Any] = field(default_factory=list)
 
 
 def extract_items(responses: Sequence[Any], data_path: str | None, items_to_parse: str | None = None,
@@ -408,6 +413,7 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
     """Apply data_path to each response (page) and itemsToParse to each item, as Ocean does."""
     records: list[Any] = []
     record_pages: list[int] = []
+    record_batches: list[Any] = []
     dropped: list[Dropped] = []
     path = data_path or "."
     for page, response in enumerate(responses):
@@ -436,13 +442,20 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
                 dropped.append(Dropped("not_object", reason, page=page, item=item))
             continue
         if items_to_parse:
+            sizes: list[int] = []
             expanded, drops = _expand_items(items, items_to_parse, items_to_parse_name, top_level_transform,
-                                            page, env_access)
+                                            page, env_access, sizes)
             dropped.extend(drops)
             items = expanded
+            # handle_items_to_parse yields each parent's elements in batches of
+            # yield_items_to_parse_batch_size (200); a batch never spans two parents.
+            for parent, size in enumerate(sizes):
+                record_batches.extend((page, parent, i // ITEMS_TO_PARSE_BATCH_SIZE) for i in range(size))
+        else:
+            record_batches.extend([page] * len(items))
         records.extend(items)
         record_pages.extend([page] * len(items))
-    return Extraction(records, dropped, len(responses), record_pages)
+    return Extraction(records, dropped, len(responses), record_pages, record_batches)
 
 
 def _json_type(value: Any) -> str:
@@ -460,12 +473,14 @@ def _json_type(value: Any) -> str:
 
 
 def _expand_items(items: list[dict[str, Any]], items_to_parse: str, name: str, top_level_transform: bool,
-                  page: int, env_access: bool) -> tuple[list[Any], list[Dropped]]:
+                  page: int, env_access: bool, sizes: list[int] | None = None) -> tuple[list[Any], list[Dropped]]:
     out: list[Any] = []
     drops: list[Dropped] = []
     delete_target = deletion_path(items_to_parse) or "."
     transform = f". | del({delete_target})"
+    starts: list[int] = []  # where each parent's elements begin in ``out``
     for item in items:
+        starts.append(len(out))
         parsed = jqrt.first_value(items_to_parse, item, env_access)
         parent = item
         if top_level_transform:
@@ -483,6 +498,8 @@ def _expand_items(items: list[dict[str, Any]], items_to_parse: str, name: str, t
             merged = dict(parent)
             merged[name] = element
             out.append(merged)
+    if sizes is not None:  # elements per parent (0 for a skipped one)
+        sizes.extend(end - start for start, end in zip(starts, starts[1:] + [len(out)]))
     return out, drops
 
 
@@ -514,7 +531,10 @@ def deletion_path(expr: str) -> str | None:
 
 
 def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "true", *,
-              env_access: bool = True, dropped: list[Dropped] | None = None, pages: int = 0) -> MappingResult:
+              env_access: bool = True, dropped: list[Dropped] | None = None, pages: int = 0,
+              batches: Sequence[Any] | None = None) -> MappingResult:
+    """``batches``: Ocean's parse_items batch of each record (``Extraction.record_batches``); when
+    given, an entity the Entity model rejects loses its whole batch, as in Ocean."""
     compiled = compile_mapping(mappings, query, env_access)
     markers = compiled.evaluate(records)
     fields = {leaf.name: FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
@@ -565,7 +585,29 @@ def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "tr
             continue
         result.entities.append(payload)
         result.entity_records.append(index)
+    if batches is not None:
+        _lose_failed_batches(result, batches)
     return result
+
+
+def _lose_failed_batches(result: MappingResult, batches: Sequence[Any]) -> None:
+    """Ocean builds every entity with ``Entity.parse_obj`` inside ``parse_items``: one rejection
+    raises out of it and the batch's other entities are never sent either."""
+    failed = {batches[drop.record]: drop.record for drop in result.dropped
+              if drop.stage == "entity" and drop.record is not None}
+    if not failed:
+        return
+    entities: list[dict[str, Any]] = []
+    entity_records: list[int] = []
+    for entity, record in zip(result.entities, result.entity_records):
+        culprit = failed.get(batches[record])
+        if culprit is None:
+            entities.append(entity)
+            entity_records.append(record)
+        else:
+            result.dropped.append(Dropped("entity", f"lost with its batch: Ocean's Entity model rejected record "
+                                          f"{culprit}, which fails every entity of the same batch", record=record))
+    result.entities, result.entity_records = entities, entity_records
 
 
 def _selector_message(compiled: CompiledMapping, item: Any, marker: Any) -> str:
@@ -645,7 +687,7 @@ def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True) -> 
         env_access,
     )
     return map_items(extraction.records, resource.mappings, resource.query, env_access=env_access,
-                     dropped=extraction.dropped, pages=extraction.pages)
+                     dropped=extraction.dropped, pages=extraction.pages, batches=extraction.record_batches)
 
 
 def iter_leaf_paths(mappings: dict[str, Any]) -> Iterable[str]:
