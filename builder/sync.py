@@ -379,25 +379,40 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
 
 async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tuple[PlannedEntity, EntityOutcome]],
                           counts: dict[tuple[str, str], Counts], report: SyncReport, cancel: asyncio.Event) -> None:
-    """Ocean re-sends entities whose related entity was missing once, at the end, one by one:
-    by then the target may have been upserted by a later bulk of the same run."""
-    by_bp: dict[str, list[PlannedEntity]] = {}
-    for item, _ in deferred:
-        by_bp.setdefault(item.blueprint, []).append(item)
-    first = {id(item): outcome for item, outcome in deferred}
-    for bp, items in by_bp.items():
-        result = await client.upsert_entities(bp, [i.payload for i in items], merge=plan.merge,
-                                              create_missing_related_entities=plan.create_missing, cancel=cancel)
-        for outcome in result.outcomes:
-            item = items[outcome.index]
-            c = counts[(item.resource, bp)]
-            if outcome.ok:
-                c.created += bool(outcome.created)
-                c.updated += not outcome.created
+    """Ocean re-sends entities whose related entity was missing at the end of the run, in
+    relation order. Re-sending in rounds until a round makes no progress gives the same result
+    for chains (a → b → c) without sorting: each round lands at least the next link."""
+    pending = list(deferred)
+    while pending:
+        by_bp: dict[str, list[tuple[PlannedEntity, EntityOutcome]]] = {}
+        for pair in pending:
+            by_bp.setdefault(pair[0].blueprint, []).append(pair)
+        still: list[tuple[PlannedEntity, EntityOutcome]] = []
+        final: list[tuple[PlannedEntity, EntityOutcome]] = []
+        for bp, pairs in by_bp.items():
+            result = await client.upsert_entities(bp, [item.payload for item, _ in pairs], merge=plan.merge,
+                                                  create_missing_related_entities=plan.create_missing, cancel=cancel)
+            for outcome in result.outcomes:
+                item = pairs[outcome.index][0]
+                c = counts[(item.resource, bp)]
+                if outcome.ok:
+                    c.created += bool(outcome.created)
+                    c.updated += not outcome.created
+                elif outcome.error == "not_found" and outcome.stage == "port":
+                    still.append((item, outcome))
+                else:
+                    final.append((item, outcome))
+        if len(still) == len(pending):
+            final.extend(still)  # no progress: the related entities really are missing
+            still = []
+        for item, outcome in final:
+            c = counts[(item.resource, item.blueprint)]
+            if outcome.stage == "cancelled":
+                c.cancelled += 1
             else:
-                c.cancelled += outcome.stage == "cancelled"
-                c.failed += outcome.stage != "cancelled"
-                report.failures.append(_failure(item, outcome if outcome.stage != "cancelled" else first[id(item)]))
+                c.failed += 1
+            report.failures.append(_failure(item, outcome))
+        pending = still
 
 
 # -- entry points --------------------------------------------------------------------------------

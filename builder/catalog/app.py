@@ -353,6 +353,7 @@ class CatalogApp:
                    ) -> tuple[dict[str, Any], bool, list[tuple[str, str, str]], list[tuple[str, str]]]:
         identifier = payload.get("identifier") if isinstance(payload, dict) else None
         if isinstance(identifier, str) and identifier in self.faults.reject:
+            self.faults.fired.append(f"reject {identifier}")
             raise ApiError(422, "rejected", self.faults.reject[identifier])
         partial = current is not None and merge
         errors = check_entity(payload, bp, partial=True)

@@ -43,14 +43,9 @@ class Fault:
             return self.path in path
         return "/auth/" not in path  # a blanket fault spares the token endpoint
 
-    def take(self, method: str, path: str) -> bool:
-        if not self.matches(method, path):
-            return False
-        self.seen += 1
-        if self.seen > self.after and self.fired < self.times:
-            self.fired += 1
-            return True
-        return False
+    @property
+    def due(self) -> bool:
+        return self.seen > self.after and self.fired < self.times
 
     def headers(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -76,19 +71,30 @@ class CatalogFaults:
     token_uses: int | None = None
     fired: list[str] = field(default_factory=list)
 
-    def status_fault(self, method: str, path: str) -> Fault | None:
+    def _take(self, kind: str, method: str, path: str) -> Fault | None:
+        # Every matching fault counts the request (so `after` means "the Nth matching request"
+        # whatever else fired); the first one due fires.
+        chosen = None
         for fault in self.faults:
-            if fault.kind == "status" and fault.take(method, path):
-                self.fired.append(f"{fault.status} {method} {path}")
-                return fault
-        return None
+            if fault.kind == kind and fault.matches(method, path):
+                fault.seen += 1
+                if chosen is None and fault.due:
+                    chosen = fault
+        if chosen is not None:
+            chosen.fired += 1
+        return chosen
+
+    def status_fault(self, method: str, path: str) -> Fault | None:
+        fault = self._take("status", method, path)
+        if fault is not None:
+            self.fired.append(f"{fault.status} {method} {path}")
+        return fault
 
     def drop_fault(self, method: str, path: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.kind == "drop" and fault.take(method, path):
-                self.fired.append(f"drop {method} {path}")
-                return fault
-        return None
+        fault = self._take("drop", method, path)
+        if fault is not None:
+            self.fired.append(f"drop {method} {path}")
+        return fault
 
     def count(self, prefix: str) -> int:
         return sum(1 for item in self.fired if item.startswith(prefix))

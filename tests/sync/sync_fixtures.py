@@ -114,3 +114,28 @@ def member_pages() -> list[dict[str, Any]]:
 
 def pages_for(events: list[dict[str, Any]], per_page: int = 100) -> dict[str, list[Any]]:
     return {"members": member_pages(), "usage events": usage_pages(events, per_page)}
+
+
+# -- a client on the in-process catalog -----------------------------------------------------------
+
+
+class Sleeps:
+    """Injected sleep: records the delays the client asked for and returns at once (no real waiting)."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+def catalog_client(app: Any, *, sleeps: Sleeps | None = None, transport: Any = None, **kwargs: Any):
+    from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, FaultyTransport
+    from builder.port_client import LOCAL_BASE_URL, PortClient
+
+    return PortClient(base_url=LOCAL_BASE_URL, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
+                      transport=transport or FaultyTransport(app), sleep=sleeps or Sleeps(), **kwargs)
+
+
+def catalog_entities(app: Any, blueprint: str) -> dict[str, dict[str, Any]]:
+    return {e["identifier"]: e for e in app.store.iter_entities(blueprint)}
