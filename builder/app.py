@@ -84,7 +84,12 @@ class BuilderApp(App[int]):
             self._tab_modules[spec.id] = module
         return module
 
+    def on_resize(self, event: Any) -> None:
+        # Narrow terminals (120 columns) give the sidebar's space to the response and the mapping.
+        self.screen.set_class(event.size.width < 132, "-narrow")
+
     def on_mount(self) -> None:
+        self.screen.set_class(self.size.width < 132, "-narrow")
         self._update_title()
         self.build_pane.query_one("#resources").focus()
 

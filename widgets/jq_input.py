@@ -8,7 +8,7 @@ Enter accept, Esc close. When it is closed those keys keep their usual meaning (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -33,6 +33,14 @@ class JqField(Input):
         Binding("tab,enter", "complete_accept", "Accept completion", show=False, id="jq.completion-accept"),
         Binding("escape", "complete_close", "Close completions", show=False, id="jq.completion-close"),
     ]
+
+    # Textual calls these alongside Input's own handlers (one per class in the MRO): no super().
+    def _on_focus(self, event: Any) -> None:
+        self.cursor_position = len(self.value)
+
+    def _on_blur(self, event: Any) -> None:
+        # Unfocused, a long expression shows its start (where the path begins), not its tail.
+        self.cursor_position = 0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action.startswith("complete_"):
@@ -132,6 +140,7 @@ class JqInput(Vertical):
         yield self._options
 
     def on_mount(self) -> None:
+        self.field.cursor_position = 0
         self._set_error(jqrt.check(self.value) if self.value.strip() else None)
 
     # -- value -------------------------------------------------------------------------------------
@@ -151,7 +160,7 @@ class JqInput(Vertical):
         if field.value == text:
             return
         field.value = text
-        field.cursor_position = len(text)
+        field.cursor_position = len(text) if field.has_focus else 0
 
     def focus(self, scroll_visible: bool = True) -> JqInput:
         self.field.focus(scroll_visible)

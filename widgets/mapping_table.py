@@ -63,7 +63,8 @@ def mapping_rows(mappings: dict[str, Any]) -> list[tuple[Path, str]]:
     return rows
 
 
-def short_value(outcome: Outcome | None, width: int = 40) -> Text:
+def short_value(outcome: Outcome | None, width: int = 200) -> Text:
+    """One line; the cell crops it with an ellipsis at whatever width the layout gives."""
     if outcome is None:
         return Text("–", style="dim")
     if outcome.status == "error":
@@ -76,7 +77,7 @@ def short_value(outcome: Outcome | None, width: int = 40) -> Text:
     if len(text) > width:
         text = text[: width - 1] + "…"
     style = "green" if isinstance(outcome.value, str) else "cyan"
-    return Text(text, style=style)
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
 class MappingRow(Horizontal):
@@ -87,7 +88,7 @@ class MappingRow(Horizontal):
         height: 1;
         & > .field-name { width: 14; color: $text-muted; }
         & > JqInput { width: 3fr; }
-        & > .field-value { width: 2fr; min-width: 12; padding: 0 0 0 1; }
+        & > .field-value { width: 2fr; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
         & > .field-status { width: 9; padding: 0 0 0 1; }
         &:focus-within > .field-name { color: $accent; text-style: bold; }
     }

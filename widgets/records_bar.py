@@ -43,7 +43,7 @@ The counts say how many records were found, kept and dropped; the Dropped tab sa
         & > Horizontal { height: 1; }
         & Label.name { width: 10; color: $text-muted; }
         & JqInput { width: 1fr; }
-        & .count { width: 34; padding: 0 0 0 1; }
+        & .count { width: auto; min-width: 16; max-width: 40; padding: 0 0 0 1; }
         & #records-message { height: auto; max-height: 2; color: $error; padding: 0 1; display: none; }
         & #records-message.-shown { display: block; }
     }

@@ -84,6 +84,11 @@ class RequestBar(Horizontal):
     def show_summary(self, text: Text | str) -> None:
         self.query_one("#response-summary", Static).update(text)
 
+    def set_pages(self, count: int) -> None:
+        """The page arrows only make sense with more than one page."""
+        for button in self.query("#page-back, #page-forward"):
+            button.display = count > 1
+
     def set_busy(self, busy: bool) -> None:
         button = self.query_one("#send", Button)
         button.label = "sending…" if busy else "send ⏎"

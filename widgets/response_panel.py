@@ -68,9 +68,9 @@ a body that is not JSON) with what to do next.
         box = self.query_one("#response-error", Static)
         if error:
             message = Text(error, style="bold")
-            if text:
-                message.append("\n")
-                message.append(text[:600] + ("…" if len(text) > 600 else ""), style="dim")
+            if text and text.strip()[:80] not in error:
+                message.append("\nbody: ", style="dim italic")
+                message.append(text[:400] + ("…" if len(text) > 400 else ""), style="dim")
             box.update(message)
         box.set_class(bool(error), "-shown")
         if data is None:

@@ -138,6 +138,7 @@ class BuildPane(Horizontal):
         bar = self.query_one(RequestBar)
         body = self.query_one(ResponseBody)
         records = self.query_one(RecordsBar)
+        bar.set_pages(len(run.pages) if run else 0)
         if run is None or (not run.pages and not run.error):
             bar.show_summary(Text("not sent yet · ctrl+r to send", style="dim"))
             body.reset()
@@ -246,7 +247,9 @@ class BuildPane(Horizontal):
     def _show_counts(self, result: Any, run: ResourceRun | None) -> None:
         bar = self.query_one(RecordsBar)
         if run is None or not run.bodies:
-            bar.set_counts(found=None, message=run.error if run and run.error else "")
+            # The failure itself is shown in the Response tab, where it happened; here, only its effect.
+            bar.set_counts(found=None, message="no records: the request failed (see Response)"
+                           if run is not None and run.error else "")
             return
         message = ""
         page_drops = [d for d in result.dropped if d.record is None]
