@@ -28,8 +28,8 @@ from builder.project import Project, resolve_value
 from builder.sync_plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
 from builder.yamlio import ProjectError
 
-__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "open_target", "plan_sync", "run_plan", "sync",
-           "retry_failed", "SyncPlan"]
+__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "dry_run_report", "open_target", "plan_sync",
+           "run_plan", "sync", "retry_failed", "SyncPlan"]
 
 
 @dataclass
@@ -418,6 +418,11 @@ async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tup
 # -- entry points --------------------------------------------------------------------------------
 
 
+def dry_run_report(plan: SyncPlan) -> SyncReport:
+    """The report of a plan that is not run: counts as planned, pre-send failures as found."""
+    return SyncReport(plan, _initial_counts(plan), list(plan.failures), dry_run=True)
+
+
 async def sync(project: Project, client: PortClient, *, pages: Mapping[str, Any] | None = None,
                resources: list[str] | None = None, delete_stale: bool = False, dry_run: bool = False,
                cancel: asyncio.Event | None = None, on_progress: Callable[[SyncProgress], Any] | None = None,
@@ -427,7 +432,7 @@ async def sync(project: Project, client: PortClient, *, pages: Mapping[str, Any]
     plan = await plan_sync(project, client, pages=pages, resources=resources, delete_stale=delete_stale,
                            source=source, target=target, on_progress=on_progress, progress=progress)
     if dry_run:
-        report = SyncReport(plan, _initial_counts(plan), list(plan.failures), dry_run=True)
+        report = dry_run_report(plan)
         progress.counts, progress.phase = report.counts, "done"
         _emit(on_progress, progress)
         return report
@@ -479,7 +484,9 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
                                           record=record.record, detail=drop.stage))
     plan = await build_plan(project, client, mapped, list(plans.values()), failures, target=target)
     if dry_run:
-        return SyncReport(plan, _initial_counts(plan), list(plan.failures), dry_run=True, kept_failures=len(kept))
+        report = dry_run_report(plan)
+        report.kept_failures = len(kept)
+        return report
     report = await run_plan(project, client, plan, cancel=cancel, on_progress=on_progress)
     write_failures(file, [*kept, *report.failures])
     report.failures_file = Path(file)

@@ -128,8 +128,11 @@ class SyncPlan:
                 out.append(f"  kept {len(bp.kept)} definitions that exist at the target but not in the project: "
                            + ", ".join(bp.kept[:8]))
         if self.delete_stale:
-            out.append(f"stale entities: {self.stale_total}"
-                       + (f" — NOT deleted: {self.deletion_blocked}" if self.deletion_blocked else " (will be deleted)"))
+            if self.deletion_blocked:
+                out.append(f"stale entities: {self.stale_total} — NOT deleted: {self.deletion_blocked}")
+            else:
+                out.append(f"stale entities: {self.stale_total} (will be deleted)" if self.stale_total else
+                           "stale entities: none")
         out.extend(self.notes)
         return out
 
@@ -338,6 +341,19 @@ async def _compare(plan: SyncPlan, client: PortClient, *, fetch_failed: bool) ->
     if not plan.delete_stale:
         return
     ours = {(i.blueprint, i.identifier) for i in plan.entities}
+    # A record that fails validation is still one the source has: its old entity is not stale.
+    ours |= {(f.blueprint, f.identifier) for f in plan.failures if f.blueprint and f.identifier is not None}
+    # Like Ocean, an entity that this run's entities relate to is not stale: with
+    # createMissingRelatedEntities it may exist only because of them, and deleting it with
+    # deleteDependentEntities would take those entities down with it.
+    targets = {c.identifier: {name: rel.get("target") for name, rel in (c.definition.get("relations") or {}).items()
+                              if isinstance(rel, dict)} for c in plan.blueprint_report.changes}
+    for item in plan.entities:
+        for name, value in (item.payload.get("relations") or {}).items():
+            target_bp = targets.get(item.blueprint, {}).get(name)
+            for target in value if isinstance(value, list) else [value]:
+                if target_bp and isinstance(target, str):
+                    ours.add((target_bp, target))
     for bp, bp_plan in plan.blueprints.items():
         if bp_plan.action in ("create", "missing"):
             continue

@@ -367,3 +367,17 @@ blueprints:
     assert report.total().created == 50 and len(catalog_entities(app, "node")) == 50
     [failure] = report.failures
     assert failure.identifier == "orphan" and failure.status == 404 and "nowhere" in failure.reason
+
+
+def test_related_and_still_reported_entities_are_never_stale(tmp_path):
+    app = create_app()
+    project = make_project(tmp_path)
+    events = [usage_event(i) for i in range(8)]
+    events.append({**usage_event(8), "userEmail": "service-account@northwind.dev"})  # not a member
+    _populate(app, project, events)
+    assert "service-account@northwind.dev" in catalog_entities(app, "cursorMember")  # created as a bare target
+    events[0] = {**events[0], "chargedCents": "free"}  # its entity exists; the record now fails validation
+    report = run(_sync(app, project, events, delete_stale=True))
+    assert report.plan.stale_total == 0 and not report.deleted
+    assert len(catalog_entities(app, "cursorUsageEvent")) == 9
+    assert [f.identifier for f in report.failures] == [event_id(events[0])]

@@ -1,0 +1,151 @@
+"""``cursor-builder catalog serve | ls``: the embedded, Port-compatible catalog.
+
+``serve`` puts it on loopback with uvicorn so anything that speaks Port's REST API (curl, a real
+Ocean with ``OCEAN__PORT__BASE_URL``, the builder itself) can use it; ``ls`` lists what it holds
+with the same query functions the TUI's catalog browser uses. Loopback only: the credentials it
+accepts are well known.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from builder.cli import UserError
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "catalog",
+        help="serve or list the embedded Port-compatible catalog",
+        description="The local catalog that `sync --target local` writes to (SQLite; default "
+                    "~/.local/share/cursor-builder/catalog.db).",
+    )
+    commands = parser.add_subparsers(dest="catalog_command", metavar="{serve,ls}")
+    serve = commands.add_parser("serve", help="serve Port's REST API for the catalog on loopback")
+    serve.add_argument("--db", metavar="FILE", help="database file (default: the shared local catalog)")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    serve.set_defaults(func=run_serve)
+    ls = commands.add_parser("ls", help="list blueprints, or the entities of one blueprint")
+    ls.add_argument("--db", metavar="FILE", help="database file (default: the shared local catalog)")
+    ls.add_argument("--blueprint", "-b", metavar="BP", help="list this blueprint's entities")
+    ls.add_argument("--search", "-s", metavar="TEXT", help="only entities whose identifier or title contains TEXT")
+    ls.add_argument("--limit", type=int, default=50, help="entities per page (default 50)")
+    ls.add_argument("--offset", type=int, default=0, help="skip this many entities")
+    ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.set_defaults(func=run_ls)
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+    return parser
+
+
+def _db_path(arg: str | None) -> Path:
+    from builder.catalog import default_db_path
+
+    return Path(arg).expanduser() if arg else default_db_path()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_ls(args: argparse.Namespace) -> int:
+    from builder.catalog import CatalogStore
+
+    path = _db_path(args.db)
+    if not path.exists():
+        raise UserError(f"no catalog at {path} yet: run `cursor-builder sync --target local` first")
+    if args.limit < 1 or args.offset < 0:
+        raise UserError("--limit must be at least 1 and --offset at least 0")
+    store = CatalogStore(path)
+    try:
+        if args.blueprint is None:
+            rows = store.list_blueprints()
+            if args.format == "json":
+                print(json.dumps(rows, indent=2, ensure_ascii=False))
+                return 0
+            if not rows:
+                print(f"{path}: no blueprints yet")
+                return 0
+            width = max(len(r["identifier"]) for r in rows)
+            print(f"{'BLUEPRINT'.ljust(width)}  {'ENTITIES':>8}  TITLE")
+            for row in rows:
+                print(f"{row['identifier'].ljust(width)}  {row['entities']:>8}  {row['title'] or ''}")
+            return 0
+        if store.get_blueprint(args.blueprint) is None:
+            known = ", ".join(r["identifier"] for r in store.list_blueprints()) or "none"
+            raise UserError(f"no blueprint {args.blueprint!r} in {path} (blueprints: {known})")
+        entities = store.list_entities(args.blueprint, limit=args.limit, offset=args.offset, search=args.search)
+        total = store.count_entities(args.blueprint, search=args.search)
+        if args.format == "json":
+            print(json.dumps(entities, indent=2, ensure_ascii=False))
+            return 0
+        width = max([len(e["identifier"]) for e in entities] + [10])
+        print(f"{'IDENTIFIER'.ljust(width)}  {'UPDATED':24}  TITLE")
+        for entity in entities:
+            print(f"{entity['identifier'].ljust(width)}  {entity.get('updatedAt', ''):24}  {entity.get('title') or ''}")
+        shown_to = args.offset + len(entities)
+        print(f"{args.offset + 1 if entities else 0}–{shown_to} of {total} entities in {args.blueprint}"
+              + (f" matching {args.search!r}" if args.search else ""))
+        return 0
+    finally:
+        store.close()
+
+
+def banner(url: str, path: Path) -> str:
+    from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+
+    return "\n".join([
+        f"Port-compatible catalog at {url} (database {path})",
+        f"client id: {LOCAL_CLIENT_ID}   client secret: {LOCAL_CLIENT_SECRET}",
+        f"Try: curl -s {url}/v1/auth/access_token -H 'content-type: application/json' "
+        f"-d '{{\"clientId\": \"{LOCAL_CLIENT_ID}\", \"clientSecret\": \"{LOCAL_CLIENT_SECRET}\"}}'",
+        "Press Ctrl+C to stop.",
+    ])
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host):
+        raise UserError(f"--host {args.host} is not a loopback address; the catalog only serves on 127.0.0.1, "
+                        "::1 or localhost")
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is out of range (0-65535)")
+    import uvicorn  # only this subcommand needs a server
+
+    from builder.catalog import CatalogStore, create_app
+
+    path = _db_path(args.db)
+    store = CatalogStore(path)
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host=args.host, port=args.port, log_level="warning",
+                                           lifespan="on"))
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:  # print once the real port is known (port 0)
+        await original_startup(sockets=sockets)
+        port = args.port
+        if server.servers and server.servers[0].sockets:
+            port = server.servers[0].sockets[0].getsockname()[1]
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        print(banner(f"http://{host}:{port}", path), flush=True)
+
+    server.startup = startup  # type: ignore[method-assign]
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except (OSError, SystemExit):
+        print(f"cursor-builder: cannot serve on {args.host}:{args.port}; is the port in use? Try another --port "
+              "(0 picks a free one).", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0 if server.started else 1
