@@ -9,15 +9,13 @@ join/removal time, so history does not change when "now" moves on.
 
 from __future__ import annotations
 
-import hashlib
-import random
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from . import catalog
-from .dates import DAY_MS, day_start_ms, iso_ms
+from . import code_items
+from .dates import DAY_MS, day_start_ms
+from .model import Conversation, DayActivity, DayContext, UsageEvent
 from .rng import Rng, Weighted
 from .team import Member, Profile, encoded_id, member_active_on, new_uuid
 
@@ -26,88 +24,7 @@ MODES = Weighted.of({"agent": 0.58, "chat": 0.18, "composer": 0.06, "cmdk": 0.18
 HOSTINGS = Weighted.of({"CLOUD": 0.7, "SELF_HOSTED_POOL": 0.2, "SELF_HOSTED_MACHINE": 0.1})
 INTENTS = Weighted.of({"Write Code": 0.6, "Ask": 0.28, "Plan": 0.12})
 COMPLEXITIES = Weighted.of({"low": 0.35, "medium": 0.45, "high": 0.2})
-SEVERITIES = Weighted.of({"high": 0.2, "medium": 0.45, "low": 0.35})
 NOT_CHARGED = ("Errored, Not Charged", "User API Key")
-
-
-@dataclass(slots=True)
-class UsageEvent:
-    ts_ms: int
-    member: int | None  # None for service-account events
-    mode: str
-    surface: str  # ide | cli | cloud
-    hosting: str | None
-    payload: dict
-    mcp: tuple[tuple[str, str, int], ...] = ()
-    command: str | None = None
-    skill: str | None = None
-    plan_model: str | None = None
-
-
-@dataclass(slots=True)
-class Stamped:
-    """A change, commit or review: its API payload plus the instant used for range filters."""
-
-    ts_ms: int
-    member: int
-    payload: dict
-    extra: Any = None
-
-
-@dataclass(slots=True)
-class Conversation:
-    id: str
-    ts_ms: int
-    intent: str
-    subcategory: str
-    complexity: str
-    category: str
-    guidance: str
-    work_type: str
-
-
-@dataclass
-class DayActivity:
-    member: int
-    day: date
-    events: list[UsageEvent] = field(default_factory=list)
-    changes: list[Stamped] = field(default_factory=list)
-    commits: list[Stamped] = field(default_factory=list)
-    reviews: list[Stamped] = field(default_factory=list)
-    conversations: list[Conversation] = field(default_factory=list)
-    client_version: str | None = None
-    # suggested, accepted, rejected diffs; green/red lines accepted; green/red lines rejected
-    agent: tuple[int, int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0, 0)
-    # suggestions, accepts, rejects; green/red lines accepted; green/red lines rejected
-    tab: tuple[int, int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0, 0)
-    # extension -> [distinct files, accepts, rejects, lines accepted, lines rejected]
-    ext_stats: dict[str, list] = field(default_factory=dict)
-    apply_ext: str | None = None
-    tab_ext: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.events or self.tab[1] or self.agent[0])
-
-    @property
-    def first_ts(self) -> int | None:
-        stamps = [e.ts_ms for e in self.events] + [c.ts_ms for c in self.changes]
-        return min(stamps) if stamps else None
-
-
-@dataclass(frozen=True)
-class DayContext:
-    seed: int
-    now_ms: int
-    first_day: date
-    today: date
-    automations: tuple[str, ...]
-
-
-def _file_name(rng: Rng, ext: str) -> str:
-    folder = rng.choice(catalog.DIRS.get(ext, ("src",)))
-    stem = rng.choice(catalog.FILE_STEMS)
-    return f"{folder}/{stem}.{ext}"
 
 
 def build_event(rng: Rng, *, ts: int, email: str, model: str, kind: str, mode: str, surface: str,
@@ -244,7 +161,7 @@ def generate_day(ctx: DayContext, member: Member, day: date) -> DayActivity:
                 files = []
                 for _ in range(rng.randint(1, 3)):
                     ext = rng.weighted(profile.extensions)
-                    files.append((ext, _file_name(rng, ext), rng.randint(2, 60), rng.randint(0, 20)))
+                    files.append((ext, code_items.file_name(rng, ext), rng.randint(2, 60), rng.randint(0, 20)))
                 diffs.append((ts + rng.randint(5, 120) * 1000, model, rng.random() < profile.agent_accept_rate, files))
 
     # --- Tab completions: accepted completions in one file burst share a changeId -----------------
@@ -252,16 +169,16 @@ def generate_day(ctx: DayContext, member: Member, day: date) -> DayActivity:
     for _ in range(round(rng.uniform(3, 12) * profile.intensity)):
         ext = rng.weighted(profile.extensions)
         accepts = rng.randint(1, 5)
-        tabs.append((moment(), ext, _file_name(rng, ext), accepts * rng.choice((1, 1, 2, 2, 3)),
+        tabs.append((moment(), ext, code_items.file_name(rng, ext), accepts * rng.choice((1, 1, 2, 2, 3)),
                      rng.choice((0, 0, 0, 1, 2)), accepts))
 
     activity = DayActivity(member.index, day)
     activity.events = sorted((e for e in events if lo <= e.ts_ms <= hi), key=lambda e: e.ts_ms)
     kept_conversations = {e.payload.get("conversationId") for e in activity.events}
     activity.conversations = [c for c in conversations if c.id in kept_conversations]
-    _changes_and_stats(ctx, member, day, activity, diffs, tabs, lo, hi)
-    _commits(ctx, rng, member, day, activity, moment, lo, hi)
-    _reviews(ctx, rng, member, day, activity, moment, lo, hi)
+    code_items.changes_and_stats(member, day, activity, diffs, tabs, lo, hi)
+    code_items.commits(ctx, rng, member, day, activity, moment, lo, hi)
+    code_items.reviews(ctx, rng, member, day, activity, moment, lo, hi)
     if activity.active:
         activity.client_version = client_version(ctx, profile, day)
     return activity
@@ -274,174 +191,3 @@ def _conversation(rng: Rng, ts: int, intent: str | None = None) -> Conversation:
                         complexity=rng.weighted(COMPLEXITIES),
                         category=rng.choice(catalog.CATEGORIES), guidance=rng.choice(catalog.GUIDANCE_LEVELS),
                         work_type=rng.choice(catalog.WORK_TYPES))
-
-
-def _change_payload(member: Member, change_id: str, source: str, model: str | None, ts: int,
-                    files: list[tuple[str, str, int, int]]) -> dict:
-    metadata = []
-    for ext, name, added, deleted in files:
-        entry: dict[str, Any] = {} if member.profile.privacy_mode else {"fileName": name}
-        entry.update(fileExtension=ext, linesAdded=added, linesDeleted=deleted)
-        metadata.append(entry)
-    return {"changeId": change_id, "userId": member.id, "userEmail": member.email, "source": source,
-            "model": model, "totalLinesAdded": sum(f[2] for f in files),
-            "totalLinesDeleted": sum(f[3] for f in files), "createdAt": iso_ms(ts), "metadata": metadata}
-
-
-def _changes_and_stats(ctx: DayContext, member: Member, day: date, activity: DayActivity, diffs: list,
-                       tabs: list, lo: int, hi: int) -> None:
-    # Unique as long as a member accepts < 10k changes a day and the team has < 1000 members.
-    base = (day.toordinal() - 730_000) * 10_000_000 + member.index * 10_000
-    ext_stats: dict[str, list] = {}
-    files_seen: dict[str, set] = {}
-    apply_exts: Counter[str] = Counter()
-    tab_exts: Counter[str] = Counter()
-    agent = [0] * 7
-    changes: list[Stamped] = []
-    for seq, (ts, model, accepted, files) in enumerate(diffs):
-        if not lo <= ts <= hi:
-            continue
-        added, deleted = sum(f[2] for f in files), sum(f[3] for f in files)
-        agent[0] += 1
-        for ext, name, f_added, f_deleted in files:
-            stats = ext_stats.setdefault(ext, [0, 0, 0, 0, 0])
-            files_seen.setdefault(ext, set()).add(name)
-            stats[1 if accepted else 2] += 1
-            stats[3 if accepted else 4] += f_added + f_deleted
-            apply_exts[ext] += 1
-        if accepted:
-            agent[1] += 1
-            agent[3] += added
-            agent[4] += deleted
-            changes.append(Stamped(ts, member.index, _change_payload(member, str(base + seq), "COMPOSER", model,
-                                                                     ts, files)))
-        else:
-            agent[2] += 1
-            agent[5] += added
-            agent[6] += deleted
-    tab_accepts = tab_added = tab_deleted = 0
-    for seq, (ts, ext, name, added, deleted, accepts) in enumerate(tabs, start=len(diffs)):
-        if not lo <= ts <= hi:
-            continue
-        tab_accepts += accepts
-        tab_added += added
-        tab_deleted += deleted
-        stats = ext_stats.setdefault(ext, [0, 0, 0, 0, 0])
-        files_seen.setdefault(ext, set()).add(name)
-        stats[1] += accepts
-        stats[3] += added + deleted
-        tab_exts[ext] += accepts
-        changes.append(Stamped(ts, member.index, _change_payload(member, str(base + seq), "TAB", None, ts,
-                                                                 [(ext, name, added, deleted)])))
-    rate = member.profile.tab_accept_rate
-    tab_rejects = round(tab_accepts * (1 - rate) / rate)
-    green_rej = round(tab_rejects * tab_added / tab_accepts) if tab_accepts else 0
-    red_rej = round(tab_rejects * tab_deleted / tab_accepts) if tab_accepts else 0
-    for ext, stats in ext_stats.items():
-        stats[0] = len(files_seen[ext])
-    activity.changes = sorted(changes, key=lambda c: c.ts_ms)
-    activity.agent = tuple(agent)  # type: ignore[assignment]
-    activity.tab = (tab_accepts + tab_rejects, tab_accepts, tab_rejects, tab_added, tab_deleted, green_rej, red_rej)
-    activity.ext_stats = ext_stats
-    activity.apply_ext = _most_common(apply_exts)
-    activity.tab_ext = _most_common(tab_exts)
-
-
-def _most_common(counter: Counter[str]) -> str | None:
-    if not counter:
-        return None
-    return "." + min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
-
-
-def _commits(ctx: DayContext, rng: Rng, member: Member, day: date, activity: DayActivity,
-             moment, lo: int, hi: int) -> None:
-    profile = member.profile
-    tab_add = activity.tab[3]
-    tab_del = activity.tab[4]
-    comp_add, comp_del = activity.agent[3], activity.agent[4]
-    count = rng.choice((0, 1, 1, 2, 2, 3, 4))  # drawn even when idle to keep the stream aligned
-    if not activity.active:
-        count = 0
-    weights = [rng.uniform(0.2, 1.0) for _ in range(count)]
-    committed = rng.uniform(0.5, 0.95)
-    commits: list[Stamped] = []
-    for k in range(count):
-        share = committed * weights[k] / sum(weights)
-        ts = moment()
-        surface_roll = rng.random()
-        source = ("cloud" if profile.uses_cloud and surface_roll < 0.1
-                  else "cli" if profile.uses_cli and surface_roll < 0.25 else "ide")
-        t_add, t_del = int(tab_add * share), int(tab_del * share)
-        c_add, c_del = int(comp_add * share), int(comp_del * share)
-        human_add = 0 if source == "cloud" else rng.randint(0, 150)
-        human_del = 0 if source == "cloud" else rng.randint(0, 60)
-        total_add, total_del = t_add + c_add + human_add, t_del + c_del + human_del
-        if rng.random() < 0.08:  # AI lines reworked before committing: fewer lines than AI wrote
-            total_add = max(0, t_add + c_add - rng.randint(1, max(1, (t_add + c_add) // 2)))
-        hidden_repo = (profile.privacy_mode and rng.random() < 0.5) or rng.random() < 0.02
-        repo = None if hidden_repo else f"{catalog.TEAM_ORG}/{rng.choice(profile.repos)}"
-        branch = None if repo is None else ("main" if rng.random() < 0.45
-                                            else f"feat/{rng.choice(catalog.BRANCH_TOPICS)}")
-        unknown_non_ai = rng.random() < 0.03
-        created = ts + rng.randint(5, 90) * 1000
-        payload = {
-            "commitHash": hashlib.sha1(f"{ctx.seed}/{member.index}/{day}/{k}".encode()).hexdigest(),
-            "userId": member.id, "userEmail": member.email, "repoName": repo, "branchName": branch,
-            "isPrimaryBranch": None if branch is None else branch == "main", "commitSource": source,
-            "totalLinesAdded": total_add, "totalLinesDeleted": total_del,
-            "tabLinesAdded": t_add, "tabLinesDeleted": t_del,
-            "composerLinesAdded": c_add, "composerLinesDeleted": c_del,
-            "nonAiLinesAdded": None if unknown_non_ai else max(0, total_add - t_add - c_add),
-            "nonAiLinesDeleted": None if unknown_non_ai else max(0, total_del - t_del - c_del),
-            "message": None if rng.random() < 0.03 else rng.choice(catalog.COMMIT_MESSAGES),
-            "commitTs": None if rng.random() < 0.02 else iso_ms(ts),
-            "createdAt": iso_ms(created),
-        }
-        commits.append(Stamped(created, member.index, payload))
-        if rng.random() < 0.04:  # amended: same hash and commitTs, ingested again later
-            amended = dict(payload)
-            later = created + rng.randint(2, 60) * 60_000
-            amended["totalLinesAdded"] = total_add + rng.randint(1, 12)
-            if amended["nonAiLinesAdded"] is not None:
-                amended["nonAiLinesAdded"] = max(0, amended["totalLinesAdded"] - t_add - c_add)
-            amended["createdAt"] = iso_ms(later)
-            commits.append(Stamped(later, member.index, amended))
-    activity.commits = sorted((c for c in commits if lo <= c.ts_ms <= hi), key=lambda c: c.ts_ms)
-
-
-def _reviews(ctx: DayContext, rng: Rng, member: Member, day: date, activity: DayActivity,
-             moment, lo: int, hi: int) -> None:
-    profile = member.profile
-    roll = rng.random()
-    if not (profile.uses_bugbot and activity.active and day.weekday() < 5 and roll < 0.35):
-        return
-    repo_name = rng.choice(profile.repos)
-    repo = f"github.com/{catalog.TEAM_ORG}/{repo_name}"
-    pr_number = (day.toordinal() * 131 + member.index * 17) % 8_000 + 200
-    state_roll = random.Random(f"{ctx.seed}/pr/{repo}/{pr_number}").random()
-    state = "merged" if state_roll < 0.7 else "open" if state_roll < 0.9 else "closed"
-    node_id = "R_kgDO" + encoded_id(random.Random(f"{ctx.seed}/repo/{repo}"), "", 6)
-    reviews = []
-    for _ in range(rng.randint(1, 2)):
-        ts = moment()
-        dry_run = rng.random() < 0.1
-        bugs = []
-        for _ in range(rng.choice((0, 0, 1, 1, 2, 3, 4))):
-            severity = rng.weighted(SEVERITIES)
-            if dry_run:
-                file = _file_name(rng, rng.weighted(profile.extensions))
-                line = rng.randint(1, 400)
-                bugs.append({"comment_id": None, "resolution_status": None, "severity": severity,
-                             "title": "Possible unhandled error path", "description": "An exception can escape "
-                             "the retry loop without being logged.",
-                             "locations": [{"file": file, "start_line": line, "end_line": line + rng.randint(0, 8)}]})
-            else:
-                bugs.append({"comment_id": str(rng.randint(2_100_000_000, 2_199_999_999)),
-                             "resolution_status": "resolved" if rng.random() < 0.55 else "unresolved",
-                             "severity": severity})
-        payload = {"request_id": new_uuid(rng), "timestamp": iso_ms(ts), "repo": repo, "repo_node_id": node_id,
-                   "pr_number": pr_number, "commit_sha": hashlib.sha1(f"{ctx.seed}/{repo}/{ts}".encode()).hexdigest(),
-                   "bugs_found": len(bugs), "cost_cents": None if dry_run else round(rng.uniform(15, 90), 2),
-                   "dry_run": dry_run, "publication_status": "dry_run" if dry_run else "posted", "bugs": bugs}
-        reviews.append(Stamped(ts, member.index, payload, extra=state))
-    activity.reviews = sorted((r for r in reviews if lo <= r.ts_ms <= hi), key=lambda r: r.ts_ms)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from ..asgi import Request, Response
 from . import catalog
-from .activity import DayActivity
+from .model import DayActivity
 from .common import bad_request, int_value, json_body, page_info, page_slice, split_list, total_pages
 from .dates import (DAY_MS, DateError, check_ms_range, day_start_ms, epoch_ms_field, from_ms,
                     parse_audit_time, to_ms, MAX_RANGE_DAYS, RANGE_MESSAGE)

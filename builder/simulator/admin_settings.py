@@ -185,12 +185,12 @@ def _group_json(world: World, index: int | None, cycle: tuple[datetime, datetime
     total = 0.0
     for m in people:
         spent = world.spend(m, start_ms, end_ms) if start_ms < end_ms else None
-        cents = spent.overall_cents if spent else 0
-        total += cents
+        amount = spent.overall_cents if spent else 0
+        total += amount
         entry: dict[str, Any] = {"userId": m.id, "name": m.name, "email": m.email,
                                  "joinedAt": iso_ms(m.group_joined_ms),
                                  "leftAt": iso_ms(m.removed_ms) if m.removed_ms is not None else None,
-                                 "spendCents": cents}
+                                 "spendCents": amount}
         for day, value in (spent.daily.items() if spent else ()):
             group_daily[day] = group_daily.get(day, 0.0) + value
         if detailed and m.removed_ms is None:

@@ -23,6 +23,7 @@ def _board(world: World, members: list[Member], first: date, last: date, kind: s
         for day in world.data_days(first, last):
             values = getattr(world.activity(member, day), kind)
             totals = [a + b for a, b in zip(totals, values)]
+        # tab: suggestions shown / accepted; agent: diffs suggested / accepted
         suggested_count, accepts, _, green_acc, red_acc, green_rej, red_rej = totals
         lines_accepted = green_acc + red_acc
         lines_suggested = lines_accepted + green_rej + red_rej
@@ -30,7 +31,7 @@ def _board(world: World, members: list[Member], first: date, last: date, kind: s
             continue
         entry = {"email": member.email, "user_id": member.id,
                  "profile_picture_url": f"https://cursor.com/avatars/{member.id}.png",
-                 "total_accepts": accepts if kind == "tab" else totals[1],
+                 "total_accepts": accepts,
                  "total_lines_accepted": lines_accepted, "total_lines_suggested": lines_suggested,
                  "line_acceptance_ratio": lines_accepted / lines_suggested if lines_suggested else 0}
         if kind == "tab":

@@ -7,12 +7,12 @@ rest are lookups.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from . import catalog
-from .activity import DayActivity, DayContext, Stamped, UsageEvent, build_event, generate_day
+from .activity import build_event, generate_day
+from .model import DayActivity, DayContext, Stamped, UsageEvent
 from .config import SimulatorConfig
 from .dates import DAY_MS, day_start_ms, from_ms, iso_ms, to_ms
 from .rng import Rng
@@ -150,7 +150,9 @@ class World:
         for day in self.days_for_ms(start_ms, end_ms):
             found.extend(item for item in self._audit_day(day) if start_ms <= item[0] <= end_ms)
         found.extend(item for item in self.team.runtime_audit if start_ms <= item[0] <= end_ms)
-        return [event for _, event in sorted(found, key=lambda item: -item[0])]
+        # Newest first; runtime events share the frozen "now", so later writes sort before earlier ones.
+        order = sorted(range(len(found)), key=lambda i: (-found[i][0], -i))
+        return [found[i][1] for i in order]
 
     def _audit_day(self, day: date) -> list[tuple[int, dict]]:
         cached = self._audit_days.get(day)
@@ -178,6 +180,7 @@ class World:
                 {"ip_address": ip, "user_agent": f"Cursor/{activity.client_version}"})
             if logout_roll < 0.15:
                 add(first + 9 * HOUR_MS, member.email, ip, "logout", {"ip_address": ip})
+        for member in self.team.members:
             if _same_day(member.joined_ms, day):
                 add(member.joined_ms - 60_000, owner.email, owner.profile.ip, "add_user",
                     {"email": member.email, "method": "manual"})

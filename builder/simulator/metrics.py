@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from typing import Callable, Iterable
 
-from .activity import DayActivity
+from .model import DayActivity
 
 MetricFn = Callable[[date, list[DayActivity]], list[dict]]
 
