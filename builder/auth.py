@@ -164,10 +164,9 @@ def plan_auth(config: Mapping[str, Any], mode: str = "builder") -> AuthPlan:
             # What Cursor needs (`curl -u KEY:`); Ocean's BasicAuth handler skips it, see below.
             plan.basic = (username, "")
         if username and not password:
-            plan.notes.append("Ocean's basic auth sends NO credentials when the password is empty (it needs "
-                              "username AND password), so the deployed integration gets 401 from Cursor; "
-                              "workaround: authType api_key with apiKeyHeader Authorization and apiKey "
-                              "'Basic <base64 of KEY:>'")
+            plan.notes.append("Ocean's basic auth sends no credentials when the password is empty, so the "
+                              "deployed integration gets 401; use authType api_key, apiKeyHeader Authorization, "
+                              "apiKey 'Basic <base64 of KEY:>'")
         elif not username:
             plan.notes.append("authType basic but username is empty: no credentials are sent")
     elif raw_type == "custom":

@@ -460,3 +460,24 @@ def _run_stop(expr: str, data: Any, request: PageRequest, settings: PaginationSe
     except Exception as exc:
         return jqrt.Outcome("error", None, jqrt.clean_message(str(exc)))
     return jqrt.Outcome("null" if value is None else "ok", value)
+
+
+def path_parameter_values(spec: Mapping[str, Any], data: Any) -> list[str]:
+    """Values of a ``path_parameters`` entry found in one discovery response, as Ocean's resolver
+    picks them: ``data_path`` (first output; a non-list becomes one item), ``field`` → Python
+    ``str()``, items whose ``filter`` is not exactly ``true`` skipped. Duplicates are kept."""
+    data_path = spec.get("data_path")
+    if data_path:
+        found = jqrt.first_value(str(data_path), data)
+        items = [] if found is None else found if isinstance(found, list) else [found]
+    else:
+        items = [data]
+    values: list[str] = []
+    for item in items:
+        value = jqrt.first_value(str(spec.get("field") or "."), item)
+        if value is None:
+            continue
+        if spec.get("filter") and jqrt.first_value(str(spec["filter"]), item) is not True:
+            continue
+        values.append(str(value))  # Python's str(): True → "True", 1.0 → "1.0", as Ocean does
+    return values

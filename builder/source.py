@@ -23,7 +23,7 @@ import os
 import random
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Literal, Mapping
 
@@ -32,7 +32,7 @@ import httpx
 from builder import jqrt, mapping
 from builder.auth import AuthError, AuthPlan, plan_auth
 from builder.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageRequest, Pager, PaginationError,
-                                PaginationSettings, Step, builder_settings, ocean_settings)
+                                PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
 from builder.project import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
 from builder.yamlio import ProjectError
 
@@ -104,10 +104,8 @@ class Exchange:
         return line + (f"  ✗ {self.error}" if self.error else "")
 
     def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "request_headers": self.request_headers,
-                "request_body": self.request_body, "status": self.status, "elapsed_ms": round(self.elapsed_ms, 1),
-                "size": self.size, "headers": self.headers, "error": self.error, "attempt": self.attempt,
-                "page": self.page, "purpose": self.purpose, "retry_in": self.retry_in, "mode": self.mode}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("data", "text", "links")}
+        return {**out, "elapsed_ms": round(self.elapsed_ms, 1)}
 
 
 @dataclass
@@ -152,10 +150,7 @@ class Coverage:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in (
-            "pages", "records", "duplicate_identifiers", "stop_reason", "stop_code", "ocean_pages",
-            "ocean_stop_reason", "ocean_records", "entities", "dropped", "never_stops", "ocean_never_stops",
-            "duplicate_examples", "notes")}
+        return asdict(self)
 
 
 @dataclass
@@ -563,7 +558,7 @@ class Source:
             raise SourceError(ex.error)
 
     # -- path parameters ---------------------------------------------------------------------
-    async def _endpoints(self, resource: Resource, plan: RequestPlan, mode: Mode, run: _Run, on_exchange: Any,
+    async def _endpoints(self, resource: Resource, mode: Mode, auth: AuthPlan, run: _Run, on_exchange: Any,
                          cache: bool) -> list[tuple[str, dict[str, str]]]:
         names = _PARAM.findall(resource.kind)
         if not names:
@@ -585,29 +580,17 @@ class Source:
         values: list[str] = []
         while request is not None:
             ex = await self._exchange(str(spec.get("method") or "GET").upper(), request, headers, mode=mode,
-                                      auth=self._auth_for(mode), page=None, purpose="path_parameters",
+                                      auth=auth, page=None, purpose="path_parameters",
                                       on_exchange=on_exchange, cache=cache)
             run.exchanges.extend(self._drain())
             if not ex.ok:
                 run.error = run.error or f"resolving {{{name}}}: {ex.error}"
                 break
-            data_path = spec.get("data_path")
-            items = [ex.data] if not data_path else (lambda v: [] if v is None else v if isinstance(v, list) else [v])(
-                jqrt.first_value(str(data_path), ex.data))
-            for item in items:
-                value = jqrt.first_value(str(spec.get("field") or "."), item)
-                if value is None:
-                    continue
-                if spec.get("filter") and jqrt.first_value(str(spec["filter"]), item) is not True:
-                    continue
-                values.append(str(value))  # Python's str(), as Ocean does
+            values.extend(path_parameter_values(spec, ex.data))
             request = pager.after(request, ex.data, ex.links).next
         if not values:
             run.notes.append(f"no values found for path parameter {{{name}}}: nothing is requested")
         return [(resource.kind.replace(f"{{{name}}}", value), {name: value}) for value in values]
-
-    def _auth_for(self, mode: Mode) -> AuthPlan:
-        return self.auth[mode]
 
     # -- whole fetches -------------------------------------------------------------------------
     async def _run(self, resource: Resource, mode: Mode, *, all_pages: bool, max_pages: int | None,
@@ -617,7 +600,7 @@ class Source:
         run.notes.extend(plan.notes)
         limit = max_pages or plan.settings.max_pages or (OCEAN_MAX_PAGES if mode == "ocean" else DEFAULT_MAX_PAGES)
         plan.settings.max_pages = limit
-        for kind, path_params in await self._endpoints(resource, plan, mode, run, on_exchange, cache):
+        for kind, path_params in await self._endpoints(resource, mode, auth, run, on_exchange, cache):
             try:
                 pager = Pager(plan.settings, self._url(kind), plan.params, plan.body)
             except PaginationError as exc:
@@ -629,7 +612,7 @@ class Source:
                 run.exchanges.extend(self._drain())
                 if not ex.ok:
                     run.error = run.error or ex.error
-                    run.stop = Step(None, "error", f"request for page {len(run.pages) + 1} failed: {ex.error}")
+                    run.stop = Step(None, "error", f"the request for page {len(run.pages) + 1} failed")
                     break
                 run.pages.append(ex.data)
                 run.page_params.append(path_params)
@@ -647,7 +630,7 @@ class Source:
         if isinstance(resource, str):
             resource = self.project.find_resource(resource)
         run = await self._run(resource, self.mode, all_pages=all_pages, max_pages=max_pages,
-                              on_exchange=on_exchange, cache=False, auth=self._auth_for(self.mode))
+                              on_exchange=on_exchange, cache=False, auth=self.auth[self.mode])
         coverage = self._coverage(resource, run)
         if self.mode == "ocean":
             coverage.ocean_pages, coverage.ocean_records = coverage.pages, coverage.records
@@ -655,17 +638,17 @@ class Source:
         elif compare_ocean if compare_ocean is not None else all_pages:
             await self._compare(resource, coverage)
         if run.error and self.mode == "ocean":
-            coverage.notes.append("Ocean logs a failed request and carries on: earlier pages are ingested and the "
-                                  "stale-entity deletion still runs, so entities from the missing pages can be "
-                                  "deleted from Port")
+            coverage.notes.append("Ocean only logs a failed request: the pages before it are ingested and the "
+                                  "resync's stale-entity deletion still runs, so entities of the missing pages can "
+                                  "be deleted from Port (up to entityDeletionThreshold)")
         return FetchResult(resource.name, run.exchanges, run.pages, run.error, coverage, run.page_params, self.mode)
 
     async def _compare(self, resource: Resource, coverage: Coverage) -> None:
         """Replay Ocean's own pagination; the cache answers every request the builder already made."""
         auth = self.auth["ocean"]
         if not auth.sends_credentials and self.auth["builder"].sends_credentials:
-            coverage.notes.append("the deployed integration would get 401 here: " + (auth.notes or ["no credentials"])[0]
-                                  + " (pagination compared with the builder's credentials)")
+            coverage.notes.append((auth.notes or ["Ocean sends no credentials"])[0]
+                                  + " (the Ocean figures assume working credentials)")
             auth = self.auth["builder"]
         if resource.method == "POST" and ocean_settings(self.config).type != "none":
             coverage.notes.append("Ocean does not retry POST requests: a 429 or 5xx on any page ends the resource")
@@ -703,12 +686,12 @@ class Source:
                          on_exchange: Callable[[Exchange], Any] | None = None) -> PageResult:
         if isinstance(resource, str):
             resource = self.project.find_resource(resource)
-        auth = self._auth_for(self.mode)
+        auth = self.auth[self.mode]
         run = _Run()
         if page_state is None:
             plan = self.plan(resource)
             plan.settings.max_pages = plan.settings.max_pages or DEFAULT_MAX_PAGES
-            endpoints = await self._endpoints(resource, plan, self.mode, run, on_exchange, False)
+            endpoints = await self._endpoints(resource, self.mode, auth, run, on_exchange, False)
             if not endpoints:
                 return PageResult(run.exchanges, None, None, None, run.error or "no endpoint to request")
             pager = Pager(plan.settings, self._url(endpoints[0][0]), plan.params, plan.body)

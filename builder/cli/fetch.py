@@ -1,0 +1,89 @@
+"""``cursor-builder fetch``: request one resource and report what came back and what Ocean would get.
+
+One line per HTTP exchange (printed as it happens, so a Retry-After wait is visible), then the
+coverage: pages, records, duplicate identifiers, why it stopped, and what the deployed
+integration's own pagination would have ingested. ``--format json`` prints the whole result.
+Exit codes: 0 fetched, 1 fetched some pages then failed, 2 nothing fetched (one-line reason).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+
+from builder.cli import UserError
+from builder.project import DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, env_ref_name, load_project
+from builder.source import Exchange, FetchResult, Source
+
+_CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "fetch",
+        help="fetch a resource's pages and report coverage, incl. what Ocean would ingest",
+        description="Request a resource like the builder does (x-builder extensions applied) or exactly like "
+                    "the deployed Ocean integration (--mode ocean); print one line per request and a coverage "
+                    "report that compares with Ocean's own pagination.",
+    )
+    parser.add_argument("project", nargs="?", default=DEFAULT_PROJECT_FILE,
+                        help=f"project file (default {DEFAULT_PROJECT_FILE})")
+    parser.add_argument("--resource", "-r", required=True, help="resource name or kind")
+    parser.add_argument("--demo", action="store_true", help="use the built-in Cursor simulator (no key needed)")
+    parser.add_argument("--all-pages", action="store_true", help="follow pagination to the end (default: page 1)")
+    parser.add_argument("--max-pages", type=int, default=None, help="stop after this many pages")
+    parser.add_argument("--mode", choices=("builder", "ocean"), default="builder",
+                        help="builder: apply x-builder extensions; ocean: exactly what the integration sends")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.set_defaults(func=run)
+
+
+def _missing_credentials(project: Project) -> list[str]:
+    names = [env_ref_name(project.config.get(key)) for key in _CREDENTIAL_KEYS]
+    return [name for name in names if name and not os.environ.get(name)]
+
+
+def run(args: argparse.Namespace) -> int:
+    project = load_project(args.project)
+    resource = project.find_resource(args.resource)
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UserError("--max-pages must be at least 1")
+    if not args.demo:
+        missing = _missing_credentials(project)
+        if missing:
+            raise UserError(f"{missing[0]} is not set: export {missing[0]}=<your Cursor admin API key>, "
+                            "or use --demo for the built-in simulator")
+    table = args.format == "table"
+
+    def show(exchange: Exchange) -> None:
+        if table:
+            print(exchange.summary(), flush=True)
+
+    async def go() -> FetchResult:
+        source = Source.demo(project, mode=args.mode) if args.demo else Source(project, mode=args.mode)
+        async with source:
+            return await source.fetch(resource, all_pages=args.all_pages or args.max_pages is not None,
+                                      max_pages=args.max_pages, on_exchange=show, compare_ocean=True)
+
+    if table:
+        where = "simulator" if args.demo else project.base_url
+        print(f"resource {resource.name}  ({resource.method} {resource.kind})  mode {args.mode}, {where}")
+    result = asyncio.run(go())
+    if table:
+        print("coverage")
+        for line in result.coverage.lines():
+            print("  " + line)
+        if result.coverage.stop_code == "first_page_only":
+            print("  (use --all-pages to follow pagination)")
+    else:
+        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    if result.error:
+        if not result.pages:
+            raise UserError(result.error)
+        print(f"cursor-builder: {result.error}", file=sys.stderr)
+        return 1
+    return 0
