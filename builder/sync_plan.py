@@ -11,6 +11,7 @@ record the selector filtered out, or a failure — and :meth:`ResourcePlan.accou
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -20,7 +21,8 @@ from builder.failures import RECORD_MAPPING_STAGES, FailureRecord
 from builder.port_client import BlueprintReport, PortClient
 from builder.project import Project, Resource
 
-COMPARE_CHUNK = 100  # identifiers per `$identifier in [...]` search (Ocean uses 50)
+COMPARE_CHUNK = 200  # identifiers per `$identifier in [...]` search (Ocean uses 50; Port pages at 1000)
+COMPARE_CONCURRENCY = 4
 
 
 @dataclass
@@ -302,10 +304,11 @@ async def build_plan(project: Project, client: PortClient, mapped: dict[str, lis
                 kept.append(item)
         # Duplicates: Ocean sends both and the last one wins; send the last, count the rest.
         last: dict[Any, int] = {}
+        keys = [i.identifier if isinstance(i.identifier, str) else json.dumps(i.identifier) for i in kept]
+        for index, key in enumerate(keys):
+            last[key] = index
         for index, item in enumerate(kept):
-            last[json.dumps(item.identifier)] = index
-        for index, item in enumerate(kept):
-            if last[json.dumps(item.identifier)] != index:
+            if last[keys[index]] != index:
                 item.action = "duplicate"
                 bp_plan.duplicates += 1
         plan.entities.extend(kept)
@@ -326,9 +329,15 @@ async def _compare(plan: SyncPlan, client: PortClient, *, fetch_failed: bool) ->
         existing: dict[str, dict[str, Any]] = {}
         if bp_plan.action not in ("create", "missing"):
             ids = [i.identifier for i in items if isinstance(i.identifier, str)]
-            for start in range(0, len(ids), COMPARE_CHUNK):
-                for entity in await client.search_entities(bp, identifier_query(ids[start:start + COMPARE_CHUNK])):
-                    existing[entity["identifier"]] = entity
+            gate = asyncio.Semaphore(COMPARE_CONCURRENCY)
+
+            async def search(chunk: list[str]) -> list[dict[str, Any]]:
+                async with gate:
+                    return await client.search_entities(bp, identifier_query(chunk))
+
+            found = await asyncio.gather(*(search(ids[i:i + COMPARE_CHUNK]) for i in range(0, len(ids), COMPARE_CHUNK)))
+            for entity in (e for page in found for e in page):
+                existing[entity["identifier"]] = entity
         for item in items:
             found = existing.get(item.identifier) if isinstance(item.identifier, str) else None
             if found is None:
