@@ -244,23 +244,42 @@ def _walk_simple_path(keys: list[str], data: Any) -> Outcome:
     return Outcome("null" if value is None else "ok", value)
 
 
-# What a trip through jq changes (jq converts every number through a double and hands back an int
-# when it is integral): integral floats (1.0, -0.0, 1e+21) come back as ints, ints beyond 2**53
-# lose digits, NaN/Infinity become null/1.79e308, and a lone surrogate anywhere in the input fails
-# the parse. Ocean's data_path runs jq, so its records carry the changed values (which `tostring`,
-# interpolation and `tojson` then show). Matched on the input's JSON text; a false positive (say
-# "1.0" inside a string) only costs the jq round trip.
-_JQ_CHANGES = re.compile(r"\d\.0(?!\d)|\de\+|\d{16}|NaN|Infinity|[\ud800-\udfff]")
+# A trip through jq changes some values, and Ocean's data_path makes that trip, so its records
+# carry them (and `tostring`, interpolation, `tojson` in the mapping show them): jq converts every
+# number through a double and hands back an int when it is integral (1.0, -0.0, 1e+21 → ints),
+# NaN → null, ±Infinity → ±1.7976931348623157e+308. Those are redone here with json's hooks, which
+# match jq exactly for floats; integers beyond 2**53 (jq rounds their decimal literal its own way)
+# and a lone surrogate (jq fails the whole parse) go to jq itself. Matched on the input's JSON text;
+# a false positive (say "1.0" inside a string) only costs the slower path.
+_JQ_RENUMBERS = re.compile(r"\d\.0(?!\d)|\de\+|NaN|Infinity")
+_JQ_ONLY = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])|[\ud800-\udfff]")
+_DBL_MAX = 1.7976931348623157e308
 
 
-def _changed_by_jq(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) > 2**53
-    if isinstance(value, float):
-        return True if value != value or value in (float("inf"), float("-inf")) else value.is_integer()
-    return _JQ_CHANGES.search(json.dumps(value, ensure_ascii=False)) is not None
+def _jq_float(text: str) -> Any:
+    number = float(text)
+    if number.is_integer():
+        return int(number)
+    if number != number:
+        return None
+    if number in (float("inf"), float("-inf")):
+        return _DBL_MAX if number > 0 else -_DBL_MAX
+    return number
+
+
+_JQ_CONSTANTS = {"NaN": None, "Infinity": _DBL_MAX, "-Infinity": -_DBL_MAX}
+
+
+def _walk_as_jq(keys: list[str], data: Any) -> Outcome | None:
+    """``_walk_simple_path`` on the values jq would see and hand back (None: only jq can tell)."""
+    if data is None or isinstance(data, str) and data.isascii():
+        return _walk_simple_path(keys, data)
+    text = json.dumps(data, ensure_ascii=False)
+    if _JQ_ONLY.search(text):
+        return None
+    if _JQ_RENUMBERS.search(text):
+        data = json.loads(text, parse_float=_jq_float, parse_constant=_JQ_CONSTANTS.__getitem__)
+    return _walk_simple_path(keys, data)
 
 
 def first(text: str, data: Any, env_access: bool = True) -> Outcome:
@@ -268,8 +287,9 @@ def first(text: str, data: Any, env_access: bool = True) -> Outcome:
     if isinstance(text, str):
         simple = _SIMPLE_PATH.match(text)
         if simple:
-            if not _changed_by_jq(data):
-                return _walk_simple_path(simple.group(1)[1:].split("."), data)
+            walked = _walk_as_jq(simple.group(1)[1:].split("."), data)
+            if walked is not None:
+                return walked
     try:
         program = compile_program(as_program_text(text), env_access)
     except JQCompileError as exc:

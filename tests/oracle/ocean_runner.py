@@ -7,7 +7,9 @@ NOT a test module (pytest does not collect it; see conftest.py). Usage::
 Job on stdin::
 
     {"cases": [{"resource": {kind, selector, port, ...}, "responses": [<page JSON>, ...]}, ...],
-     "env_access": true}
+     "env_access": true, "workers": 2}
+
+(``{"bench": {...}}`` instead of ``cases`` times parse_items for bench/mapping.py; see timed_parse.)
 
 Answer on stdout (key order of every entity exactly as Ocean produces it)::
 
@@ -41,7 +43,7 @@ from types import SimpleNamespace
 from typing import Any
 
 
-def _init_ocean(env_access: bool = True) -> Any:
+def _init_ocean(env_access: bool = True, workers: int = 2) -> Any:
     from loguru import logger
 
     logger.remove()  # Ocean logs every misconfigured field as a warning; keep stdout/stderr clean
@@ -51,7 +53,7 @@ def _init_ocean(env_access: bool = True) -> Any:
     if not ocean.initialized:
         config = SimpleNamespace(
             allow_environment_variables_jq_access=env_access,
-            process_in_queue_max_workers=2,
+            process_in_queue_max_workers=workers,
             process_in_queue_timeout=60,
             yield_items_to_parse_batch_size=200,
         )
@@ -128,38 +130,61 @@ async def run_case(ocean: Any, case: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def timed_parse(ocean: Any, resource: dict[str, Any], items: list[Any], repeat: int) -> dict[str, Any]:
-    """For bench/mapping.py: time ``parse_items`` on one batch, in this process, after imports."""
+async def timed_parse(ocean: Any, resource: dict[str, Any], pages: list[list[Any]], repeat: int,
+                      return_entities: bool) -> dict[str, Any]:
+    """For bench/mapping.py: ``parse_items`` timings measured in this process, after all imports.
+
+    ``pages`` are already-extracted raw items per page (data_path applied by the caller). Modes:
+    per_page = one parse_items per page, as a resync does (a fresh process pool per batch);
+    one_batch = one parse_items over everything (one pool); in_process = Ocean's per-item mapping
+    function (what the pool workers run) in a plain loop: the mapping cost with no pool at all;
+    pool_startup = parse_items on a one-item batch (fork + teardown of the pool, near-zero work).
+    """
+    from port_ocean.core.handlers.entity_processor.jq_entity_processor_sync import JQEntityProcessorSync
     from port_ocean.core.handlers.port_app_config.models import ResourceConfig
 
     config = ResourceConfig.parse_obj(resource)
     processor = ocean.app.integration.entity_processor
-    runs = []
-    entities = 0
+    items = [item for page in pages for item in page]
+    out: dict[str, Any] = {"workers": ocean.config.process_in_queue_max_workers, "records": len(items),
+                           "per_page": [], "one_batch": [], "in_process": [], "pool_startup": []}
+    entities: list[Any] = []
     for _ in range(repeat):
         start = time.perf_counter()
-        result = await processor.parse_items(config, items, parse_all=False)
-        runs.append(time.perf_counter() - start)
-        entities = len(result.entity_selector_diff.passed)
-    # The same work without the process pool: Ocean's own per-item mapping function, in-process.
-    from port_ocean.core.handlers.entity_processor.jq_entity_processor_sync import JQEntityProcessorSync
-
+        found = []
+        for page in pages:
+            result = await processor.parse_items(config, page, parse_all=False)
+            found.extend(result.entity_selector_diff.passed)
+        out["per_page"].append(time.perf_counter() - start)
+        entities = found
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await processor.parse_items(config, items, parse_all=False)
+        out["one_batch"].append(time.perf_counter() - start)
     mappings = config.port.entity.mappings.dict(exclude_unset=True)
-    start = time.perf_counter()
-    for item in items:
-        JQEntityProcessorSync._get_mapped_entity(item, mappings, config.selector.query, False)
-    in_process = time.perf_counter() - start
-    return {"runs": runs, "entities": entities, "in_process_no_pool": in_process,
-            "workers": ocean.config.process_in_queue_max_workers}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in items:
+            JQEntityProcessorSync._get_mapped_entity(item, mappings, config.selector.query, False)
+        out["in_process"].append(time.perf_counter() - start)
+    for _ in range(3):
+        start = time.perf_counter()
+        await processor.parse_items(config, items[:1], parse_all=False)
+        out["pool_startup"].append(time.perf_counter() - start)
+    out["entity_count"] = len(entities)
+    if return_entities:
+        out["entities"] = [e.dict(exclude_unset=True, by_alias=True) for e in entities]
+    return out
 
 
 def main() -> int:
     job = json.load(sys.stdin)
-    ocean = _init_ocean(bool(job.get("env_access", True)))
+    ocean = _init_ocean(bool(job.get("env_access", True)), int(job.get("workers", 2)))
     if "bench" in job:
         bench = job["bench"]
-        answer = asyncio.run(timed_parse(ocean, bench["resource"], bench["items"], int(bench.get("repeat", 1))))
-        json.dump(answer, sys.stdout)
+        answer = asyncio.run(timed_parse(ocean, bench["resource"], bench["pages"], int(bench.get("repeat", 1)),
+                                         bool(bench.get("return_entities"))))
+        json.dump(answer, sys.stdout, ensure_ascii=False)
         return 0
 
     async def run_all() -> list[dict[str, Any]]:

@@ -379,25 +379,16 @@ def realistic_cases() -> list[Case]:
 
 
 def preset_cases() -> list[Case]:
-    """The builder's Cursor presets on their own sample data, once builder.presets lands."""
+    """Every resource of the builder's presets on its recorded sample pages (builder.presets)."""
     try:
-        from builder import presets  # type: ignore[attr-defined]
-        load_preset = presets.load_preset
-        preset_sample = presets.preset_sample
-    except Exception:
+        from builder.presets import list_presets, load_preset, preset_sample
+    except ImportError:
         return []
     cases = []
-    try:
-        project = load_preset()
-    except TypeError:
-        return []
-    for resource in project.resources:
-        try:
-            sample = preset_sample(resource)
-        except TypeError:
-            sample = preset_sample(resource.name)
-        responses = sample if isinstance(sample, list) else [sample]
-        cases.append(Case(f"preset[{resource.name}]", responses, resource.to_dict()))
+    for name in list_presets():
+        for resource in load_preset(name).resources:
+            pages = preset_sample(name, resource.name)
+            cases.append(Case(f"preset[{name}/{resource.name}]", pages, resource.to_dict()))
     return cases
 
 
