@@ -28,7 +28,7 @@ from builder.project import Project, resolve_value
 from builder.sync_plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
 from builder.yamlio import ProjectError
 
-__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "dry_run_report", "open_target", "plan_sync",
+__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "default_target", "dry_run_report", "open_target", "plan_sync",
            "run_plan", "sync", "retry_failed", "SyncPlan"]
 
 
@@ -163,6 +163,19 @@ def port_credentials(project: Project, env: Mapping[str, str]) -> tuple[str | No
     return client_id or None, client_secret or None
 
 
+def default_target(project: Project, env: Mapping[str, str] | None = None, *, demo: bool = False) -> tuple[str, str]:
+    """(``"port"`` | ``"local"``, why) when the user did not choose."""
+    env = os.environ if env is None else env
+    client_id, client_secret = port_credentials(project, env)
+    if demo:
+        return "local", "demo mode syncs to the local catalog"
+    if str(project.port.get("region", "")).lower() == "local":
+        return "local", "the project's port.region is local"
+    if not (client_id and client_secret):
+        return "local", "no Port credentials (PORT_CLIENT_ID / PORT_CLIENT_SECRET) are set"
+    return "port", ""
+
+
 def open_target(project: Project, *, target: str | None = None, region: str | None = None,
                 db: str | Path | None = None, env: Mapping[str, str] | None = None, demo: bool = False,
                 transport: httpx.AsyncBaseTransport | None = None, **client_kwargs: Any) -> Target:
@@ -178,14 +191,7 @@ def open_target(project: Project, *, target: str | None = None, region: str | No
     client_id, client_secret = port_credentials(project, env)
     reason = ""
     if target is None:
-        if demo:
-            target, reason = "local", "demo mode syncs to the local catalog"
-        elif str(project.port.get("region", "")).lower() == "local":
-            target, reason = "local", "the project's port.region is local"
-        elif not (client_id and client_secret):
-            target, reason = "local", "no Port credentials (PORT_CLIENT_ID / PORT_CLIENT_SECRET) are set"
-        else:
-            target = "port"
+        target, reason = default_target(project, env, demo=demo)
     if target == "local":
         from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogStore, create_app, default_db_path
 
