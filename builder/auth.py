@@ -155,7 +155,8 @@ def plan_auth(config: Mapping[str, Any], mode: str = "builder") -> AuthPlan:
     elif raw_type == "basic":
         username = _truthy_text(config.get("username"))
         password = _truthy_text(config.get("password"))
-        secrets.add(username)  # for Cursor the username IS the API key
+        if not password:
+            secrets.add(username)  # key-as-username (Cursor): the username IS the secret
         if username:
             secrets.add(base64.b64encode(f"{username}:{password or ''}".encode()).decode())
         if username and password:

@@ -303,6 +303,7 @@ class Source:
         if not base_url:
             raise SourceError("integration.config.baseUrl is empty: set it to the API's URL (https://api.cursor.com)")
         self.config["baseUrl"] = base_url
+        self.cursor = (httpx.URL(base_url).host or "").endswith("cursor.com")  # Cursor-specific hints
         self.key_ref = next((env_ref_name(project.config.get(k)) for k in ("username", *sorted(SECRET_CONFIG_KEYS))
                              if env_ref_name(project.config.get(k))), None)
         try:
@@ -324,8 +325,10 @@ class Source:
 
         key = getattr(config, "api_key", None) or DEMO_API_KEY
         overrides = dict(kwargs.pop("overrides", None) or {})
-        for name in project.env_refs().values():
-            overrides.setdefault(name, key)
+        for setting in ("username", "apiToken", "apiKey"):  # whichever the auth type reads; never a password
+            name = env_ref_name(project.config.get(setting))
+            if name:
+                overrides.setdefault(name, key)
         return cls(project, transport=demo_transport(config), overrides=overrides, **kwargs)
 
     async def aclose(self) -> None:
@@ -494,7 +497,8 @@ class Source:
             ex.data = data
             return False
         message = _api_message(data, text)
-        enterprise = path.startswith(_ENTERPRISE_PATHS) or "enterprise" in message.lower()
+        # Path-based hints only for Cursor: another API's /analytics/ says nothing about plans.
+        enterprise = (self.cursor and path.startswith(_ENTERPRISE_PATHS)) or "enterprise" in message.lower()
         if status == 401:
             if not auth.sends_credentials:
                 hint = auth.notes[0] if auth.notes else "set authType and the key"
@@ -505,8 +509,9 @@ class Source:
                             "if /teams/members works with this key, upgrade or remove this resource")
             else:
                 where = f"${{{self.key_ref}}}" if self.key_ref else "the configured key"
-                ex.error = (f"401 Unauthorized ({message}): the API key was rejected — check that {where} holds a "
-                            "current team admin key (Cursor dashboard → Settings → API keys)")
+                what = "current team admin key (Cursor dashboard → Settings → API keys)" if self.cursor else \
+                    "valid credential"
+                ex.error = f"401 Unauthorized ({message}): the API key was rejected — check that {where} holds a {what}"
             return False
         if status == 403:
             if enterprise:
@@ -517,8 +522,9 @@ class Source:
                             "(Admin and AI Code APIs)")
             return False
         if status == 429:
-            ex.error = (f"429 rate limited ({message}) after {attempt} attempt(s) — Cursor allows 20-100 requests a "
-                        "minute per endpoint; wait a minute, fetch fewer pages or raise pageSize")
+            limit = "Cursor allows 20-100 requests a minute per endpoint; " if self.cursor else ""
+            ex.error = (f"429 rate limited ({message}) after {attempt} attempt(s) — {limit}wait a minute, fetch "
+                        "fewer pages or raise pageSize")
             return True
         if status >= 500:
             ex.error = f"{status} server error after {attempt} attempt(s) ({message}) — the API is failing; try later"
