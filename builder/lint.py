@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from builder import jqrt
-from builder.export.settings import AUTH_TYPES, PAGINATION_TYPES, SPEC, deploy_settings
+from builder.export.settings import setting_problems
 from builder.pagination import PaginationError, Pager, nested_value, ocean_settings
 from builder.port_rules import short, validate_entities
 
@@ -123,71 +123,31 @@ class _Lint:
         self.out: list[Finding] = []
         self.config = project.config
         self.ptype = str(self.config.get("paginationType") or "none")
+        self.enterprise: list[str] = []
+        self.at_limit: list[str] = []
+
+    def finish(self) -> None:
+        # Facts shared by many resources are one finding each, so they do not bury the rest.
+        def names(items: list[str]) -> str:
+            return ", ".join(items[:6]) + (f" and {len(items) - 6} more" if len(items) > 6 else "")
+
+        if self.enterprise:
+            self.add("warning", self.enterprise[0] if len(self.enterprise) == 1 else None, "enterprise-only",
+                     f"{len(self.enterprise)} resource(s) call Enterprise-only endpoints: {names(self.enterprise)}",
+                     "with a non-Enterprise key those kinds get 401/403: their resync fails and Ocean skips deleting "
+                     "stale entities for the whole run", "remove those resources unless the team is on Enterprise")
+        if self.at_limit:
+            self.add("info", self.at_limit[0] if len(self.at_limit) == 1 else None, "date-window",
+                     f"{len(self.at_limit)} resource(s) ask for exactly the 30-day maximum: {names(self.at_limit)}",
+                     "whether the API counts the boundary in is not documented", "use 29 days to be safe")
 
     def add(self, severity: str, resource: str | None, code: str, message: str, consequence: str, fix: str) -> None:
         self.out.append(Finding(severity, resource, code, message, consequence, fix))
 
-    # integration level
+    # integration level: the settings checks live with the settings table (builder.export.settings)
     def settings(self) -> None:
-        cfg, add = self.config, self.add
-        auth = cfg.get("authType")
-        if auth == "basic_auth":
-            add("error", None, "auth-basic-auth", "authType is 'basic_auth'; Ocean's value is 'basic'",
-                "Ocean silently falls back to no authentication: every request gets 401", "set authType: basic")
-        elif auth is not None and auth not in AUTH_TYPES:
-            add("error", None, "auth-unknown", f"authType {auth!r} is not one of {', '.join(AUTH_TYPES)}",
-                "Ocean silently falls back to no authentication: every request gets 401", "pick a supported authType")
-        if auth == "basic" and not cfg.get("password"):
-            add("error", None, "basic-empty-password",
-                "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
-                "are non-empty, so it sends no Authorization header",
-                "Cursor's keys are the Basic username with an empty password: every request gets 401",
-                "use authType: api_key with apiKeyHeader: Authorization and apiKey: ${CURSOR_BASIC_AUTH}, where "
-                "CURSOR_BASIC_AUTH=\"Basic $(printf '%s:' \"$CURSOR_API_KEY\" | base64)\"; or authType: bearer_token "
-                "with apiToken (documented by Cursor only for the Cloud Agents API)")
-        if self.ptype not in PAGINATION_TYPES:
-            add("error", None, "pagination-unknown", f"paginationType {self.ptype!r} is not one of "
-                f"{', '.join(PAGINATION_TYPES)}", "Ocean fails to pick a pagination handler", "fix paginationType")
-        if self.ptype in ("page", "offset", "cursor"):
-            missing = [k for k in ("paginationParam", "sizeParam") if not cfg.get(k)]
-            if missing:
-                exported = {s.key: s.value for s in deploy_settings(cfg)[0]}
-                add("warning", None, "pagination-param-missing",
-                    f"paginationType {self.ptype} without {' and '.join(missing)}: Ocean's config model fills them "
-                    "with None and the handler sends ?None=<pageSize> with no page value",
-                    "only the first page is fetched, with the API's default page size",
-                    "set " + ", ".join(f"{k} (the export writes {exported.get(k)!r})" for k in missing)
-                    + " to the names the API expects")
-        if "timeout" in cfg:
-            add("warning", None, "timeout-unused", "integration.config.timeout is accepted but read by no code",
-                "requests use Ocean's client timeout (60 s by default)",
-                "set integration.clientTimeout (Helm clientTimeout, env OCEAN__CLIENT_TIMEOUT) instead")
-        for key in cfg:
-            if key in ("customHeaders", "custom_headers"):
-                add("warning", None, "custom-headers-dropped", f"integration.config.{key} is dropped by Ocean "
-                    "Custom's settings model", "those headers are never sent",
-                    "put the headers on each resource as selector.headers")
-            elif key not in SPEC:
-                add("warning", None, "unknown-setting", f"integration.config.{key} is not an Ocean Custom "
-                    "setting; Ocean ignores it (and the export leaves it out)", "it has no effect",
-                    "remove it, or use the setting Ocean reads (reference: ocean-custom-settings)")
-            elif SPEC[key].type == "string" and isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool):
-                add("info", None, "setting-not-string", f"integration.config.{key} is the number {cfg[key]}; "
-                    "Ocean's spec types it as a string", "a number in a JSON/YAML config object fails port-ocean "
-                    "0.56's validation (env vars and Helm values are strings, so they pass)",
-                    f"write {key}: \"{cfg[key]}\" (the export already quotes it)")
-        if (self.project.integration or {}).get("sendRawDataExamples") is False:
-            add("warning", None, "raw-examples-helm", "sendRawDataExamples: false cannot be expressed through "
-                "the Helm chart value (the template renders `default true`)",
-                "the chart would still send raw data examples to Port",
-                "the Helm export sets it through extraEnv (OCEAN__SEND_RAW_DATA_EXAMPLES=false); Docker uses the env var")
-        app = self.project.app_config
-        for key in ("delete_dependent_entities", "create_missing_related_entities", "entity_deletion_threshold",
-                    "enable_merge_entity"):
-            if key in app:
-                camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key)
-                add("warning", None, "app-config-casing", f"port-app-config key {key} is snake_case",
-                    "Ocean documents and reads the camelCase key; this one may be ignored", f"rename it to {camel}")
+        for severity, code, message, consequence, fix in setting_problems(self.project):
+            self.add(severity, None, code, message, consequence, fix)
 
     # resource level
     def resource(self, res: Any) -> None:
@@ -200,9 +160,7 @@ class _Lint:
         self.data_path(res)
         self.windows(res, ep)
         if ep and ep.enterprise:
-            self.add("warning", res.name, "enterprise-only", f"{res.kind} is available to Enterprise teams only",
-                     "a non-Enterprise key gets 401/403: the resync of this kind fails and Ocean skips deleting "
-                     "stale entities for the whole run", "remove the resource unless the team is on Enterprise")
+            self.enterprise.append(res.name)
         bp = res.blueprint_literal
         if bp and self.project.blueprints and not self.project.find_blueprint(bp):
             self.add("warning", res.name, "missing-blueprint", f"blueprint {bp!r} is not in the project",
@@ -261,6 +219,9 @@ class _Lint:
             consequence = f"{', '.join(missing)} are not sent: the API uses its defaults"
         else:
             consequence = f"{', '.join(frozen)} stay at their literal values on every resync: the window never moves"
+            end = _moment(literal.get(ep.dates[1]), self.now) if ep and ep.dates else None
+            if end is not None and self.now * 1000 - end > DAY_MS:
+                consequence += f" (it already ended {(self.now * 1000 - end) / DAY_MS:.0f} days ago)"
         hint = ""
         if section == "query" and ep and ep.dates_in == "query":
             hint = " For this GET endpoint the API's own relative dates (e.g. startDate: 30d, endDate: now) are " \
@@ -272,21 +233,33 @@ class _Lint:
     def pagination(self, res: Any, ep: Endpoint | None) -> None:
         xp = res.extensions.pagination or {}
         ptype, cfg = self.ptype, self.config
-        if xp and str(xp.get("in", "query")) == "body":
+        where = str(xp.get("in") or "query")
+        if xp and ptype == "none":
+            literal = res.selector.get("body" if where == "body" else "query_params")
+            size_key = xp.get("sizeParam") or "pageSize"
+            size = literal.get(size_key) if isinstance(literal, dict) else None
+            self.add("error", res.name, "per-resource-pagination", f"the builder pages {res.kind} itself "
+                     f"({xp.get('type', 'page')} in the {where}); Ocean has no per-resource pagination and this "
+                     f"integration's paginationType is none, so it requests one page "
+                     + (f"({size_key} {size} from the literal {where})" if size is not None
+                        else "with the API's default page size"),
+                     "records beyond the first page are never synced, without an error",
+                     "put the largest page size the API allows in the literal "
+                     f"{'body' if where == 'body' else 'query_params'} so one page holds everything, or sync from "
+                     "the builder (`cursor-builder sync`) on a schedule")
+        elif xp and where == "body":
             self.add("error", res.name, "pagination-in-body", f"the builder pages {res.kind} through the JSON body "
                      f"({xp.get('pageParam', 'page')}/{xp.get('sizeParam', 'pageSize')}); Ocean puts pagination "
                      "parameters in the query string and re-sends the body unchanged on every page",
-                     "the API never sees a page number: Ocean gets page 1 only (or page 1 again and again)",
-                     "raise the page size in the literal body so one page holds everything (Cursor allows up to "
-                     "1000 events per page), or sync from the builder (`cursor-builder sync`) on a schedule")
-        if xp and (xp.get("type") or "none") != ptype:
-            self.add("error" if ptype == "none" else "warning", res.name, "per-resource-pagination",
-                     f"this resource has its own pagination ({xp.get('type')}); Ocean only has the integration-level "
-                     f"paginationType ({ptype}) for every resource",
-                     "Ocean fetches one page of it" if ptype == "none" else
+                     "the API never sees a page number: Ocean gets page 1 only, or page 1 again and again",
+                     "put the largest page size the API allows in the literal body and set paginationType none, or "
+                     "sync from the builder (`cursor-builder sync`) on a schedule")
+        elif xp and (xp.get("type") or "none") != ptype:
+            self.add("warning", res.name, "per-resource-pagination", f"this resource has its own pagination "
+                     f"({xp.get('type')}); Ocean only has the integration-level paginationType ({ptype})",
                      f"Ocean pages it with the integration's {ptype} settings instead",
-                     "set the integration-level pagination so it suits every resource, or split resources that "
-                     "need different paging into separate integrations")
+                     "make the integration-level pagination suit every resource, or split resources that need "
+                     "different paging into separate integrations")
         try:
             page_size = ocean_settings(cfg).page_size
         except PaginationError:
@@ -358,24 +331,27 @@ class _Lint:
         sources = [("literal (what Ocean sends)", literal)]
         if computed:
             sources.insert(0, ("builder's computed", {**literal, **computed}))
+        spans = []
         for origin, values in sources:
             start, end = (_moment(values.get(k), self.now) for k in ep.dates)
-            if start is None or end is None:
-                continue
-            days = (end - start) / DAY_MS
-            if days >= ep.max_days - 1e-6:
-                over = days > ep.max_days + 1e-6
-                self.add("error" if over else "warning", res.name, "date-window",
-                         f"the {origin} date window {ep.dates[0]}..{ep.dates[1]} spans {days:g} days; {res.kind} "
-                         f"allows at most {ep.max_days}", "the API answers 400 and nothing is synced" if over else
-                         "it sits exactly on the limit; whether the API counts the boundary is not documented",
-                         f"use at most {ep.max_days - 1} days")
+            if start is not None and end is not None:
+                spans.append((origin, (end - start) / DAY_MS))
+        worst = max(spans, key=lambda item: item[1], default=None)
+        if worst is None or worst[1] < ep.max_days - 1e-6:
+            return
+        origin, days = worst
+        if days <= ep.max_days + 1e-6:
+            self.at_limit.append(res.name)  # one finding for all of them, in finish()
+            return
+        self.add("error", res.name, "date-window", f"the {origin} date window {ep.dates[0]}..{ep.dates[1]} spans "
+                 f"{days:g} days; {res.kind} allows at most {ep.max_days}", "the API answers 400 and nothing is "
+                 "synced", f"use at most {ep.max_days - 1} days")
 
     def identifiers(self, res: Any) -> None:
         expr = res.mappings.get("identifier")
         result = self.results.get(res.name)
         if result is None:
-            if isinstance(expr, str) and "tostring" in expr:
+            if isinstance(expr, str) and re.fullmatch(r"\s*\(?\s*\.[\w.\[\]\"]+\s*\|\s*tostring\s*\)?\s*", expr):
                 self.add("info", res.name, "identifier-null-tostring", f"identifier {expr!r} uses tostring: a "
                          "missing field becomes the string \"null\", which Ocean keeps",
                          "records without that field collapse into one entity", "guard it: (.x // empty) | tostring")
@@ -392,7 +368,8 @@ class _Lint:
             lost = sum(n - 1 for n in dupes.values())
             first = max(dupes, key=lambda i: dupes[i])
             self.add("error", res.name, "identifier-collision", f"{len(dupes)} identifiers repeat ({short(first)} "
-                     f"×{dupes[first]})", f"Port keeps one entity per identifier: {lost} of {len(ids)} records are lost",
+                     f"×{dupes[first]})",
+                     f"Port keeps one entity per identifier: {lost} of {len(ids)} records are lost",
                      "make the identifier unique (add more fields, e.g. timestamp + email + model)")
         stages = Counter(d.stage for d in getattr(result, "dropped", []))
         for stage, count in stages.items():
@@ -472,5 +449,6 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     lint.settings()
     for resource in project.resources:
         lint.resource(resource)
+    lint.finish()
     order = {name: i for i, name in enumerate([None] + project.resource_names())}
     return sorted(lint.out, key=lambda f: (SEVERITIES.index(f.severity), order.get(f.resource, 0)))

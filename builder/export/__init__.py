@@ -17,7 +17,8 @@ from builder.export.helm import helm_command, release_name, values_yaml
 from builder.export.settings import IMAGE, deployment
 
 __all__ = ["FORMATS", "export_all", "export_format", "port_app_config_yaml", "blueprints_json", "helm_command",
-           "values_yaml", "docker_command", "docker_env", "readme", "creation_order", "BlueprintOrder"]
+           "values_yaml", "docker_command", "docker_env", "readme", "creation_order", "BlueprintOrder",
+           "release_name"]
 
 #: format name → file name, in the order the files are listed and written.
 FORMATS: dict[str, str] = {

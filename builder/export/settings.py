@@ -4,7 +4,7 @@ The settings table is Ocean Custom's ``.port/spec.yaml`` (reference/ocean-custom
 Helm writes ``integration.config.<camelKey>`` / ``integration.secrets.<camelKey>`` into the env
 var ``OCEAN__INTEGRATION__CONFIG__<SNAKE_UPPER>`` (there is no ``…__SECRETS__…`` variable: Ocean
 would ignore it), and the Docker image reads the same names. Shared by the exporters and the lint
-so both tell the same story.
+so both tell the same story: ``setting_problems`` is the lint's integration-level half.
 """
 
 from __future__ import annotations
@@ -218,3 +218,77 @@ def deployment(project: Any) -> Deployment:
     return Deployment(identifier, dict(listener), _credential(port.get("clientId"), "PORT_CLIENT_ID"),
                       _credential(port.get("clientSecret"), "PORT_CLIENT_SECRET"), project.port_base_url,
                       core, settings, dropped, notes)
+
+
+Problem = tuple[str, str, str, str, str]  # severity, code, message, consequence, fix
+
+
+def setting_problems(project: Any) -> list[Problem]:
+    """Integration-level settings the deployed integration reads differently from what they say."""
+    out: list[Problem] = []
+    cfg = project.config
+    ptype = str(cfg.get("paginationType") or "none")
+
+    def add(severity: str, code: str, message: str, consequence: str, fix: str) -> None:
+        out.append((severity, code, message, consequence, fix))
+
+    auth = cfg.get("authType")
+    if auth == "basic_auth":
+        add("error", "auth-basic-auth", "authType is 'basic_auth'; Ocean's value is 'basic'",
+            "Ocean silently falls back to no authentication: every request gets 401", "set authType: basic")
+    elif auth is not None and auth not in AUTH_TYPES:
+        add("error", "auth-unknown", f"authType {auth!r} is not one of {', '.join(AUTH_TYPES)}",
+            "Ocean silently falls back to no authentication: every request gets 401", "pick a supported authType")
+    if auth == "basic" and not cfg.get("password"):
+        add("error", "basic-empty-password",
+            "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
+            "are non-empty, so it sends no Authorization header",
+            "Cursor's keys are the Basic username with an empty password: every request gets 401",
+            "use authType: api_key with apiKeyHeader: Authorization and apiKey: ${CURSOR_BASIC_AUTH}, where "
+            "CURSOR_BASIC_AUTH=\"Basic $(printf '%s:' \"$CURSOR_API_KEY\" | base64)\"; or authType: bearer_token "
+            "with apiToken (documented by Cursor only for the Cloud Agents API)")
+    if ptype not in PAGINATION_TYPES:
+        add("error", "pagination-unknown", f"paginationType {ptype!r} is not one of "
+            f"{', '.join(PAGINATION_TYPES)}", "Ocean fails to pick a pagination handler", "fix paginationType")
+    if ptype in ("page", "offset", "cursor"):
+        missing = [k for k in ("paginationParam", "sizeParam") if not cfg.get(k)]
+        if missing:
+            exported = {s.key: s.value for s in deploy_settings(cfg)[0]}
+            add("warning", "pagination-param-missing",
+                f"paginationType {ptype} without {' and '.join(missing)}: Ocean's config model fills them "
+                "with None and the handler sends ?None=<pageSize> with no page value",
+                "only the first page is fetched, with the API's default page size",
+                "set " + ", ".join(f"{k} (the export writes {exported.get(k)!r})" for k in missing)
+                + " to the names the API expects")
+    if "timeout" in cfg:
+        add("warning", "timeout-unused", "integration.config.timeout is accepted but read by no code",
+            "requests use Ocean's client timeout (60 s by default)",
+            "set integration.clientTimeout (Helm clientTimeout, env OCEAN__CLIENT_TIMEOUT) instead")
+    for key in cfg:
+        if key in ("customHeaders", "custom_headers"):
+            add("warning", "custom-headers-dropped", f"integration.config.{key} is dropped by Ocean "
+                "Custom's settings model", "those headers are never sent",
+                "put the headers on each resource as selector.headers")
+        elif key not in SPEC:
+            add("warning", "unknown-setting", f"integration.config.{key} is not an Ocean Custom "
+                "setting; Ocean ignores it (and the export leaves it out)", "it has no effect",
+                "remove it, or use the setting Ocean reads (reference: ocean-custom-settings)")
+        elif SPEC[key].type == "string" and isinstance(cfg[key], (int, float)) and not isinstance(cfg[key], bool):
+            add("info", "setting-not-string", f"integration.config.{key} is the number {cfg[key]}; "
+                "Ocean's spec types it as a string", "a number in a JSON/YAML config object fails port-ocean "
+                "0.56's validation (env vars and Helm values are strings, so they pass)",
+                f"write {key}: \"{cfg[key]}\" (the export already quotes it)")
+    if (project.integration or {}).get("sendRawDataExamples") is False:
+        add("warning", "raw-examples-helm", "sendRawDataExamples: false cannot be expressed through "
+            "the Helm chart value (the template renders `default true`)",
+            "the chart would still send raw data examples to Port",
+            "the Helm export sets it through extraEnv (OCEAN__SEND_RAW_DATA_EXAMPLES=false); Docker uses the "
+            "env var")
+    app = project.app_config
+    for key in ("delete_dependent_entities", "create_missing_related_entities", "entity_deletion_threshold",
+                "enable_merge_entity"):
+        if key in app:
+            camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key)
+            add("warning", "app-config-casing", f"port-app-config key {key} is snake_case",
+                "Ocean documents and reads the camelCase key; this one may be ignored", f"rename it to {camel}")
+    return out

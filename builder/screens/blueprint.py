@@ -17,7 +17,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static, TextArea
 
-from builder.schema import BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint, validate_result
+from builder.schema import (BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint,
+                            validate_result)
 from builder.screens.export import when_pane
 from widgets.help_data import HelpData
 

@@ -138,6 +138,13 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         finding = self.findings[max(0, min(row, len(self.findings) - 1))]
         detail.update(f"{finding.message}\n→ {finding.consequence}\nfix: {finding.fix}")
 
+    @on(TabbedContent.TabActivated, "#export-tabs")
+    def _sub_tab(self, event: TabbedContent.TabActivated) -> None:
+        # Keep the focus inside the pane (a hidden widget loses it), so c / w / r keep working.
+        fmt = (event.pane.id or "").removeprefix("export-")
+        target = self.query_one(f"#text-{fmt}", TextArea) if fmt in FORMATS else self.query_one("#lint-table")
+        self.call_after_refresh(target.focus)
+
     @on(DataTable.RowHighlighted, "#lint-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail(event.cursor_row)

@@ -107,8 +107,12 @@ CASES: list[tuple[str, list[Callable[[dict], None]], list[Any] | None, str, str 
     ("computed-query", [kind("/analytics/ai-code/commits"), ext(query={"startDate": "\"7d\""})], None, "error", "r",
      "computed-query"),
     ("pagination-in-body", [kind("/teams/filtered-usage-events", **POST),
+                            cfg(paginationType="page", paginationParam="page", sizeParam="pageSize"),
                             ext(pagination={"type": "page", "in": "body", "pageParam": "page"})], None, "error", "r",
      "pagination-in-body"),
+    ("per-resource-body", [kind("/teams/filtered-usage-events", method="POST", body={"pageSize": 1000}),
+                           ext(pagination={"type": "page", "in": "body", "pageParam": "page"})], None, "error", "r",
+     "per-resource-pagination"),
     ("per-resource", [kind("/teams/audit-logs"), ext(pagination={"type": "page", "hasMorePath": "x"})], None,
      "error", "r", "per-resource-pagination"),
     ("per-resource-differs", [kind("/teams/audit-logs"), cfg(paginationType="offset", paginationParam="o",
@@ -133,14 +137,14 @@ CASES: list[tuple[str, list[Callable[[dict], None]], list[Any] | None, str, str 
                                                          sizeParam="l")],
      [{"items": [{"id": "a", "n": 1}]}], "error", "r", "pagination-never-stops"),
     ("window-30d-query", [kind("/analytics/ai-code/commits", query_params={"startDate": "30d", "endDate": "now"})],
-     None, "warning", "r", "date-window"),
+     None, "info", "r", "date-window"),
     ("window-45d-query", [kind("/analytics/ai-code/commits", query_params={"startDate": "45d", "endDate": "0d"})],
      None, "error", "r", "date-window"),
     ("window-computed-31d", [kind("/teams/daily-usage-data", method="POST", body={"page": 1}),
                              ext(body={"startDate": "(($now|floor) - 31 * 86400) * 1000",
                                        "endDate": "($now|floor) * 1000"})], None, "error", "r", "date-window"),
     ("window-literal-30d", [kind("/teams/daily-usage-data", method="POST",
-                                 body={"startDate": 1775347200000, "endDate": 1777939200000})], None, "warning", "r",
+                                 body={"startDate": 1775347200000, "endDate": 1777939200000})], None, "info", "r",
      "date-window"),
     ("enterprise", [kind("/analytics/team/dau")], None, "warning", "r", "enterprise-only"),
     ("data-path-static", [sel(data_path=".data[]")], None, "warning", "r", "data-path-streams"),
@@ -205,6 +209,36 @@ def test_computed_body_says_exactly_what_ocean_sends() -> None:
     assert "with no body" in next(f for f in no_body if f.code == "computed-body").message
 
 
+def test_per_resource_pagination_says_what_ocean_requests() -> None:
+    hit = next(f for f in lint([kind("/teams/filtered-usage-events", method="POST", body={"pageSize": 1000}),
+                                ext(pagination={"type": "page", "in": "body", "sizeParam": "pageSize"})])
+               if f.code == "per-resource-pagination")
+    assert "requests one page (pageSize 1000 from the literal body)" in hit.message
+
+
+def test_facts_shared_by_many_resources_are_one_finding() -> None:
+    def two(d: dict) -> None:
+        first = d["portAppConfig"]["resources"][0]
+        first.update(kind="/analytics/team/dau")
+        first["selector"]["query_params"] = {"startDate": "30d", "endDate": "0d"}
+        second = copy.deepcopy(first)
+        second["x-builder"]["name"] = "r2"
+        d["portAppConfig"]["resources"].append(second)
+
+    findings = lint([two])
+    assert [(f.code, f.resource) for f in findings if f.code in ("enterprise-only", "date-window")] == [
+        ("enterprise-only", None), ("date-window", None)]
+    assert "2 resource(s) call Enterprise-only endpoints: r, r2" in findings[0].message
+
+
+def test_a_frozen_window_says_how_old_it_is() -> None:
+    hit = next(f for f in lint([kind("/teams/daily-usage-data", method="POST",
+                                     body={"startDate": 1774000000000, "endDate": 1775000000000}),
+                                ext(body={"startDate": "$now * 1000", "endDate": "$now * 1000"})])
+               if f.code == "computed-body")
+    assert "it already ended 34 days ago" in hit.consequence
+
+
 def test_computed_query_on_a_get_endpoint_suggests_relative_dates() -> None:
     hit = next(f for f in lint([kind("/analytics/ai-code/commits"), ext(query={"startDate": "\"7d\""})])
                if f.code == "computed-query")
@@ -218,7 +252,8 @@ def test_findings_are_sorted_errors_first() -> None:
 
 
 @pytest.mark.parametrize("kind_,paging,enterprise", [
-    ("/teams/members", None, False), ("teams/daily-usage-data", "body", False), ("/analytics/by-user/tabs", "query", True),
+    ("/teams/members", None, False), ("teams/daily-usage-data", "body", False),
+    ("/analytics/by-user/tabs", "query", True),
     ("/analytics/team/leaderboard", "query", True), ("/analytics/team/dau", None, True),
     ("/teams/user-spend-limit", None, True), ("/v1/other", None, None),
 ])

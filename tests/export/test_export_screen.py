@@ -1,0 +1,99 @@
+"""The Export tab, driven by keys through Pilot: the text is the CLI's, copy and write work, the lint
+follows the fetched results."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import DataTable, TabbedContent, TextArea
+
+from builder.cli.lint import render_text
+from builder.export import FORMATS, export_all
+from builder.lint import lint_project
+from builder.screens.export import ExportPane
+from export_helpers import SIZE, demo_app, open_tab, settle
+
+
+def test_export_tab_shows_the_cli_text_and_copies_it(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            pane = await open_tab(pilot, "export", ExportPane)
+            expected = export_all(app.session.project, env={})
+            for fmt, name in FORMATS.items():
+                assert pane.query_one(f"#text-{fmt}", TextArea).text == expected[name]
+            table = pane.query_one("#lint-table", DataTable)
+            codes = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+            findings = lint_project(app.session.project, now=app.now)
+            assert codes == [f.code for f in findings]
+            assert "computed-body" in codes and "per-resource-pagination" in codes
+            errors = sum(1 for f in findings if f.severity == "error")
+            assert f"lint: {errors} error(s)" in str(pane.query_one("#export-summary").render())
+
+            pane.query_one("#export-tabs", TabbedContent).active = "export-helm"
+            await pilot.pause()
+            await pilot.press("c")
+            await pilot.pause()
+            assert app.clipboard == expected["helm-install.sh"]
+            assert '"$CURSOR_API_KEY"' in app.clipboard  # a reference, never the value
+
+    asyncio.run(scenario())
+
+
+def test_lint_detail_follows_the_highlighted_finding(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            pane = await open_tab(pilot, "export", ExportPane)
+            await pilot.press("down")
+            await pilot.pause()
+            detail = str(pane.query_one("#lint-detail").render())
+            second = pane.findings[1]
+            assert second.consequence[:40] in detail.replace("\n", " ")
+            await pilot.press("c")  # on the Lint tab: the findings as `cursor-builder lint` prints them
+            await pilot.pause()
+            assert app.clipboard == render_text(pane.findings)
+            assert "consequence:" in app.clipboard
+
+    asyncio.run(scenario())
+
+
+def test_write_files_asks_for_a_directory_and_writes_every_export(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await open_tab(pilot, "export", ExportPane)
+            await pilot.press("w")
+            await pilot.pause()
+            target = tmp_path / "out"
+            await pilot.press("ctrl+u", *str(target), "enter")
+            await pilot.pause()
+            expected = export_all(app.session.project, env={})
+            assert sorted(p.name for p in target.iterdir()) == sorted(expected)
+            for name, text in expected.items():
+                assert (target / name).read_text() == text
+
+    asyncio.run(scenario())
+
+
+def test_lint_sees_the_fetched_results(tmp_path: Path) -> None:
+    """After a send, the lint knows the records: the members resource maps cleanly, and the
+    Basic-with-empty-password setup the simulator accepts is what Ocean would send no auth for."""
+
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert app.session.results["members"].entities
+            pane = await open_tab(pilot, "export", ExportPane)
+            codes = [(f.resource, f.code) for f in pane.findings]
+            assert (None, "basic-empty-password") in codes
+            assert not [c for c in codes if c[0] == "members"]
+
+    asyncio.run(scenario())
