@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from builder import mapping
-from builder.failures import RECORD_MAPPING_STAGES, FailureRecord
+from builder.failures import FailureRecord
 from builder.port_client import BlueprintReport, PortClient
 from builder.project import Project, Resource
 

@@ -31,3 +31,12 @@ def test_a_file_catalog_persists(tmp_path):
     assert reopened.get_entity("svc", "kept")["properties"] == {"must": "x"}
     assert reopened.count_entities() == 1
     reopened.close()
+
+
+def test_default_database_follows_xdg_data_home(monkeypatch, tmp_path):
+    from builder.catalog import default_db_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_db_path() == tmp_path / "cursor-builder" / "catalog.db"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert str(default_db_path()).endswith(".local/share/cursor-builder/catalog.db")

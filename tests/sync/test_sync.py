@@ -381,3 +381,19 @@ def test_related_and_still_reported_entities_are_never_stale(tmp_path):
     assert report.plan.stale_total == 0 and not report.deleted
     assert len(catalog_entities(app, "cursorUsageEvent")) == 9
     assert [f.identifier for f in report.failures] == [event_id(events[0])]
+
+
+@pytest.mark.parametrize("payload,existing,merge,same", [
+    ({"identifier": "a", "properties": {"n": 1}}, {"properties": {"n": 1.0, "m": 2}}, True, True),
+    ({"identifier": "a", "properties": {"n": 1}}, {"properties": {"n": 1, "m": 2}}, False, False),  # replace clears m
+    ({"identifier": "a", "properties": {"flag": True}}, {"properties": {"flag": 1}}, True, False),  # JSON: true ≠ 1
+    ({"identifier": "a", "properties": {"gone": None}}, {"properties": {}}, True, True),  # null ≡ absent
+    ({"identifier": "a", "title": None}, {"title": "T"}, True, False),
+    ({"identifier": "a", "team": "core"}, {"team": ["core"]}, True, True),  # Port answers teams as a list
+    ({"identifier": "a", "relations": {"r": None}}, {"relations": {"r": []}}, True, True),
+    ({"identifier": "a", "relations": {"r": ["x", "y"]}}, {"relations": {"r": ["y", "x"]}}, True, False),
+])
+def test_payload_comparison_table(payload, existing, merge, same):
+    from builder.sync_plan import payload_matches
+
+    assert payload_matches(payload, existing, merge=merge) is same
