@@ -252,7 +252,9 @@ def _walk_simple_path(keys: list[str], data: Any) -> Outcome:
 # and a lone surrogate (jq fails the whole parse) go to jq itself. Matched on the input's JSON text;
 # a false positive (say "1.0" inside a string) only costs the slower path.
 _JQ_RENUMBERS = re.compile(r"\d\.0(?!\d)|\de\+|NaN|Infinity")
-_JQ_ONLY = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])|[\ud800-\udfff]")
+_BIG_INT = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])")
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_SIXTEEN_DIGITS = b"0" * 16
 _DBL_MAX = 1.7976931348623157e308
 
 
@@ -275,7 +277,13 @@ def _walk_as_jq(keys: list[str], data: Any) -> Outcome | None:
     if data is None or isinstance(data, str) and data.isascii():
         return _walk_simple_path(keys, data)
     text = json.dumps(data, ensure_ascii=False)
-    if _JQ_ONLY.search(text):
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # a lone surrogate: jq fails the whole parse
+    # A 16-digit run first, cheaply (a regex with \d{16} over a whole page is slow), then whether
+    # it is an integer rather than the digits of a float.
+    if _SIXTEEN_DIGITS in raw.translate(_DIGITS_TO_ZERO) and _BIG_INT.search(text):
         return None
     if _JQ_RENUMBERS.search(text):
         data = json.loads(text, parse_float=_jq_float, parse_constant=_JQ_CONSTANTS.__getitem__)
