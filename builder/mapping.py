@@ -409,8 +409,12 @@ class Extraction:
 
 def extract_items(responses: Sequence[Any], data_path: str | None, items_to_parse: str | None = None,
                   items_to_parse_name: str = "item", top_level_transform: bool = True,
-                  env_access: bool = True) -> Extraction:
-    """Apply data_path to each response (page) and itemsToParse to each item, as Ocean does."""
+                  env_access: bool = True, page_params: Sequence[dict[str, str]] | None = None) -> Extraction:
+    """Apply data_path to each response (page) and itemsToParse to each item, as Ocean does.
+
+    ``page_params``: for a kind with a path parameter (``/teams/{team_id}/members``), the values
+    each page was fetched with; Ocean injects them as ``__<name>`` into every item data_path finds.
+    """
     records: list[Any] = []
     record_pages: list[int] = []
     record_batches: list[Any] = []
@@ -433,6 +437,12 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
                                        page=page))
                 continue
             items = value if isinstance(value, list) else [value]
+            params = page_params[page] if page_params and page < len(page_params) else None
+            if params:
+                # Ocean's main.py injects after data_path (and not on the '.'-object shortcut above).
+                for item in items:
+                    if isinstance(item, dict):
+                        item.update({f"__{name}": str(val) for name, val in params.items()})
         bad = next((i for i, item in enumerate(items) if not isinstance(item, dict)), None)
         if bad is not None:
             # validate_result rejects the whole batch (and disables deletions for that resync).
@@ -676,8 +686,11 @@ def to_payload(entity: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 # -- the whole pipeline -------------------------------------------------------------------------
 
 
-def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True) -> MappingResult:
-    """Map a resource (``builder.project.Resource``) over responses (one parsed JSON body per page)."""
+def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True,
+        page_params: Sequence[dict[str, str]] | None = None) -> MappingResult:
+    """Map a resource (``builder.project.Resource``) over responses (one parsed JSON body per page).
+
+    ``page_params``: the path-parameter values of each page, from ``FetchResult.page_params``."""
     extraction = extract_items(
         responses,
         resource.data_path,
@@ -685,6 +698,7 @@ def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True) -> 
         resource.items_to_parse_name,
         resource.items_to_parse_top_level_transform,
         env_access,
+        page_params,
     )
     return map_items(extraction.records, resource.mappings, resource.query, env_access=env_access,
                      dropped=extraction.dropped, pages=extraction.pages, batches=extraction.record_batches)

@@ -229,25 +229,8 @@ def compute_value(expr: str, now: float) -> Any:
 
 def map_fetch(resource: Resource, pages: list[Any], page_params: list[dict[str, str]] | None = None
               ) -> mapping.MappingResult:
-    """``mapping.run`` plus Ocean's ``__<param>`` injection for path-parameter resources."""
-    if not page_params or not any(page_params):
-        return mapping.run(resource, pages)
-    records: list[Any] = []
-    dropped: list[mapping.Dropped] = []
-    for page, (data, params) in enumerate(zip(pages, page_params)):
-        # data_path first, then inject (Ocean's main.py), then itemsToParse (Ocean core).
-        extraction = mapping.extract_items([data], resource.data_path)
-        for drop in extraction.dropped:
-            drop.page = page
-        dropped.extend(extraction.dropped)
-        for item in extraction.records:
-            if isinstance(item, dict):
-                item.update({f"__{name}": value for name, value in params.items()})
-        expanded = mapping.extract_items([extraction.records], ".", resource.items_to_parse,
-                                         resource.items_to_parse_name, resource.items_to_parse_top_level_transform)
-        records.extend(expanded.records)
-        dropped.extend(expanded.dropped)
-    return mapping.map_items(records, resource.mappings, resource.query, dropped=dropped, pages=len(pages))
+    """``mapping.run`` with the ``__<param>`` values of a path-parameter resource's pages."""
+    return mapping.run(resource, pages, page_params=page_params)
 
 
 def _record_count(resource: Resource, data: Any) -> int:
@@ -727,11 +710,12 @@ def demo_transport(config: Any = None) -> httpx.ASGITransport:
     return httpx.ASGITransport(app=create_app(config or SimulatorConfig()))
 
 
-async def fetch_pages_for_preview(project: Project, resource: Resource | str, demo: bool) -> list[Any]:
-    """All pages of one resource for the preview command (raises SourceError on a failed fetch)."""
+async def fetch_pages_for_preview(project: Project, resource: Resource | str, demo: bool) -> FetchResult:
+    """Every page of one resource for the preview command (raises SourceError on a failed fetch);
+    map it with ``map_fetch(resource, result.pages, result.page_params)``."""
     source = Source.demo(project) if demo else Source(project)
     async with source:
         result = await source.fetch(resource, compare_ocean=False)
     if result.error and not result.pages:
         raise SourceError(result.error)
-    return result.pages
+    return result

@@ -57,24 +57,26 @@ def load_response(path: str, pages: bool) -> list[Any]:
     return [data]
 
 
-def _fetch_live(project: Project, resource: Resource, demo: bool) -> list[Any]:
-    try:
-        from builder.source import fetch_pages_for_preview
-    except ImportError:
-        raise UserError("live fetching is not available in this build; pass --response FILE") from None
-    return asyncio.run(fetch_pages_for_preview(project, resource, demo))
+def _fetch_live(project: Project, resource: Resource, demo: bool) -> tuple[list[Any], list[dict[str, str]]]:
+    from builder.source import fetch_pages_for_preview
+
+    result = asyncio.run(fetch_pages_for_preview(project, resource, demo))
+    for exchange in result.exchanges:
+        print(exchange.summary(), file=sys.stderr)  # stdout stays the entities only
+    return result.pages, result.page_params
 
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     resource = project.find_resource(args.resource)
+    page_params: list[dict[str, str]] | None = None
     if args.response:
         pages = load_response(args.response, args.pages)
     elif args.demo or args.live:
-        pages = _fetch_live(project, resource, args.demo)
+        pages, page_params = _fetch_live(project, resource, args.demo)
     else:
         raise UserError("give a saved response with --response FILE, or fetch one with --demo / --live")
-    result = mapping.run(resource, pages)
+    result = mapping.run(resource, pages, page_params=page_params)
     if args.format == "json":
         json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

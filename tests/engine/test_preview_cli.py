@@ -80,3 +80,14 @@ def test_non_json_response_is_a_user_error(tmp_path, capsys):
     bad.write_text("<html>oops</html>")
     assert main(["preview", PROJECT, "-r", "members", "--response", str(bad)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_preview_demo_fetches_from_the_simulator(tmp_path, capsys):
+    project = tmp_path / "cursor-builder.yaml"
+    assert main(["init", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["preview", str(project), "-r", "members", "--demo", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    entities = json.loads(captured.out)["entities"]
+    assert entities and all(e["identifier"].startswith("user_") for e in entities)
+    assert "GET" in captured.err and "/teams/members" in captured.err  # the exchange, on stderr

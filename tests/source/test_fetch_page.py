@@ -101,7 +101,7 @@ def test_demo_transport_is_an_in_process_asgi_transport() -> None:
 
 def test_fetch_pages_for_preview_returns_every_page_and_raises_one_line() -> None:
     project = load_preset("cursor")
-    pages = run(fetch_pages_for_preview(project, "members", demo=True))
+    pages = run(fetch_pages_for_preview(project, "members", demo=True)).pages
     assert len(pages) == 1 and "teamMembers" in pages[0]
     broken = make_project({"baseUrl": "https://api.cursor.com"}, [resource("/teams/nope")])
     from builder.source import SourceError
