@@ -271,8 +271,8 @@ class PortClient:
                       content: bytes | None = None, cancel: asyncio.Event | None = None) -> httpx.Response:
         """An authenticated request; a 401 refreshes the token once and re-sends."""
         for refresh in (False, True):
-            token_used = self._token
             headers = await self._auth_headers()
+            token_used = self._token
             attempt_headers = {"User-Agent": self.user_agent, **headers}
             if content is not None:
                 attempt_headers["Content-Type"] = "application/json"
@@ -280,10 +280,8 @@ class PortClient:
                                                 headers=attempt_headers, cancel=cancel)
             if response.status_code != 401 or refresh:
                 return response
-            # Expired or revoked: drop this token (unless someone already replaced it) and retry once.
-            if self._token == token_used or token_used is None:
-                self._token_expires = 0.0
-            await self._fetch_token(self._token)
+            # Expired or revoked: fetch a new token once — unless a concurrent request already did.
+            await self._fetch_token(token_used)
         return response
 
     async def _with_retries(self, method: str, path: str, *, json: Any, params: Any, content: bytes | None,

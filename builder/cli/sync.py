@@ -166,6 +166,9 @@ async def _run(args: argparse.Namespace, project: Any) -> int:
             print("\n".join(plan.lines()[1:]), file=out, flush=True)  # line 0 (target) is printed above
             if args.dry_run:
                 report = dry_run_report(plan)
+            elif cancel.is_set():
+                print("cancelled before anything was written: run the sync again to send it", file=err)
+                return 1
             else:
                 report = await run_plan(project, target.client, plan, cancel=cancel, on_progress=printer,
                                         failures_file=failures_path(project.path or Path(args.project)),

@@ -232,6 +232,9 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
                                                 source=source, target=target.description,
                                                 on_progress=self._on_progress, progress=self.progress)
                     self._show_plan()
+                if run and self.cancel_event is not None and self.cancel_event.is_set():
+                    self._status("cancelled before anything was written — the plan is shown; s starts it")
+                    return
                 if run:
                     plan, self.plan = self.plan, None  # a plan is used once: the target changes under it
                     self.report = await run_plan(project, target.client, plan, cancel=self.cancel_event,
