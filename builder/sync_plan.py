@@ -218,12 +218,8 @@ def _validate(entities: list[dict[str, Any]], blueprint: dict[str, Any], known: 
 def map_resource(resource: Resource, pages: list[Any], page_params: list[dict[str, str]] | None,
                  plan: ResourcePlan) -> tuple[list[tuple[dict[str, Any], Any]], list[FailureRecord]]:
     """(payload, raw record) pairs and the mapping failures, counted into ``plan``."""
-    try:
-        from builder.source import map_fetch
-
-        result = map_fetch(resource, pages, page_params)
-    except ImportError:
-        result = mapping.run(resource, pages)
+    # page_params carry the path-parameter values (`__team_id`) Ocean injects into each page's items.
+    result = mapping.run(resource, pages, page_params=page_params or None)
     plan.pages = len(pages)
     plan.records = len(result.records)
     plan.filtered = result.filtered
