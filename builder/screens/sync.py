@@ -65,9 +65,11 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
     SyncPane #sync-where { width: 1fr; padding: 1 0 0 0; color: $text-muted; }
     SyncPane #sync-status { height: 1; padding: 0 1; }
     SyncPane #sync-progress { height: 1; padding: 0 1; }
+    SyncPane #sync-progress Bar { width: 60; }
     SyncPane #sync-tabs { height: 1fr; }
     SyncPane DataTable { height: 1fr; }
-    SyncPane #sync-notes, SyncPane #sync-report { height: auto; max-height: 12; padding: 0 1; }
+    SyncPane #sync-plan, SyncPane #sync-counts { height: auto; max-height: 16; }
+    SyncPane #sync-notes, SyncPane #sync-report { height: 1fr; padding: 1 1 0 1; }
     SyncPane #catalog-blueprints { width: 46; border-right: vkey $foreground 15%; }
     SyncPane #catalog-search { margin: 0 1; }
     SyncPane #catalog-entity { height: 10; padding: 0 1; border-top: hkey $foreground 15%; }
@@ -82,8 +84,7 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
         kind, self.default_reason = default_target(app.session.project, app.session.env, demo=app.session.demo)
         region = str(app.session.project.port.get("region") or "eu").lower()
         self.target = "local" if kind == "local" else ("us" if region == "us" else "eu")
-        #: The local catalog's database (tests point it into a temporary directory).
-        self.db_path: Path = default_db_path()
+        self._db_path: Path = default_db_path()
         self.delete_stale = False
         self.plan: SyncPlan | None = None
         self.report: SyncReport | None = None
@@ -94,6 +95,17 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
         self._last_draw = 0.0
         self._entities: list[dict[str, Any]] = []
         self._ready = False
+
+    @property
+    def db_path(self) -> Path:
+        """The local catalog's database (the shared default; tests point it into a temporary dir)."""
+        return self._db_path
+
+    @db_path.setter
+    def db_path(self, value: Path) -> None:
+        self._db_path = Path(value)
+        if self._ready:
+            self._show_where()
 
     # -- layout ----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
