@@ -311,7 +311,8 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
     cancel = cancel or asyncio.Event()
     to_send = plan.to_send
     failed_bps: dict[str, str] = {}
-    if to_send and not cancel.is_set() and any(c.action in ("create", "update") for c in plan.blueprint_report.changes):
+    # Blueprint changes are applied even when no entity changed: editing a blueprint is a change too.
+    if not cancel.is_set() and any(c.action in ("create", "update") for c in plan.blueprint_report.changes):
         progress.phase, progress.message = "blueprints", "creating / updating blueprints"
         _emit(on_progress, progress)
         applied = await client.apply_blueprints(project.blueprints, plan.blueprint_report)

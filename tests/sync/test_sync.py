@@ -397,3 +397,17 @@ def test_payload_comparison_table(payload, existing, merge, same):
     from builder.sync_plan import payload_matches
 
     assert payload_matches(payload, existing, merge=merge) is same
+
+
+def test_a_blueprint_edit_is_applied_even_when_no_entity_changed(tmp_path):
+    app = create_app()
+    project = make_project(tmp_path)
+    events = [usage_event(i) for i in range(5)]
+    _populate(app, project, events)
+    project.find_blueprint("cursorUsageEvent")["schema"]["properties"]["note"] = {"type": "string", "title": "Note"}
+    report = run(_sync(app, project, events))
+    assert report.plan.blueprint_report.change("cursorUsageEvent").action == "update"
+    assert report.total().planned == 0 and report.exit_code == 0
+    assert "note" in app.store.get_blueprint("cursorUsageEvent")["schema"]["properties"]
+    again = run(_sync(app, project, events))
+    assert again.plan.blueprint_report.change("cursorUsageEvent").action == "unchanged"
