@@ -102,7 +102,8 @@ def _infer_property(key: str, values: list[Any], present: int, total: int,
 
 
 def _relation_target(key: str, expr: Any, values: list[Any], known: set[str],
-                     existing: Mapping[str, Any] | None) -> tuple[str, str | None]:
+                     existing: Mapping[str, Any] | None,
+                     known_ids: Mapping[str, Iterable[str]] | None = None) -> tuple[str, str | None]:
     """(target, note) for one relation. A note means the user should confirm the target."""
     if existing and isinstance(existing.get(key), Mapping) and existing[key].get("target"):
         return str(existing[key]["target"]), None
@@ -113,6 +114,14 @@ def _relation_target(key: str, expr: Any, values: list[Any], known: set[str],
     if key in known:
         return key, None
     flat = [v for value in values for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
+    # The values themselves: identifiers of entities the builder has already mapped for a blueprint.
+    overlap = {bp: len(set(flat) & set(ids)) for bp, ids in (known_ids or {}).items()}
+    best = max(overlap, key=lambda bp: overlap[bp], default=None)
+    if best is not None and overlap[best] > 0:
+        share = overlap[best] / max(1, len(set(flat)))
+        note = None if share >= 0.5 else (f"relation {key}: only {share:.0%} of its values are {best} identifiers "
+                                          f"seen so far; check the target")
+        return best, note
     if flat and all(FORMAT_CHECKS["email"](v) for v in flat):
         return _EMAIL_TARGET, (f"relation {key}: values are e-mails, so the target defaults to {_EMAIL_TARGET} "
                                "(Port's users); change it if they point at your own blueprint")
@@ -121,13 +130,16 @@ def _relation_target(key: str, expr: Any, values: list[Any], known: set[str],
 
 def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: str | None = None,
                     title: str | None = None, *, known_blueprints: Iterable[str] | None = None,
-                    existing: Mapping[str, Any] | None = None) -> Inferred:
+                    existing: Mapping[str, Any] | None = None,
+                    known_identifiers: Mapping[str, Iterable[str]] | None = None) -> Inferred:
     """Infer a Port blueprint from ALL entities of a resource.
 
     ``result_or_entities``: a ``MappingResult`` or a list of entity payloads. ``resource`` (a
     ``builder.project.Resource``) supplies the blueprint identifier, the relation mappings and the
     property order. ``known_blueprints``: identifiers the project knows (relation targets).
     ``existing``: the project's current blueprint, whose titles, icon and relation targets are kept.
+    ``known_identifiers``: blueprint → entity identifiers already mapped (other resources' results):
+    a relation whose values are such identifiers points at that blueprint.
     """
     entities = _entities_of(result_or_entities)
     total = len(entities)
@@ -186,7 +198,7 @@ def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: s
         values = [e["relations"][key] for e in entities
                   if isinstance(e.get("relations"), Mapping) and key in e["relations"]]
         target, note = _relation_target(key, relation_exprs.get(key), values, known,
-                                        (existing or {}).get("relations"))
+                                        (existing or {}).get("relations"), known_identifiers)
         if note:
             inferred.unresolved_relations.append(key)
             inferred.notes.append(note)

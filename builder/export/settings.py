@@ -113,12 +113,16 @@ def _is_default(spec: SpecSetting, value: Any) -> bool:
     return as_ocean_string(value) == as_ocean_string(spec.default)
 
 
-def deploy_settings(config: Mapping[str, Any]) -> tuple[list[DeploySetting], list[str]]:
+def deploy_settings(config: Mapping[str, Any], hints: Mapping[str, str] | None = None
+                    ) -> tuple[list[DeploySetting], list[str]]:
     """(settings to deploy in spec order, keys dropped because Ocean's spec model ignores them).
 
-    Only non-default values are written, except the pagination names Ocean needs spelled out.
-    A value stored as ``${ENV}`` is never written: it is read from that variable at deploy time.
+    Only non-default values are written, except the pagination names Ocean needs spelled out:
+    paginationParam / sizeParam always, hasMorePath / cursorPath when ``hints`` (what the
+    resources' own builder pagination agrees on) know them. A value stored as ``${ENV}`` is never
+    written: it is read from that variable at deploy time.
     """
+    hints = hints or {}
     out: list[DeploySetting] = []
     for key, spec in SPEC.items():
         if key not in config:
@@ -141,10 +145,22 @@ def deploy_settings(config: Mapping[str, Any]) -> tuple[list[DeploySetting], lis
     if ptype in PAGINATION_PARAM_DEFAULTS:
         present = {s.key for s in out}
         for key, default in zip(("paginationParam", "sizeParam"), PAGINATION_PARAM_DEFAULTS[ptype]):
-            if key not in present:
+            if key in present:
+                continue
+            if hints.get(key):
+                out.append(DeploySetting(key, hints[key], note=f"{key} was not set; written as {hints[key]!r}, "
+                                         "the name every resource's builder pagination uses (a missing value "
+                                         "makes Ocean send ?None=<pageSize>)"))
+            else:
                 out.append(DeploySetting(key, default, note=f"{key} was not set; written as {default!r} (what "
                                          f"Ocean's {ptype} handler means) because a missing value makes Ocean "
                                          "send ?None=<pageSize>"))
+        wanted = ("hasMorePath", "cursorPath") if ptype == "cursor" else ("hasMorePath",)
+        for key in wanted:
+            if key not in present and hints.get(key):
+                out.append(DeploySetting(key, hints[key], note=f"{key} was not set; written as {hints[key]!r} from "
+                                         "the resources' builder pagination (without it Ocean stops after page 1 "
+                                         "or never stops)"))
         order = list(SPEC)
         out.sort(key=lambda s: order.index(s.key))
     dropped = [str(k) for k in config if k not in SPEC]
@@ -188,6 +204,28 @@ class Deployment:
         return list(dict.fromkeys(names))
 
 
+_HINT_KEYS = {"paginationParam": "pageParam", "sizeParam": "sizeParam", "hasMorePath": "hasMorePath",
+              "cursorPath": "cursorPath"}
+
+
+def pagination_hints(project: Any) -> dict[str, str]:
+    """Integration pagination names the resources' own (builder) pagination agrees on.
+
+    Only a value that every resource paging with the integration's type uses, in the query
+    string, is a hint: a name read from a JSON body means nothing to Ocean's query-string paging.
+    """
+    ptype = str(project.config.get("paginationType") or "none")
+    found: dict[str, set[str]] = {}
+    for resource in project.resources:
+        pagination = resource.extensions.pagination or {}
+        if pagination.get("type") != ptype or str(pagination.get("in") or "query") != "query":
+            continue
+        for key, ext_key in _HINT_KEYS.items():
+            if pagination.get(ext_key):
+                found.setdefault(key, set()).add(str(pagination[ext_key]))
+    return {key: values.pop() for key, values in found.items() if len(values) == 1}
+
+
 def _credential(raw: Any, default_env: str) -> Credential:
     name = env_ref_name(raw)
     if name:
@@ -211,7 +249,7 @@ def deployment(project: Any) -> Deployment:
     for key, (_, default) in CORE_SETTINGS.items():
         if key in integration and integration[key] is not None and integration[key] != default:
             core.append((key, integration[key]))
-    settings, dropped = deploy_settings(project.config)
+    settings, dropped = deploy_settings(project.config, pagination_hints(project))
     notes += [s.note for s in settings if s.note]
     notes += [f"integration.config.{key} is not exported: Ocean Custom's settings model ignores it" for key in dropped]
     port = project.port or {}
@@ -253,7 +291,7 @@ def setting_problems(project: Any) -> list[Problem]:
     if ptype in ("page", "offset", "cursor"):
         missing = [k for k in ("paginationParam", "sizeParam") if not cfg.get(k)]
         if missing:
-            exported = {s.key: s.value for s in deploy_settings(cfg)[0]}
+            exported = {s.key: s.value for s in deploy_settings(cfg, pagination_hints(project))[0]}
             add("warning", "pagination-param-missing",
                 f"paginationType {ptype} without {' and '.join(missing)}: Ocean's config model fills them "
                 "with None and the handler sends ?None=<pageSize> with no page value",

@@ -119,7 +119,13 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         project = session.project
         known = [str(b.get("identifier")) for b in project.blueprints]
         existing = self._existing(resource.blueprint_literal)
-        self.inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing)
+        ids: dict[str, set[str]] = {}
+        for other in session.results.values():  # entities mapped for other resources: relation targets
+            for entity in getattr(other, "entities", []):
+                if isinstance(entity.get("blueprint"), str) and isinstance(entity.get("identifier"), str):
+                    ids.setdefault(entity["blueprint"], set()).add(entity["identifier"])
+        self.inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing,
+                                        known_identifiers=ids)
         self.diff = compare_blueprints(self.inferred, existing)
         self.problems = validate_result(result, existing or self.inferred.blueprint, known_blueprints=known)
         area.load_text(json.dumps(self.inferred.blueprint, indent=2, ensure_ascii=False))

@@ -207,6 +207,23 @@ def test_pagination_names_are_always_spelled_out(config: dict[str, Any], expecte
         assert env.get(config_env_name(key)) == expected.get(key), key
 
 
+def test_pagination_names_come_from_the_resources_builder_pagination_when_they_agree() -> None:
+    def resource(name: str, **pagination: str) -> dict[str, Any]:
+        return {"kind": f"/{name}", "selector": {"query": "true"},
+                "x-builder": {"name": name, "pagination": pagination},
+                "port": {"entity": {"mappings": {"identifier": ".id", "blueprint": '"b"'}}}}
+
+    agree = [resource("a", type="page", pageParam="page", sizeParam="pageSize", hasMorePath="pagination.hasNextPage"),
+             resource("b", type="page", pageParam="page", sizeParam="pageSize", hasMorePath="pagination.hasNextPage"),
+             resource("c", type="page", **{"in": "body"}, pageParam="p", sizeParam="n")]  # body: no hint
+    settings = {s.key: s.value for s in deployment(make({"paginationType": "page"}, resources=agree)).settings}
+    assert settings["paginationParam"] == "page" and settings["sizeParam"] == "pageSize"
+    assert settings["hasMorePath"] == "pagination.hasNextPage"
+    differ = [resource("a", type="page", hasMorePath="x"), resource("b", type="page", hasMorePath="y")]
+    settings = {s.key: s.value for s in deployment(make({"paginationType": "page"}, resources=differ)).settings}
+    assert "hasMorePath" not in settings and settings["paginationParam"] == "page"
+
+
 def test_send_raw_data_examples_false_goes_through_extra_env() -> None:
     project = make(integration={"sendRawDataExamples": False, "clientTimeout": 90, "initializePortResources": False})
     helm = export_format(project, "helm", env={})

@@ -155,6 +155,17 @@ def test_relation_targets(expr: Any, values: list[Any], known: list[str], existi
     assert relation["many"] is False and relation["required"] is False
 
 
+def test_relation_target_from_identifiers_already_mapped() -> None:
+    entities = [{"identifier": f"e{i}", "blueprint": "spend", "relations": {"member": f"user_{i}"}} for i in range(4)]
+    known = {"cursor_member": {"user_0", "user_1", "user_2", "user_3", "user_9"}, "other": {"user_0"}}
+    inferred = infer_blueprint(entities, known_identifiers=known)
+    assert inferred.blueprint["relations"]["member"]["target"] == "cursor_member"
+    assert inferred.unresolved_relations == []
+    few = infer_blueprint(entities, known_identifiers={"cursor_member": {"user_0"}})
+    assert few.blueprint["relations"]["member"]["target"] == "cursor_member"
+    assert few.unresolved_relations == ["member"]  # 25% overlap: said, not trusted
+
+
 def test_many_relation_from_list_values() -> None:
     entities = [{"identifier": "e", "blueprint": "b", "relations": {"owners": ["a@b.co", "c@d.io"]}}]
     assert infer_blueprint(entities).blueprint["relations"]["owners"]["many"] is True
