@@ -230,6 +230,16 @@ def edge_cases() -> list[Case]:
     add("data_path_scalar_list_items", res(BASE, data_path=".items"), [page(1, 2), page({"id": "ok"})])
     add("data_path_compile_error", res(BASE, data_path=".items |"), [page({"id": "x"})])
     add("data_path_dot_scalar_response", res(BASE, data_path="."), ["just text", {"id": "obj"}])
+    add("data_path_nested_simple", res(BASE, data_path=".data.items"),
+        [{"data": {"items": [{"id": "d1", "v": 1.0}]}}, {"data": None}, {"data": [1]}, {"data": {"items": {"id": "o"}}}])
+    add("data_path_single_quotes", res(BASE, data_path=".items | map(select(.kind == 'Service'))"))
+    add("data_path_single_quotes_spaced", res(BASE, data_path=".items | map(select(.kind == 'Service' ))"))
+    add("data_path_bracket_string", res(BASE, data_path='.["items"]'))
+    add("selector_single_quotes", res(BASE, query=".kind == 'Service' or .name == 'Beta ✓'"))
+    add("items_to_parse_single_quotes", res({"identifier": ".item", "blueprint": "'tag'"},
+                                            itemsToParse=".tags | map(. + '!')"))
+    add("items_to_parse_single_quotes_spaced", res({"identifier": ".item", "blueprint": "'tag'"},
+                                                   itemsToParse=".tags | map(. + '!' )"))
     add("page_with_non_object_item", res(BASE),
         [page({"id": "ok1"}, {"id": "ok2"}), page({"id": "lost1"}, 3, {"id": "lost2"}), page(None), page({"id": "ok3"})])
     add("empty_pages", res(BASE), [page(), {"items": None}, page({"id": "only"})])
