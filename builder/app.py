@@ -9,6 +9,7 @@ The App holds the session, the top-level tabs (Build plus the tabs registered in
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterable, Mapping
 
@@ -23,6 +24,7 @@ from builder.screens import actions as action_table
 from builder.screens.automap import propose
 from builder.screens.build import BuildPane
 from builder.screens.commands import BuilderCommands
+from builder.screens.eval_process import prepare as prepare_evaluation
 from builder.screens.dialogs import HelpScreen, PromptScreen, UnsavedScreen
 from builder.screens.registry import TABS, TabSpec, load_tab
 from builder.screens.session import Session
@@ -51,6 +53,7 @@ class BuilderApp(App[int]):
     def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
                  test_mode: bool = False, now: float | None = None) -> None:
         super().__init__()
+        prepare_evaluation()
         #: The instant computed request values ($now) use; fixed in tests so requests are reproducible.
         self.now = now
         self.session = session
@@ -416,8 +419,9 @@ class BuilderApp(App[int]):
 
 # -- building and running ----------------------------------------------------------------------------
 
-def open_project(project: Project | str | Path | None) -> Project:
-    """The project to edit: given, the file at the path, or (file missing) the Cursor preset."""
+def open_project(project: Project | str | Path | None, now: float | None = None) -> Project:
+    """The project to edit: given, the file at the path, or (file missing) the Cursor preset with
+    its literal date windows moved to ``now``."""
     if isinstance(project, Project):
         return project
     path = Path(project) if project is not None else Path(DEFAULT_PROJECT_FILE)
@@ -425,7 +429,7 @@ def open_project(project: Project | str | Path | None) -> Project:
         return load_project(path)
     from builder.presets import load_preset
 
-    fresh = load_preset("cursor")
+    fresh = load_preset("cursor", now=time.time() if now is None else now)
     fresh.path = path  # ctrl+s creates it
     return fresh
 
@@ -436,11 +440,11 @@ def make_app(project: Project | str | Path | None = None, *, demo: bool = False,
     """Build the app. ``source`` replaces the HTTP source factory; ``simulator`` is the
     ``SimulatorConfig`` for ``demo`` (tests fix its ``now`` and ``seed``); ``test_mode`` hides
     timings so snapshots are stable."""
-    session = Session(open_project(project), demo=demo)
-    if env is not None:
-        session.env = dict(env)
     if now is None and simulator is not None and getattr(simulator, "now", None) is not None:
         now = simulator.resolved_now().timestamp()  # ask for the simulated history, not today's
+    session = Session(open_project(project, now), demo=demo)
+    if env is not None:
+        session.env = dict(env)
     return BuilderApp(session, source=source, simulator=simulator, test_mode=test_mode, now=now)
 
 

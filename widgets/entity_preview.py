@@ -28,10 +28,12 @@ the reason is shown instead (selector false, identifier null, …).
     EntityPreview {
         height: 1fr;
         & > #entity-title { height: 1; padding: 0 1; background: $boost; }
-        & > #entity-reason { height: auto; padding: 0 1; color: $warning; display: none; }
+        & > #entity-reason { height: 2; padding: 0 1; color: $warning; display: none; }
         & > #entity-reason.-shown { display: block; }
     }
     """
+
+    _shown_entity: Any = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="entity-title")
@@ -43,16 +45,19 @@ the reason is shown instead (selector false, identifier null, …).
         reason_widget = self.query_one("#entity-reason", Static)
         viewer = self.query_one("#entity-json", JsonViewer)
         if record is None or total == 0:
-            title.update(Text("Entity · no records yet", style="dim"))
+            title.update(Text("Entity · no records yet", style="dim"), layout=False)
             reason_widget.set_class(False, "-shown")
             viewer.clear()
+            self._shown_entity = None
             return
         title.update(Text.assemble(("Entity", "bold"), f" · record {record + 1} of {total}",
-                                   ("   ctrl+b ◀  ▶ ctrl+n", "dim")))
+                                   ("   ctrl+b ◀  ▶ ctrl+n", "dim")), layout=False)
         if entity is None:
-            reason_widget.update(Text(f"No entity for this record: {reason or 'dropped'}"))
+            reason_widget.update(Text(f"No entity for this record: {reason or 'dropped'}"), layout=False)
             reason_widget.set_class(True, "-shown")
             viewer.clear()
         else:
             reason_widget.set_class(False, "-shown")
-            viewer.load(entity)
+            if entity != self._shown_entity:  # reloading re-lays-out the viewer: only on change
+                viewer.load(entity)
+        self._shown_entity = entity

@@ -82,7 +82,8 @@ class JqInput(Vertical):
         height: auto;
         width: 1fr;
         & > JqField {
-            height: 1; border: none; padding: 0 1; background: $boost;
+            /* Fixed size: an auto-sized Input re-lays-out the whole screen on every keystroke. */
+            height: 1; width: 100%; border: none; padding: 0 1; background: $boost;
             &:focus { background: $primary 25%; }
         }
         &.-error > JqField { background: $error 25%; }

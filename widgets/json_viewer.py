@@ -407,6 +407,7 @@ Long arrays show their first 200 items and say so; the mapping always sees every
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.body = JsonLines(id="json-lines")
+        self._status_text = ""
 
     def compose(self) -> ComposeResult:
         yield self.body
@@ -420,13 +421,19 @@ Long arrays show their first 200 items and say so; the mapping always sees every
     def clear(self, message: str = "") -> None:
         self.body.clear()
         status = self.query_one("#json-status", Static)
-        status.update(message)
+        if message != self._status_text:
+            self._status_text = message
+            status.update(message)
         status.set_class(bool(message), "-shown")
 
     def _update_status(self, extra: str = "") -> None:
         parts = [p for p in (self.body.note, extra) if p]
         status = self.query_one("#json-status", Static)
-        status.update(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self._status_text:
+            # Only on change: an update re-lays-out the screen, and entities reload on every keystroke.
+            self._status_text = text
+            status.update(text)
         status.set_class(bool(parts), "-shown")
 
     @on(SearchRequested)

@@ -24,6 +24,8 @@ from widgets.help_data import HelpData
 from widgets.jq_input import JqInput
 
 STANDARD_FIELDS = ("identifier", "title", "blueprint", "icon", "team")
+#: A status not known yet: the field was just edited and the run over all records is under way.
+PENDING = object()
 Path = tuple[Any, ...]
 
 
@@ -63,6 +65,14 @@ def mapping_rows(mappings: dict[str, Any]) -> list[tuple[Path, str]]:
     return rows
 
 
+def _set(cell: Static, content: Text | str) -> None:
+    """Update a cell only when what it shows changes: each update repaints its region."""
+    key = (content.plain, tuple(content.spans), str(content.style)) if isinstance(content, Text) else content
+    if getattr(cell, "_shown_key", None) != key:
+        cell._shown_key = key  # type: ignore[attr-defined]
+        cell.update(content, layout=False)
+
+
 def short_value(outcome: Outcome | None, width: int = 200) -> Text:
     """One line; the cell crops it with an ellipsis at whatever width the layout gives."""
     if outcome is None:
@@ -86,10 +96,12 @@ class MappingRow(Horizontal):
     DEFAULT_CSS = """
     MappingRow {
         height: 1;
-        & > .field-name { width: 14; color: $text-muted; }
-        & > JqInput { width: 3fr; }
-        & > .field-value { width: 2fr; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-        & > .field-status { width: 9; padding: 0 0 0 1; }
+        /* Every cell has a fixed height: results update them on each keystroke, and a cell that
+           could change size would make Textual lay out the whole screen again. */
+        & > .field-name { width: 14; height: 1; color: $text-muted; }
+        & > JqInput { width: 3fr; height: 1; }
+        & > .field-value { width: 2fr; height: 1; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+        & > .field-status { width: 9; height: 1; padding: 0 0 0 1; }
         &:focus-within > .field-name { color: $accent; text-style: bold; }
     }
     """
@@ -150,7 +162,7 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     MappingTable {
         height: 1fr;
         & > .section { height: 1; color: $text-muted; text-style: italic; padding: 0 0 0 1; }
-        & > #mapping-message { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+        & > #mapping-message { height: 2; padding: 0 1; color: $text-muted; }
         & > #mapping-message.-error { color: $error; }
     }
     """
@@ -243,34 +255,36 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
             status_cell = row.status_cell
             row.message, row.severity, row.first_failing = "", "", None
             if not row.jq_input.value.strip():
-                value_cell.update(Text("unset", style="dim italic"))
-                status_cell.update("")
+                _set(value_cell, Text("unset", style="dim italic"))
+                _set(status_cell, "")
                 continue
             outcome = values.get(row.name_)
-            value_cell.update(short_value(outcome))
+            _set(value_cell, short_value(outcome))
             status = statuses.get(row.name_)
-            if status is None:
-                status_cell.update(Text("–", style="dim") if records else "")
+            if status is PENDING:
+                _set(status_cell, Text("…", style="dim"))
+            elif status is None:
+                _set(status_cell, Text("–", style="dim") if records else "")
             elif status.compile_error:
-                status_cell.update(Text("syntax", style="bold red"))
+                _set(status_cell, Text("syntax", style="bold red"))
                 row.severity = "error"
                 row.message = f"{row.name_}: the JQ does not compile: {status.compile_error}"
             elif status.errors:
                 total = status.ok + status.nulls + status.empties + status.errors
-                status_cell.update(Text(f"{status.errors} err", style="bold red"))
+                _set(status_cell, Text(f"{status.errors} err", style="bold red"))
                 row.severity = "error"
                 row.first_failing = status.first_error_record
                 row.message = (f"{row.name_}: fails on {status.errors} of {total} records "
                                f"(first: record {status.first_error_record + 1}, ctrl+g): {status.first_error}")
             elif status.nulls or status.empties:
                 count = status.nulls + status.empties
-                status_cell.update(Text(f"{count} null", style="yellow"))
+                _set(status_cell, Text(f"{count} null", style="yellow"))
                 row.severity = "null"
                 row.first_failing = status.first_null_record
                 row.message = (f"{row.name_}: null on {count} records "
                                f"(first: record {(status.first_null_record or 0) + 1}, ctrl+g)")
             else:
-                status_cell.update(Text("✓", style="green") if status.ok else Text("–", style="dim"))
+                _set(status_cell, Text("✓", style="green") if status.ok else Text("–", style="dim"))
             if outcome is not None and outcome.status == "error" and row.severity != "error":
                 row.severity = "error"
                 row.message = f"{row.name_}: {outcome.error}"
@@ -278,8 +292,8 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
 
     def clear_values(self) -> None:
         for row in self.rows():
-            row.value_cell.update("")
-            row.status_cell.update("")
+            _set(row.value_cell, "")
+            _set(row.status_cell, "")
             row.message, row.severity, row.first_failing = "", "", None
         self._show_message()
 
@@ -290,7 +304,7 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
             # With no message on the focused field, surface the first broken one: an error is never hidden.
             shown = next((r for r in self.rows() if r.severity == "error"), None)
         widget = self.query_one("#mapping-message", Static)
-        widget.update(Text(shown.message) if shown else "")
+        widget.update(Text(shown.message) if shown else "", layout=False)
         widget.set_class(shown is not None and shown.severity == "error", "-error")
 
     # -- events -------------------------------------------------------------------------------------

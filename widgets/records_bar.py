@@ -41,10 +41,12 @@ The counts say how many records were found, kept and dropped; the Dropped tab sa
     RecordsBar {
         height: auto;
         & > Horizontal { height: 1; }
-        & Label.name { width: 10; color: $text-muted; }
-        & JqInput { width: 1fr; }
-        & .count { width: auto; min-width: 16; max-width: 40; padding: 0 0 0 1; }
-        & #records-message { height: auto; max-height: 2; color: $error; padding: 0 1; display: none; }
+        & Label.name { width: 10; height: 1; color: $text-muted; }
+        & JqInput { width: 1fr; height: 1; }
+        /* fixed sizes: the counts change on every keystroke and must not re-lay-out the screen */
+        & .count { width: 30; height: 1; padding: 0 0 0 1; }
+        & #records-message { height: 2; color: $error; padding: 0 1; display: none; }
+        & #records-message.-note { color: $warning; }
         & #records-message.-shown { display: block; }
     }
     """
@@ -89,21 +91,26 @@ The counts say how many records were found, kept and dropped; the Dropped tab sa
         self.query_one("#selector", JqInput).set_paths(paths)
 
     def set_counts(self, *, found: int | None, pages: int = 0, kept: int = 0, dropped: int = 0,
-                   message: str = "") -> None:
+                   message: str = "", note: str = "") -> None:
+        """``message``: something is wrong (red); ``note``: worth knowing (pagination coverage)."""
         found_cell = self.query_one("#found-count", Static)
         kept_cell = self.query_one("#kept-count", Static)
         if found is None:
-            found_cell.update(Text("no response yet", style="dim"))
-            kept_cell.update("")
+            found_cell.update(Text("no response yet", style="dim"), layout=False)
+            kept_cell.update("", layout=False)
         else:
             pages_text = f" · {pages} page{'s' if pages != 1 else ''}" if pages > 1 else ""
             found_cell.update(Text.assemble("→ ", (f"{found}", "bold"), f" record{'s' if found != 1 else ''}",
-                                            (pages_text, "dim")))
+                                            (pages_text, "dim")), layout=False)
             kept_cell.update(Text.assemble("→ ", (f"{kept}", "bold green" if kept else "bold"), " kept · ",
-                                           (f"{dropped}", "bold yellow" if dropped else "bold"), " dropped"))
-        note = self.query_one("#records-message", Static)
-        note.update(Text(message))
-        note.set_class(bool(message), "-shown")
+                                           (f"{dropped}", "bold yellow" if dropped else "bold"), " dropped"),
+                             layout=False)
+        text = message or note
+        widget = self.query_one("#records-message", Static)
+        if str(widget.render()) != text:
+            widget.update(Text(text), layout=False)
+        widget.set_class(bool(text), "-shown")
+        widget.set_class(not message and bool(note), "-note")
 
     @on(JqInput.Changed, "#data-path")
     def _data_path(self, event: JqInput.Changed) -> None:

@@ -10,6 +10,7 @@ entities on the right. It wires the widgets together and runs the two kinds of w
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,10 @@ from textual.timer import Timer
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from builder import jqrt, mapping
+from builder import mapping
 from builder.screens import fetching
+from builder.screens.eval_process import EvalProcess, Spec
+from builder.screens.evaluation import BREATHE, Evaluator, preview_one
 from builder.screens.session import ResourceRun, Session
 from widgets.connection_panel import ConnectionPanel
 from widgets.dropped_table import DroppedTable
@@ -32,7 +35,7 @@ from widgets.entity_preview import EntityPreview
 from widgets.entity_table import EntityTable
 from widgets.jsonpaths import find_arrays, merged_record_paths
 from widgets.json_viewer import JsonLines
-from widgets.mapping_table import MappingTable, short_value
+from widgets.mapping_table import PENDING, MappingTable, leaf_name
 from widgets.records_bar import RecordsBar
 from widgets.request_bar import RequestBar, human_size
 from widgets.request_panel import RequestPanel
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from builder.app import BuilderApp
 
 DEBOUNCE_SECONDS = 0.15
+log = logging.getLogger("cursor-builder")
 
 
 @dataclass
@@ -63,8 +67,13 @@ class BuildPane(Horizontal):
         self.session = session
         self._generation = 0
         self._debounce: Timer | None = None
-        self._eval_lock = threading.Lock()  # jq state is not shared across threads safely
+        self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
+        self._process: EvalProcess | None = None
+        self._process_failed = False
+        self._waiters: dict[int, threading.Event] = {}
+        self._replies: dict[int, tuple[Any, str | None]] = {}
         self._pending_tables = False
+        self._pending_fields: set[str] = set()  # edited since the last full evaluation
 
     @property
     def builder_app(self) -> BuilderApp:
@@ -201,16 +210,59 @@ class BuildPane(Horizontal):
             return
         run = self.session.run
         self._generation += 1
-        self._evaluate_worker(self._generation, resource.copy(), list(run.bodies) if run else [], resource.name)
+        pages = run.bodies if run else []
+        if self._process is None and not self._process_failed:
+            try:
+                self._process = EvalProcess(self._remote_reply)
+            except Exception:  # no subprocesses here (sandbox, frozen app): evaluate in a thread
+                log.exception("evaluation process unavailable")
+                self._process_failed = True
+        if self._process is not None:
+            self._evaluate_remote(self._generation, pages, Spec.of(resource), resource.name)
+        else:
+            self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
 
     @work(exclusive=True, group="evaluate", thread=True)
     def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
-        with self._eval_lock:
-            if get_current_worker().is_cancelled:
-                return
-            result = mapping.run(resource, pages)
-            paths = merged_record_paths(result.records)
+        worker = get_current_worker()
+        # Chunked: the screen keeps breathing between chunks and a newer edit stops this one early.
+        result = self._evaluator.run(resource, pages, lambda: worker.is_cancelled)
+        if result is None:
+            return
+        paths = merged_record_paths(result.records)
         self.post_message(Evaluated(generation, name, result, paths))
+
+    @work(exclusive=True, group="evaluate", thread=True)
+    def _evaluate_remote(self, generation: int, pages: list[Any], spec: Spec, name: str) -> None:
+        """Hand the work to the evaluation process and wait (off the event loop) for its answer."""
+        worker = get_current_worker()
+        waiter = threading.Event()
+        self._waiters[generation] = waiter
+        assert self._process is not None
+        self._process.submit(generation, pages, spec)
+        while not waiter.wait(0.05):
+            if worker.is_cancelled:
+                self._waiters.pop(generation, None)
+                return
+        result, error = self._replies.pop(generation, (None, None))
+        if error:
+            log.error("evaluation failed: %s", error)
+        if result is None:
+            return
+        result.compiled = mapping.compile_mapping(spec.mappings, spec.query)
+        self.post_message(Evaluated(generation, name, result, merged_record_paths(result.records)))
+
+    def _remote_reply(self, generation: int, result: Any, error: str | None) -> None:
+        """Called on the process reader thread."""
+        waiter = self._waiters.pop(generation, None)
+        if waiter is not None:
+            self._replies[generation] = (result, error)
+            waiter.set()
+
+    def on_unmount(self) -> None:
+        if self._process is not None:
+            self._process.close()
+            self._process = None
 
     @on(Evaluated)
     def _evaluated(self, message: Evaluated) -> None:
@@ -218,15 +270,22 @@ class BuildPane(Horizontal):
         session.results[message.resource_name] = message.result
         if message.generation != self._generation:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
+        self._pending_fields.clear()
         result = message.result
         run = session.run
         if run is not None and (run.pages or run.error):
             dropped_records = len(result.records) - result.kept
             errors = sum(1 for status in result.fields.values() if status.errors or status.compile_error)
-            session.statuses[message.resource_name] = ResourceStatus(
-                records=len(result.records), kept=result.kept, dropped=dropped_records, field_errors=errors,
-                error=self._short_error(run))
-            self.refresh_resources()
+            status = ResourceStatus(records=len(result.records), kept=result.kept, dropped=dropped_records,
+                                    field_errors=errors, error=self._short_error(run))
+            if run.saved_sample:
+                status = None  # a recorded sample is not a "last status": nothing was sent
+            if session.statuses.get(message.resource_name) != status:
+                if status is None:
+                    session.statuses.pop(message.resource_name, None)
+                else:
+                    session.statuses[message.resource_name] = status
+                self.refresh_resources()
         self.query_one(MappingTable).set_paths(message.paths)
         self.query_one(RecordsBar).set_record_paths(message.paths)
         session.record = max(0, min(session.record, len(result.records) - 1))
@@ -260,31 +319,47 @@ class BuildPane(Horizontal):
         elif result.selector.errors:
             message = f"selector: {result.selector.first_error}"
         bar.set_counts(found=len(result.records), pages=len(run.bodies), kept=result.kept,
-                       dropped=len(result.records) - result.kept, message=message)
+                       dropped=len(result.records) - result.kept, message=message,
+                       note=run.stop_note if "miss" in run.stop_note or "more" in run.stop_note else "")
 
     def show_record(self) -> None:
-        """Values, entity and title for the selected record (cheap: no re-evaluation)."""
+        """Values, entity and title for the selected record. The record is mapped here on its own
+        (about a millisecond), so what is shown always follows the mapping as typed; counts and
+        statuses come from the last run over all records, '…' where an edit is still being run."""
         result = self.session.result
+        resource = self.session.resource
         table = self.query_one(MappingTable)
         preview = self.query_one(EntityPreview)
-        if result is None or not result.records:
+        run = self.session.run
+        records = self._evaluator.cached_records(resource, run.bodies) if resource and run else None
+        if records is None and result is not None:
+            records = result.records
+        if resource is None or not records:
             table.clear_values()
             preview.show(None, 0, None, None)
             return
-        record = self.session.record
-        values = {value.path: value.outcome for value in result.values(record)}
-        table.show_values(values, result.fields, records=len(result.records))
-        drop = result.drop_for_record(record)
-        preview.show(record, len(result.records), result.entity_for_record(record),
-                     drop.reason if drop else None)
+        index = self.session.record = max(0, min(self.session.record, len(records) - 1))
+        one = preview_one(resource, records[index])
+        statuses: dict[str, Any] = dict(result.fields) if result is not None else {}
+        for name in self._pending_fields:
+            fresh = one.fields.get(name)
+            statuses[name] = fresh if fresh is not None and fresh.compile_error else PENDING
+        table.show_values({value.path: value.outcome for value in one.values(0)}, statuses, records=len(records))
+        if result is not None and not self._pending_fields and result.records is records:
+            entity, drop = result.entity_for_record(index), result.drop_for_record(index)
+        else:
+            entity, drop = one.entity_for_record(0), one.drop_for_record(0)
+        preview.show(index, len(records), entity, drop.reason if drop else None)
 
     def _refresh_tables(self) -> None:
         result = self.session.result
         bottom = self.query_one("#bottom-tabs", TabbedContent)
         entities = len(result.entities) if result else 0
         dropped = len(result.dropped) if result else 0
-        bottom.get_tab("tab-entities").label = f"Entities ({entities})"
-        bottom.get_tab("tab-dropped").label = f"Dropped ({dropped})"
+        for tab_id, label in (("tab-entities", f"Entities ({entities})"), ("tab-dropped", f"Dropped ({dropped})")):
+            tab = bottom.get_tab(tab_id)
+            if str(tab.label) != label:  # a label change re-lays-out the screen: only when it changes
+                tab.label = label
         # Filling a 1,000-row table costs more than a keystroke should: only the visible one is kept fresh.
         if not self._pending_tables or result is None:
             return
@@ -327,19 +402,9 @@ class BuildPane(Horizontal):
             return
         set_leaf(resource.mappings, event.path, event.expr)
         self._edited()
-        self._preview_field(event.path, event.expr)
+        self._pending_fields.add(leaf_name(event.path))
+        self.show_record()
         self.evaluate()
-
-    def _preview_field(self, path: tuple[Any, ...], expr: str) -> None:
-        """The edited field's value for the record in view, before the full run (one jq call)."""
-        result = self.session.result
-        if result is None or not result.records or not expr.strip():
-            return
-        record = result.records[min(self.session.record, len(result.records) - 1)]
-        table = self.query_one(MappingTable)
-        row = table.row(path)
-        if row is not None:
-            row.value_cell.update(short_value(jqrt.first(expr, record)))
 
     @on(RecordsBar.DataPathEdited)
     def _data_path(self, event: RecordsBar.DataPathEdited) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 from builder.project import Project, Resource, env_ref_name
@@ -46,9 +47,10 @@ class ResourceRun:
     stop_note: str = ""
     page_index: int = 0
 
-    @property
+    @cached_property
     def bodies(self) -> list[Any]:
-        """The parsed pages the mapping runs over (failed pages carry no data)."""
+        """The parsed pages the mapping runs over (failed pages carry no data). One list per run,
+        so the evaluator can recognise the same pages by identity."""
         return [page.data for page in self.pages if page.data is not None and page.error is None]
 
     @property
