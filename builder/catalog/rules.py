@@ -3,8 +3,8 @@
 The embedded catalog enforces them so that a sync which passes locally would pass against Port;
 the sync also runs :func:`check_entity` before sending, so a bad record is reported with a clear
 reason instead of a 422 from the server. Patterns come from Port's OpenAPI (reference/ocean-port.md
-§4). Python's ``re`` has no ``\\p{L}``, so identifiers are checked character by character with
-``str.isalpha`` (which is exactly the Unicode letter categories Lu, Ll, Lt, Lm, Lo).
+§4); the identifier, key and type-name rules are :mod:`builder.port_rules`' (one definition for the
+lint, the sync and the catalog), the blueprint, value and format checks the catalog's own.
 
 Every check returns a list of :class:`RuleError` (empty = valid) rather than raising, so one
 request can report all of its problems at once, as Port does.
@@ -19,20 +19,9 @@ from datetime import datetime
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-ENTITY_IDENTIFIER_MAX = 1000
-BLUEPRINT_IDENTIFIER_MAX = 100
-KEY_MAX = 100
-TITLE_MAX = 100
+from builder.port_rules import (PORT_FORMATS, PROPERTY_TYPES, TITLE_MAX, blueprint_identifier_problem,
+                                entity_identifier_problem, json_type, key_problem)
 
-PROPERTY_TYPES = frozenset({"string", "number", "boolean", "object", "array"})
-PROPERTY_FORMATS = frozenset({
-    "date-time", "url", "email", "idn-email", "ipv4", "ipv6", "markdown", "yaml", "user", "blueprints",
-    "team", "timer", "proto", "labeled-url",
-})
-
-_ENTITY_ID_EXTRA = frozenset("0123456789@_.+:\\/=-")
-_BLUEPRINT_ID_EXTRA = _ENTITY_ID_EXTRA - {"="}
-_KEY = re.compile(r"^[A-Za-z0-9@_=\\-]+$")
 # RFC 3339, as JSON-schema "date-time" (ajv "full"): seconds and a time zone are required.
 _DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -49,55 +38,6 @@ class RuleError:
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
-
-
-def _identifier_problem(value: Any, extra: frozenset[str], max_len: int, what: str) -> str | None:
-    if not isinstance(value, str):
-        return f"{what} must be a string, got {_type_name(value)}"
-    if not value:
-        return f"{what} must not be empty"
-    if len(value) > max_len:
-        return f"{what} is {len(value)} characters long (max {max_len})"
-    if value in (".", ".."):
-        return f"{what} must not be '.' or '..'"
-    for char in value:
-        if char not in extra and not char.isalpha():
-            shown = "a space" if char == " " else repr(char)
-            return (f"{what} {value[:60]!r} contains {shown}; allowed are letters, digits and "
-                    + " ".join(sorted(extra - set("0123456789"))))
-    return None
-
-
-def entity_identifier_problem(value: Any) -> str | None:
-    return _identifier_problem(value, _ENTITY_ID_EXTRA, ENTITY_IDENTIFIER_MAX, "identifier")
-
-
-def blueprint_identifier_problem(value: Any) -> str | None:
-    return _identifier_problem(value, _BLUEPRINT_ID_EXTRA, BLUEPRINT_IDENTIFIER_MAX, "blueprint identifier")
-
-
-def key_problem(value: Any, what: str = "key") -> str | None:
-    if not isinstance(value, str) or not _KEY.match(value):
-        return f"{what} {value!r} must match [A-Za-z0-9@_=\\-]+"
-    if len(value) > KEY_MAX:
-        return f"{what} {value[:40]!r}… is longer than {KEY_MAX} characters"
-    return None
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 # -- blueprints ----------------------------------------------------------------------------------
@@ -158,7 +98,7 @@ def _check_schema(schema: Any) -> list[RuleError]:
             errors.append(RuleError("invalid_request", f"schema/properties/{key}/type",
                                     f"type {spec.get('type')!r} is not one of {', '.join(sorted(PROPERTY_TYPES))}"))
         fmt = spec.get("format")
-        if fmt is not None and fmt not in PROPERTY_FORMATS:
+        if fmt is not None and fmt not in PORT_FORMATS:
             errors.append(RuleError("invalid_request", f"schema/properties/{key}/format",
                                     f"format {fmt!r} is not one Port knows"))
     required = schema.get("required", [])
@@ -204,7 +144,7 @@ def check_entity(entity: Any, blueprint: Mapping[str, Any], *, partial: bool = F
     merge payload, so required properties are checked by the caller on the merged result.
     """
     if not isinstance(entity, dict):
-        return [RuleError("invalid_request", "", f"an entity must be a JSON object, got {_type_name(entity)}")]
+        return [RuleError("invalid_request", "", f"an entity must be a JSON object, got {json_type(entity)}")]
     errors: list[RuleError] = []
     identifier = entity.get("identifier")
     if isinstance(identifier, dict):
@@ -216,10 +156,10 @@ def check_entity(entity: Any, blueprint: Mapping[str, Any], *, partial: bool = F
             errors.append(RuleError("invalid_request", "identifier", problem))
     title = entity.get("title")
     if title is not None and not isinstance(title, str):
-        errors.append(RuleError("invalid_request", "title", f"title must be a string, got {_type_name(title)}"))
+        errors.append(RuleError("invalid_request", "title", f"title must be a string, got {json_type(title)}"))
     icon = entity.get("icon")
     if icon is not None and not isinstance(icon, str):
-        errors.append(RuleError("invalid_request", "icon", f"icon must be a string, got {_type_name(icon)}"))
+        errors.append(RuleError("invalid_request", "icon", f"icon must be a string, got {json_type(icon)}"))
     team = entity.get("team")
     if team is not None and not isinstance(team, str) and not (
             isinstance(team, list) and all(isinstance(t, str) for t in team)):
@@ -262,7 +202,7 @@ def check_required(properties: Mapping[str, Any], blueprint: Mapping[str, Any]) 
 def value_problem(value: Any, spec: Mapping[str, Any]) -> str | None:
     """Why ``value`` does not fit a property spec ({type, format, enum, items, …}); None = fits."""
     kind = spec.get("type")
-    actual = _type_name(value)
+    actual = json_type(value)
     if kind == "number":
         if actual != "number":
             return f"must be a number, got {actual}"
@@ -350,7 +290,7 @@ def check_relation_values(relations: Any, blueprint: Mapping[str, Any], *, parti
         many = bool(definition.get("many"))
         if many and not isinstance(value, list):
             errors.append(RuleError("invalid_request", field, f"relation {key!r} is many: expected a list of "
-                                                            f"identifiers, got {_type_name(value)}"))
+                                                            f"identifiers, got {json_type(value)}"))
             continue
         if not many and isinstance(value, list):
             errors.append(RuleError("invalid_request", field, f"relation {key!r} is single: expected one "
