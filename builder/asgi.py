@@ -7,6 +7,7 @@ loopback with uvicorn. A framework would be one more dependency for ~150 lines o
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl
 
 Handler = Callable[["Request"], Awaitable["Response"]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 @dataclass
@@ -147,3 +150,67 @@ async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def dispatch(scope: dict[str, Any], receive: Receive, send: Send, respond: Handler, *,
+                   raw_path: bool = False) -> None:
+    """One ASGI call of our apps: lifespan accepted, other non-HTTP scopes ignored, an HTTP request
+    read, answered by ``respond`` and sent. ``raw_path``: route on the undecoded path (``%2F`` kept)."""
+    if scope["type"] == "lifespan":
+        await handle_lifespan(receive, send)
+        return
+    if scope["type"] != "http":
+        return
+    request = await read_request(scope, receive)
+    raw = scope.get("raw_path") if raw_path else None
+    if raw:
+        request.path = raw.decode("latin-1")
+    await send_response(send, await respond(request))
+
+
+# -- serving on loopback (``simulate``, ``catalog serve``) --------------------------------------------
+
+
+class CannotServe(Exception):
+    """uvicorn could not bind (it has logged the cause); the message is one line that says what to do."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_host(host: str) -> str:
+    """``host`` as it stands in a URL (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def serve_loopback(app: Any, host: str, port: int, on_ready: Callable[[int], Any]) -> bool:
+    """Serve ``app`` with uvicorn until Ctrl+C or shutdown; ``on_ready(port)`` once it listens, with the
+    real port (``port`` 0 picks a free one). Returns whether the server started; raises
+    :class:`CannotServe` when it cannot bind. The caller checks that ``host`` is loopback."""
+    import uvicorn  # imported late: only the serving subcommands need a server
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:  # announce once the real port is known (port 0)
+        await original_startup(sockets=sockets)
+        bound = port
+        if server.servers and server.servers[0].sockets:
+            bound = server.servers[0].sockets[0].getsockname()[1]
+        on_ready(bound)
+
+    server.startup = startup  # type: ignore[method-assign]
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except (OSError, SystemExit):  # uvicorn exits when it cannot bind; it has logged the cause
+        raise CannotServe(f"cannot serve on {host}:{port}; is the port in use? Try another --port "
+                          "(0 picks a free one).") from None
+    return bool(server.started)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from builder.asgi import Request, Response, Router, handle_lifespan, read_request, send_response
+from builder.asgi import Request, Response, Router, dispatch
 from builder.catalog import query as rules_query
 from builder.catalog.faults import CatalogFaults
 from builder.catalog.entities import ApiError, EntityWriter, rule_error
@@ -89,19 +89,13 @@ class CatalogApp:
 
     # -- ASGI ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            await handle_lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        request = await read_request(scope, receive)
         # Identifiers may hold '/', sent as %2F: route on the raw path, decode each segment after.
-        raw = scope.get("raw_path")
-        if raw:
-            request.path = raw.decode("latin-1")
+        await dispatch(scope, receive, send, self._respond, raw_path=True)
+
+    async def _respond(self, request: Request) -> Response:
         response = self.handle(request)
         response.headers.setdefault("x-trace-id", str(uuid.uuid4()))
-        await send_response(send, response)
+        return response
 
     def handle(self, request: Request) -> Response:
         self.requests += 1

@@ -9,12 +9,12 @@ accepts are well known.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from builder.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
 
 
@@ -47,15 +47,6 @@ def _db_path(arg: str | None) -> Path:
     from builder.catalog import default_db_path
 
     return Path(arg).expanduser() if arg else default_db_path()
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def run_ls(args: argparse.Namespace) -> int:
@@ -114,38 +105,21 @@ def banner(url: str, path: Path) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         raise UserError(f"--host {args.host} is not a loopback address; the catalog only serves on 127.0.0.1, "
                         "::1 or localhost")
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is out of range (0-65535)")
-    import uvicorn  # only this subcommand needs a server
-
     from builder.catalog import CatalogStore, create_app
 
     path = _db_path(args.db)
     store = CatalogStore(path)
-    server = uvicorn.Server(uvicorn.Config(create_app(store), host=args.host, port=args.port, log_level="warning",
-                                           lifespan="on"))
-    original_startup = server.startup
-
-    async def startup(sockets: Any = None) -> None:  # print once the real port is known (port 0)
-        await original_startup(sockets=sockets)
-        port = args.port
-        if server.servers and server.servers[0].sockets:
-            port = server.servers[0].sockets[0].getsockname()[1]
-        host = f"[{args.host}]" if ":" in args.host else args.host
-        print(banner(f"http://{host}:{port}", path), flush=True)
-
-    server.startup = startup  # type: ignore[method-assign]
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    except (OSError, SystemExit):
-        print(f"cursor-builder: cannot serve on {args.host}:{args.port}; is the port in use? Try another --port "
-              "(0 picks a free one).", file=sys.stderr)
+        started = serve_loopback(create_app(store), args.host, args.port,
+                                 lambda port: print(banner(f"http://{url_host(args.host)}:{port}", path), flush=True))
+    except CannotServe as exc:
+        print(f"cursor-builder: {exc}", file=sys.stderr)
         return 1
     finally:
         store.close()
-    return 0 if server.started else 1
+    return 0 if started else 1

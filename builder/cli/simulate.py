@@ -7,10 +7,10 @@ another machine by accident.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import sys
 from typing import Any
 
+from builder.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.simulator import DEMO_API_KEY, SimulatorConfig, create_app
 
 
@@ -40,18 +40,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def banner(host: str, port: int, key: str, config: SimulatorConfig) -> str:
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{port}"
+    url = f"http://{url_host(host)}:{port}"
     return "\n".join([
         f"Simulated Cursor API ({config.tier} tier, {config.team_size} members, {config.days} days, "
         f"seed {config.seed}) at {url}",
@@ -76,27 +66,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    import uvicorn  # imported late: only this subcommand needs a server
-
-    app = create_app(config)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning",
-                                           lifespan="on"))
-    original_startup = server.startup
-
-    async def startup(sockets=None):  # print the banner once the real port is known (port 0)
-        await original_startup(sockets=sockets)
-        port = args.port
-        if server.servers and server.servers[0].sockets:
-            port = server.servers[0].sockets[0].getsockname()[1]
-        print(banner(args.host, port, key, config), flush=True)
-
-    server.startup = startup  # type: ignore[method-assign]
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    except (OSError, SystemExit):  # uvicorn exits when it cannot bind; it has logged the cause
-        print(f"error: cannot serve on {args.host}:{args.port}; is the port in use? Try another --port "
-              "(0 picks a free one).", file=sys.stderr)
+        started = serve_loopback(create_app(config), args.host, args.port,
+                                 lambda port: print(banner(args.host, port, key, config), flush=True))
+    except CannotServe as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
-    return 0 if server.started else 1
+    return 0 if started else 1

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from ..asgi import Request, Response, Router, handle_lifespan, read_request, send_response
+from ..asgi import Request, Response, Router, dispatch
 from . import admin, admin_settings, ai_code, analytics_extra
 from .analytics import metric_handlers
 from .common import ApiError
@@ -127,13 +127,7 @@ class SimulatorApp:
         self.limiter.reset()
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
-        if scope["type"] == "lifespan":
-            await handle_lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        request = await read_request(scope, receive)
-        await send_response(send, await self.handle(request))
+        await dispatch(scope, receive, send, self.handle)
 
     async def handle(self, request: Request) -> Response:
         bound, params, path_known = self.router.match(request.method, request.path)
