@@ -7,7 +7,7 @@ under a semaphore, with ``upsert=true``, ``merge`` and ``create_missing_related_
 mapping; a 413 falls back to single upserts; 207 per-entity errors are reported per entity.
 (What the blueprint stages contain is decided in :mod:`builder.sync_blueprints`.)
 429 / 5xx / dropped connections are retried with capped exponential backoff and jitter, honouring
-``Retry-After`` and ``x-ratelimit-reset``. Every outcome is reported per input entity, so the
+``Retry-After`` and ``x-ratelimit-reset`` (:func:`builder.http_retry.retry_delay`). Every outcome is reported per input entity, so the
 caller can account for each record.
 
 Credentials come from the caller or ``PORT_CLIENT_ID`` / ``PORT_CLIENT_SECRET``; they are kept in
@@ -22,12 +22,12 @@ import os
 import random
 import time
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 import httpx
 
+from builder.http_retry import retry_delay
 from builder.sync_blueprints import BlueprintChange, BlueprintReport, plan_blueprint_changes, staged_requests
 
 
@@ -46,8 +46,8 @@ TOKEN_EARLY_REFRESH_SECONDS = 60
 
 __all__ = [
     "BlueprintChange", "BlueprintReport", "Cancelled", "DeleteReport", "EntityOutcome", "PortAuthError",
-    "PortClient", "PortError", "UpsertReport", "builder_version", "plan_blueprint_changes", "staged_requests",
-    "user_agent",
+    "PortClient", "PortError", "UpsertReport", "builder_version", "plan_blueprint_changes", "retry_delay",
+    "staged_requests", "user_agent",
 ]
 
 
@@ -139,35 +139,6 @@ def _error_text(response: httpx.Response) -> tuple[str | None, str]:
     if isinstance(body, dict):
         return body.get("error"), str(body.get("message") or body.get("error") or body)[:500]
     return None, str(body)[:200]
-
-
-def retry_delay(attempt: int, headers: Mapping[str, str] | None, *, max_backoff: float,
-                rng: Callable[[], float] = random.random, now: Callable[[], float] = time.time) -> float:
-    """Seconds to wait before retry ``attempt`` (1-based): the server's hint when it gives one
-    (``Retry-After`` seconds or HTTP date, else ``x-ratelimit-reset`` seconds or epoch), else
-    exponential backoff from 0.5 s; always capped, with jitter so concurrent bulks spread out."""
-    hinted: float | None = None
-    if headers:
-        retry_after = (headers.get("retry-after") or "").strip()
-        if retry_after:
-            try:
-                hinted = float(retry_after)
-            except ValueError:
-                try:
-                    hinted = parsedate_to_datetime(retry_after).timestamp() - now()
-                except (TypeError, ValueError):
-                    hinted = None
-        reset = (headers.get("x-ratelimit-reset") or "").strip()
-        if hinted is None and reset:
-            try:
-                value = float(reset)
-                hinted = value - now() if value > 1e9 else value  # epoch seconds or seconds to go
-            except ValueError:
-                hinted = None
-    if hinted is not None:
-        return min(max(hinted, 0.0) * (1 + 0.1 * rng()), max_backoff)
-    base = min(0.5 * 2 ** (attempt - 1), max_backoff)
-    return base * (0.5 + rng() / 2)
 
 
 class PortClient:

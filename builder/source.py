@@ -23,150 +23,28 @@ import os
 import random
 import re
 import time
-from dataclasses import asdict, dataclass, field, fields
-from email.utils import parsedate_to_datetime
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Literal, Mapping
 
 import httpx
 
 from builder import jqrt, mapping
 from builder.auth import AuthError, AuthPlan, plan_auth
+# Exchange … RetryPolicy moved out of this module; `from builder.source import Exchange` keeps working.
+from builder.exchange import TEXT_CAP, Coverage, Exchange, FetchResult, connect_message, read_response
+from builder.http_retry import RetryPolicy, retry_after_seconds
 from builder.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageRequest, Pager, PaginationError,
                                 PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
 from builder.project import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
 from builder.yamlio import ProjectError
 
 USER_AGENT = "Port-Ocean-HTTP-Integration/1.0"
-TEXT_CAP = 64 * 1024
 Mode = Literal["builder", "ocean"]
 _PARAM = re.compile(r"\{(\w+)\}")
-_ENTERPRISE_PATHS = ("/analytics/", "/teams/groups", "/teams/user-spend-limit", "/teams/remove-member")
 
 
 class SourceError(ProjectError):
     """A resource that cannot be requested as configured (one line, no traceback)."""
-
-
-@dataclass
-class RetryPolicy:
-    """Bounded retries with capped exponential backoff and jitter; Retry-After wins when given."""
-
-    attempts: int = 4
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    jitter: float = 0.25  # up to this fraction of the delay is added at random (spreads retries out)
-    max_retry_after: float = 120.0  # a longer Retry-After is not waited for: the user decides
-
-    def delay(self, retry: int, retry_after: float | None, rng: random.Random) -> float | None:
-        if retry_after is not None:
-            return retry_after if retry_after <= self.max_retry_after else None
-        base = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
-        return min(self.max_delay, base * (1 + self.jitter * rng.random()))
-
-
-@dataclass
-class Exchange:
-    method: str
-    url: str  # masked
-    request_headers: dict[str, str]  # masked
-    request_body: Any
-    status: int | None = None
-    elapsed_ms: float = 0.0
-    size: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
-    data: Any = None
-    text: str = ""
-    error: str | None = None
-    attempt: int = 1
-    page: int | None = None
-    purpose: str = "page"  # page | path_parameters | auth
-    retry_in: float | None = None  # seconds waited before the next attempt
-    mode: str = "builder"
-    links: dict[str, Any] = field(default_factory=dict, repr=False)  # parsed Link header (header_link)
-
-    @property
-    def request_line(self) -> str:
-        return f"{self.method} {self.url}"
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.status is not None and 200 <= self.status < 300
-
-    def summary(self) -> str:
-        status = str(self.status) if self.status is not None else "---"
-        size = f"{self.size / 1024:.1f} KB" if self.size >= 1024 else f"{self.size} B"
-        where = f"page {self.page}" if self.page else self.purpose
-        line = f"{self.request_line}  {status}  {self.elapsed_ms:.0f} ms  {size}  {where}"
-        if self.attempt > 1:
-            line += f"  (attempt {self.attempt})"
-        if self.retry_in is not None:
-            line += f"  → retry in {self.retry_in:.1f}s"
-        return line + (f"  ✗ {self.error}" if self.error else "")
-
-    def to_json(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("data", "text", "links")}
-        return {**out, "elapsed_ms": round(self.elapsed_ms, 1)}
-
-
-@dataclass
-class Coverage:
-    pages: int
-    records: int
-    duplicate_identifiers: int
-    stop_reason: str
-    ocean_pages: int | None = None
-    ocean_stop_reason: str | None = None
-    ocean_records: int | None = None
-    stop_code: str = ""
-    entities: int = 0
-    dropped: int = 0
-    never_stops: bool = False
-    ocean_never_stops: bool = False
-    duplicate_examples: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ocean_missing(self) -> int | None:
-        """Records the deployed integration would not ingest (None when not compared)."""
-        if self.ocean_records is None:
-            return None
-        return max(0, self.records - self.ocean_records)
-
-    def lines(self) -> list[str]:
-        out = [f"fetched {self.pages} page(s), {self.records} records → {self.entities} entities"
-               + (f", {self.dropped} dropped" if self.dropped else "")
-               + f"; {self.duplicate_identifiers} duplicate identifiers"
-               + (f" (e.g. {', '.join(self.duplicate_examples[:3])})" if self.duplicate_examples else ""),
-               f"stopped: {self.stop_reason}"]
-        if self.ocean_pages is not None:
-            line = f"Ocean would fetch {self.ocean_pages} page(s), {self.ocean_records} records; {self.ocean_stop_reason}"
-            missing = self.ocean_missing
-            if self.ocean_never_stops:
-                line = f"Ocean would never stop: {self.ocean_stop_reason}"
-            elif missing:
-                line += f" — {missing} of {self.records} records would NOT be ingested"
-            out.append(line)
-        out.extend(f"note: {note}" for note in self.notes)
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class FetchResult:
-    resource: str
-    exchanges: list[Exchange]
-    pages: list[Any]
-    error: str | None
-    coverage: Coverage
-    page_params: list[dict[str, str]] = field(default_factory=list)  # path parameters of each page
-    mode: str = "builder"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"resource": self.resource, "mode": self.mode, "error": self.error,
-                "exchanges": [e.to_json() for e in self.exchanges], "coverage": self.coverage.to_json(),
-                "pages": self.pages}
 
 
 @dataclass
@@ -238,24 +116,8 @@ def _record_count(resource: Resource, data: Any) -> int:
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def _api_message(data: Any, text: str) -> str:
-    if isinstance(data, dict):
-        for key in ("message", "error", "detail", "title"):
-            if isinstance(data.get(key), str) and data[key]:
-                return data[key]
-    return " ".join(text.split())[:120]
+    seconds = retry_after_seconds(headers.get("retry-after"))
+    return None if seconds is None else max(0.0, seconds)
 
 
 async def _notify(callback: Callable[[Exchange], Any] | None, exchange: Exchange) -> None:
@@ -406,7 +268,7 @@ class Source:
                             "answer — check the network or proxy, or try again later")
                 retryable = True
             except httpx.HTTPError as exc:
-                ex.error = self._connect_message(built.url.host, secrets.text(str(exc) or type(exc).__name__))
+                ex.error = connect_message(built.url.host, secrets.text(str(exc) or type(exc).__name__))
                 retryable = not ex.error.startswith("TLS")
             else:
                 ex.status = response.status_code
@@ -414,7 +276,7 @@ class Source:
                 ex.size = len(response.content)
                 ex.text = secrets.text(response.text[:TEXT_CAP])
                 retry_after = _retry_after(response.headers)
-                retryable = self._read(ex, response, method, auth, attempt, mode)
+                retryable = read_response(ex, response, method, auth, attempt, cursor=self.cursor, key_ref=self.key_ref)
                 ex.links = dict(response.links)
                 if (response.status_code == 401 and auth.custom is not None and not relogged):
                     relogged = True  # Ocean re-authenticates once on a 401
@@ -443,86 +305,6 @@ class Source:
     def _drain(self) -> list[Exchange]:
         out, self._log = self._log, []
         return out
-
-    def _connect_message(self, host: str, detail: str) -> str:
-        if "CERTIFICATE" in detail.upper() or "SSL" in detail.upper():
-            return (f"TLS certificate check failed for {host}: {detail} — point SSL_CERT_FILE at your CA bundle, or "
-                    "set verifySsl: false for a trusted internal host")
-        return (f"cannot reach {host}: {detail} — check baseUrl, DNS, proxy settings (HTTPS_PROXY) and the network")
-
-    def _read(self, ex: Exchange, response: httpx.Response, method: str, auth: AuthPlan, attempt: int,
-              mode: Mode) -> bool:
-        """Parse the body and describe a failure; True when the failure is worth retrying."""
-        content_type = response.headers.get("content-type", "")
-        text = ex.text
-        data = None
-        parse_error = None
-        if response.content:
-            try:
-                data = json.loads(response.content)
-            except ValueError as exc:
-                parse_error = exc
-        status = response.status_code
-        path = response.request.url.path
-        if 200 <= status < 300:
-            if not response.content:
-                ex.error = f"empty response body (status {status}): nothing to map, and Ocean fails parsing it"
-                return False
-            if parse_error is not None:
-                head = " ".join(text[:60].split())
-                if "json" in content_type:
-                    ex.error = (f"response is not valid JSON ({content_type}, {ex.size} bytes; {parse_error}): the "
-                                "body looks cut off — try again")
-                    return True
-                ex.error = (f"response is not JSON ({content_type or 'no content-type'}, {ex.size} bytes, starts "
-                            f"with {head!r}) — check baseUrl and kind; a proxy or login page may be answering")
-                return False
-            ex.data = data
-            return False
-        message = _api_message(data, text)
-        # Path-based hints only for Cursor: another API's /analytics/ says nothing about plans.
-        enterprise = (self.cursor and path.startswith(_ENTERPRISE_PATHS)) or "enterprise" in message.lower()
-        if status == 401:
-            if not auth.sends_credentials:
-                hint = auth.notes[0] if auth.notes else "set authType and the key"
-                ex.error = f"401 Unauthorized: no credentials were sent — {hint}"
-            elif enterprise:
-                ex.error = (f"401 Unauthorized on {path} ({message}): Analytics and AI Code endpoints need a Cursor "
-                            "Enterprise team, and Cursor answers 401 for a wrong key and a non-Enterprise team alike — "
-                            "if /teams/members works with this key, upgrade or remove this resource")
-            else:
-                where = f"${{{self.key_ref}}}" if self.key_ref else "the configured key"
-                what = "current team admin key (Cursor dashboard → Settings → API keys)" if self.cursor else \
-                    "valid credential"
-                ex.error = f"401 Unauthorized ({message}): the API key was rejected — check that {where} holds a {what}"
-            return False
-        if status == 403:
-            if enterprise:
-                ex.error = (f"403 Forbidden on {path}: Enterprise access required ({message}) — this endpoint needs "
-                            "a Cursor Enterprise team; remove the resource or use an Enterprise team's key")
-            else:
-                ex.error = (f"403 Forbidden ({message}): the key may not call {path} — it needs the admin:* scope "
-                            "(Admin and AI Code APIs)")
-            return False
-        if status == 429:
-            limit = "Cursor allows 20-100 requests a minute per endpoint; " if self.cursor else ""
-            ex.error = (f"429 rate limited ({message}) after {attempt} attempt(s) — {limit}wait a minute, fetch "
-                        "fewer pages or raise pageSize")
-            return True
-        if status >= 500:
-            ex.error = f"{status} server error after {attempt} attempt(s) ({message}) — the API is failing; try later"
-            return True
-        if status == 404:
-            ex.error = f"404 Not Found: {method} {path} — check the resource kind (endpoint path) and baseUrl"
-        elif status == 405:
-            ex.error = f"405 Method Not Allowed: {path} does not accept {method} — set selector.method"
-        elif status == 408:
-            ex.error = f"408 Request Timeout after {attempt} attempt(s) — try again later"
-            return True
-        else:
-            reason = response.reason_phrase or "error"
-            ex.error = f"{status} {reason}: {message} — fix the request (selector body/query_params)"
-        return False
 
     async def _login(self, auth: AuthPlan, on_exchange: Any) -> None:
         custom = auth.custom
