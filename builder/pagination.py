@@ -342,15 +342,28 @@ class Pager:
                         f"pageSize {s.page_size}")
         return Step(self._advance(request), "", f"a full page of {len(data)} items")
 
+    def _has_more_path_step(self, request: PageRequest, data: dict) -> Step:
+        """hasMorePath, when set, decides for page and offset pagination alike."""
+        s = self.settings
+        value = path_value(data, s.has_more_path, s.ocean)
+        if not value:
+            return Step(None, "has_more_false", f"{s.has_more_path} is {json.dumps(value)} on page "
+                        f"{request.number}")
+        return Step(self._advance(request), "", f"{s.has_more_path} is {json.dumps(value)}")
+
+    def _not_an_object(self, request: PageRequest, data: Any) -> Step:
+        """Page and offset pagination on a list or scalar body."""
+        if isinstance(data, list):
+            return self._short_list(request, data)
+        # Ocean only stops on short lists; any other body keeps it going.
+        return Step(self._advance(request), "", "the response is neither an object nor a list",
+                    never_stops=True)
+
     def _after_page(self, request: PageRequest, data: Any, links: Mapping[str, Any]) -> Step:
         s = self.settings
         if isinstance(data, dict):
             if s.has_more_path:
-                value = path_value(data, s.has_more_path, s.ocean)
-                if not value:
-                    return Step(None, "has_more_false", f"{s.has_more_path} is {json.dumps(value)} on page "
-                                f"{request.number}")
-                return Step(self._advance(request), "", f"{s.has_more_path} is {json.dumps(value)}")
+                return self._has_more_path_step(request, data)
             if s.last_page_path:
                 value = path_value(data, s.last_page_path, s.ocean)
                 if value:
@@ -361,21 +374,13 @@ class Pager:
                 return Step(self._advance(request), "", "the response has next_page/next/hasMore")
             return Step(None, "no_signal", f"page {request.number} has no hasMorePath/lastPagePath value and no "
                         "top-level next_page, next or hasMore")
-        if isinstance(data, list):
-            return self._short_list(request, data)
-        # Ocean only stops on short lists; any other body keeps it going.
-        return Step(self._advance(request), "", "the response is neither an object nor a list",
-                    never_stops=True)
+        return self._not_an_object(request, data)
 
     def _after_offset(self, request: PageRequest, data: Any, links: Mapping[str, Any]) -> Step:
         s = self.settings
         if isinstance(data, dict):
             if s.has_more_path:
-                value = path_value(data, s.has_more_path, s.ocean)
-                if not value:
-                    return Step(None, "has_more_false", f"{s.has_more_path} is {json.dumps(value)} on page "
-                                f"{request.number}")
-                return Step(self._advance(request), "", f"{s.has_more_path} is {json.dumps(value)}")
+                return self._has_more_path_step(request, data)
             if "has_more" in data or "hasMore" in data:
                 value = data.get("has_more", data.get("hasMore", True))
                 if not value:
@@ -384,9 +389,7 @@ class Pager:
                 return Step(self._advance(request), "", "has_more/hasMore is true")
             return Step(self._advance(request), "", "the response has no has_more/hasMore and no hasMorePath is "
                         "set: Ocean's offset pagination never stops on object responses", never_stops=True)
-        if isinstance(data, list):
-            return self._short_list(request, data)
-        return Step(self._advance(request), "", "the response is neither an object nor a list", never_stops=True)
+        return self._not_an_object(request, data)
 
     def _after_cursor(self, request: PageRequest, data: Any, links: Mapping[str, Any]) -> Step:
         s = self.settings
