@@ -17,7 +17,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import httpx
 
@@ -50,6 +50,13 @@ class Counts:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
+    @classmethod
+    def sum(cls, many: Iterable[Counts]) -> Counts:
+        out = cls()
+        for counts in many:
+            out.add(counts)
+        return out
+
 
 @dataclass
 class SyncProgress:
@@ -60,10 +67,7 @@ class SyncProgress:
     message: str = ""
 
     def total(self) -> Counts:
-        out = Counts()
-        for counts in self.counts.values():
-            out.add(counts)
-        return out
+        return Counts.sum(self.counts.values())
 
     @property
     def fraction(self) -> float:
@@ -85,10 +89,7 @@ class SyncReport:
     kept_failures: int = 0  # lines of the failures file a retry could not re-send (left in the file)
 
     def total(self) -> Counts:
-        out = Counts()
-        for counts in self.counts.values():
-            out.add(counts)
-        return out
+        return Counts.sum(self.counts.values())
 
     @property
     def fetch_errors(self) -> list[str]:
