@@ -14,7 +14,7 @@ from . import catalog
 from .model import DayActivity
 from .common import bad_request, int_value, json_body, page_info, page_slice, split_list, total_pages
 from .dates import (DAY_MS, DateError, check_ms_range, day_start_ms, epoch_ms_field, from_ms,
-                    parse_audit_time, to_ms, MAX_RANGE_DAYS, RANGE_MESSAGE)
+                    parse_audit_time, query_range_ms, to_ms)
 from .generator import World
 from .team import Member, member_active_on
 
@@ -206,17 +206,10 @@ def usage_events(world: World, request: Request) -> Response:
 
 def audit_logs(world: World, request: Request) -> Response:
     try:
-        start = request.query_get("startTime")
-        end = request.query_get("endTime")
-        end_at = parse_audit_time(end, world.now, "endTime") if end else world.now
-        start_at = parse_audit_time(start, world.now, "startTime") if start else world.now - timedelta(days=7)
+        start_ms, end_ms = query_range_ms(request.query_get("startTime"), request.query_get("endTime"), world.now,
+                                          parse_audit_time, ("startTime", "endTime"))
     except DateError as exc:
         raise bad_request(str(exc)) from None
-    start_ms, end_ms = to_ms(start_at), to_ms(end_at)
-    if end_ms < start_ms:
-        raise bad_request("startTime must be before endTime")
-    if end_ms - start_ms > MAX_RANGE_DAYS * DAY_MS:
-        raise bad_request(RANGE_MESSAGE)
     page = int_value(request.query_get("page"), "page", default=1)
     page_size = int_value(request.query_get("pageSize"), "pageSize", default=100, maximum=500)
     types = split_list(request.query_all("eventTypes"))

@@ -7,12 +7,11 @@ must compute ``page * pageSize < totalCount`` itself, and the simulator must not
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any, Iterable
 
 from ..asgi import Request, Response
 from .common import bad_request, int_value, page_slice
-from .dates import DAY_MS, DateError, MAX_RANGE_DAYS, RANGE_MESSAGE, parse_ai_code_date, to_ms
+from .dates import DateError, parse_ai_code_date, query_range_ms
 from .generator import World
 
 CSV_CHUNK_ROWS = 10_000  # the documented streaming granularity
@@ -38,18 +37,10 @@ ALWAYS_QUOTED = {"message", "metadata_json"}
 
 def _range(world: World, request: Request) -> tuple[int, int]:
     try:
-        start_text, end_text = request.query_get("startDate"), request.query_get("endDate")
-        end = parse_ai_code_date(end_text, world.now, "endDate") if end_text else world.now
-        start = parse_ai_code_date(start_text, world.now, "startDate") if start_text else world.now - timedelta(days=7)
+        return query_range_ms(request.query_get("startDate"), request.query_get("endDate"), world.now,
+                              parse_ai_code_date)
     except DateError as exc:
         raise bad_request(str(exc)) from None
-    start_ms, end_ms = to_ms(start), to_ms(end)
-    if end_ms < start_ms:
-        raise bad_request("startDate must be before endDate")
-    # Undocumented, but integrators chunk in 30-day windows "because of the Cursor API limit".
-    if end_ms - start_ms > MAX_RANGE_DAYS * DAY_MS:
-        raise bad_request(RANGE_MESSAGE)
-    return start_ms, end_ms
 
 
 def _items(world: World, request: Request, kind: str) -> list[dict]:

@@ -9,8 +9,9 @@ the real API is not.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Callable
 
 DAY_MS = 86_400_000
 MAX_RANGE_DAYS = 30
@@ -83,11 +84,24 @@ def epoch_ms_field(body: dict, name: str, *, required: bool) -> int | None:
     return int(value)
 
 
-def check_ms_range(start_ms: int, end_ms: int) -> None:
+def check_ms_range(start_ms: int, end_ms: int, names: tuple[str, str] = ("startDate", "endDate")) -> None:
     if end_ms < start_ms:
-        raise DateError("startDate must be before endDate")
+        raise DateError(f"{names[0]} must be before {names[1]}")
+    # Undocumented, but integrators chunk in 30-day windows "because of the Cursor API limit".
     if end_ms - start_ms > MAX_RANGE_DAYS * DAY_MS:
         raise DateError(RANGE_MESSAGE)
+
+
+def query_range_ms(start: str | None, end: str | None, now: datetime,
+                   parse: Callable[[str, datetime, str], datetime],
+                   names: tuple[str, str] = ("startDate", "endDate")) -> tuple[int, int]:
+    """A range given in the query string (audit logs, AI Code), each bound read by ``parse``; the
+    default is the 7 days up to ``now``."""
+    end_at = parse(end, now, names[1]) if end else now
+    start_at = parse(start, now, names[0]) if start else now - timedelta(days=7)
+    start_ms, end_ms = to_ms(start_at), to_ms(end_at)
+    check_ms_range(start_ms, end_ms, names)
+    return start_ms, end_ms
 
 
 # --- GET /teams/audit-logs: startTime / endTime ---------------------------------------------------
