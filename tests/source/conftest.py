@@ -15,6 +15,7 @@ import pytest
 from builder.asgi import Request, Response, Router, read_request, send_response
 from builder.project import Project, parse_project
 from builder.simulator import SimulatorConfig
+from builder.source import FetchResult, Source
 from builder.yamlio import dump
 
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
@@ -102,6 +103,16 @@ class App:
 
     def transport(self) -> httpx.ASGITransport:
         return httpx.ASGITransport(app=self)
+
+
+def fetch_items(project: Project, app: App, *, mode: str = "builder", **fetch_kwargs: Any) -> FetchResult:
+    """One ``Source.fetch`` of the resource ``items``, served by ``app``."""
+
+    async def go() -> FetchResult:
+        async with Source(project, transport=app.transport(), mode=mode) as source:
+            return await source.fetch("items", **fetch_kwargs)
+
+    return run(go())
 
 
 ITEMS = [{"id": i, "name": f"item-{i}"} for i in range(1, 26)]  # 25 items

@@ -8,7 +8,7 @@ import pytest
 from builder.pagination import PageRequest, Pager, PaginationSettings, builder_settings, nested_value, ocean_settings
 from builder.source import Source
 
-from .conftest import make_project, paged_app, resource, run
+from .conftest import fetch_items, make_project, paged_app, resource
 
 PAGE = {"paginationType": "page", "paginationParam": "page", "sizeParam": "size", "pageSize": "10"}
 OFFSET = {"paginationType": "offset", "paginationParam": "offset", "sizeParam": "limit", "pageSize": "10"}
@@ -42,11 +42,7 @@ def test_ocean_pagination(case: tuple) -> None:
     app = paged_app(style)
     project = make_project(config, [resource(data_path=data_path)])
 
-    async def go():
-        async with Source(project, transport=app.transport(), mode="ocean") as source:
-            return await source.fetch("items")
-
-    result = run(go())
+    result = fetch_items(project, app, mode="ocean")
     assert result.error is None
     assert (result.coverage.pages, result.coverage.records, result.coverage.stop_code) == (pages, records, code)
     assert app.seen[0].query_string == first_query
@@ -61,11 +57,7 @@ def test_missing_pagination_param_sends_literal_none() -> None:
     app = paged_app("page")
     project = make_project({"paginationType": "page", "pageSize": "10"}, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport(), mode="ocean") as source:
-            return await source.fetch("items")
-
-    result = run(go())
+    result = fetch_items(project, app, mode="ocean")
     assert app.seen[0].query_string == app.seen[1].query_string == "None=10"
     assert any("?None=10" in note for note in result.coverage.notes)
     # the server's hasMore stays true, and every later request is the same None=10: a loop, caught
@@ -77,11 +69,7 @@ def test_missing_pagination_param_builder_uses_intended_names() -> None:
     app = paged_app("page")
     project = make_project({"paginationType": "page", "pageSize": "10"}, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport()) as source:
-            return await source.fetch("items")
-
-    result = run(go())
+    result = fetch_items(project, app)
     assert app.seen[0].query_string == "page=1&size=10"
     assert result.coverage.records == 25
     assert any("?None=10" in note for note in result.coverage.notes)
@@ -95,11 +83,7 @@ def test_cursor_without_has_more_stops_after_first_page() -> None:
     app = paged_app("cursor_no_flag")
     project = make_project(CURSOR, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport()) as source:
-            return await source.fetch("items")
-
-    result = run(go())
+    result = fetch_items(project, app)
     cov = result.coverage
     assert (cov.ocean_pages, cov.ocean_records, cov.records) == (1, 10, 10)
     assert "stops after this page" in cov.ocean_stop_reason
@@ -112,11 +96,7 @@ def test_cursor_without_has_more_fixed_by_has_more_path_in_builder() -> None:
         "type": "cursor", "pageParam": "cursor", "sizeParam": "limit", "pageSize": 10, "cursorPath": "next_cursor",
         "stop": ".next_cursor == null"}})])
 
-    async def go():
-        async with Source(project, transport=app.transport()) as source:
-            return await source.fetch("items")
-
-    cov = run(go()).coverage
+    cov = fetch_items(project, app).coverage
     assert (cov.pages, cov.records, cov.stop_code) == (3, 25, "stop_jq")
     assert (cov.ocean_pages, cov.ocean_records) == (1, 10)
     assert cov.ocean_missing == 15
@@ -128,11 +108,7 @@ def test_offset_without_has_more_never_stops_bounded_and_reported() -> None:
     app = paged_app("offset_no_flag")
     project = make_project(OFFSET, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport(), mode="ocean") as source:
-            return await source.fetch("items", max_pages=8)
-
-    cov = run(go()).coverage
+    cov = fetch_items(project, app, mode="ocean", max_pages=8).coverage
     assert cov.pages == 8 and cov.stop_code == "max_pages"
     assert cov.never_stops and cov.ocean_never_stops
     assert any(line.startswith("Ocean would never stop") for line in cov.lines())
@@ -142,11 +118,7 @@ def test_offset_without_has_more_builder_stops_on_empty_page() -> None:
     app = paged_app("offset_no_flag")
     project = make_project(OFFSET, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport()) as source:
-            return await source.fetch("items")
-
-    cov = run(go()).coverage
+    cov = fetch_items(project, app).coverage
     assert (cov.pages, cov.records, cov.stop_code) == (4, 25, "empty_page")
     assert cov.ocean_never_stops and cov.ocean_pages == 25  # OCEAN_MAX_PAGES
 
@@ -155,11 +127,7 @@ def test_server_ignoring_page_param_is_detected_as_a_loop() -> None:
     app = paged_app("ignores_params")
     project = make_project(OFFSET, [resource()])
 
-    async def go():
-        async with Source(project, transport=app.transport(), mode="ocean") as source:
-            return await source.fetch("items")
-
-    cov = run(go()).coverage
+    cov = fetch_items(project, app, mode="ocean").coverage
     assert cov.stop_code == "repeated_page" and cov.never_stops and cov.pages == 2
     assert "ignores the pagination parameters" in cov.stop_reason
 
@@ -210,10 +178,6 @@ def test_max_pages_setting_bounds_builder_fetch() -> None:
     project = make_project(PAGE, [resource(x_builder={"pagination": {
         "type": "page", "pageParam": "page", "sizeParam": "size", "pageSize": 10, "maxPages": 2}})])
 
-    async def go():
-        async with Source(project, transport=app.transport()) as source:
-            return await source.fetch("items")
-
-    cov = run(go()).coverage
+    cov = fetch_items(project, app).coverage
     assert (cov.pages, cov.records, cov.stop_code) == (2, 20, "max_pages")
     assert isinstance(PaginationSettings().describe(), str)
