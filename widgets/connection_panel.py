@@ -46,7 +46,7 @@ endpoint and says what it reached.""",
     ConnectionPanel {
         height: auto;
         & Input { height: 1; border: none; padding: 0 1; background: $boost; margin: 0 0 1 0; }
-        & Input:focus { background: $primary 25%; }
+        & Input:focus { border: none; background: $primary 25%; }
         & Select { margin: 0 0 0 0; }
         & .caption { color: $text-muted; height: 1; }
         & Checkbox { border: none; padding: 0; height: 1; margin: 0; background: transparent; }
@@ -76,7 +76,7 @@ endpoint and says what it reached.""",
 
     def compose(self) -> ComposeResult:
         if self.demo:
-            yield Static("demo: built-in simulator, no key needed", id="demo-note")
+            yield Static("demo: built-in simulator", id="demo-note")
         yield Label("base URL", classes="caption")
         yield Input(id="base-url", placeholder="https://api.cursor.com")
         yield Label("auth", classes="caption")

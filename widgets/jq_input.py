@@ -84,7 +84,8 @@ class JqInput(Vertical):
         & > JqField {
             /* Fixed size: an auto-sized Input re-lays-out the whole screen on every keystroke. */
             height: 1; width: 100%; border: none; padding: 0 1; background: $boost;
-            &:focus { background: $primary 25%; }
+            /* Input draws a tall border on focus: in a one-line field it would hide the text. */
+            &:focus { border: none; background: $primary 25%; }
         }
         &.-error > JqField { background: $error 25%; }
         & > #completions {

@@ -98,7 +98,7 @@ class MappingRow(Horizontal):
         height: 1;
         /* Every cell has a fixed height: results update them on each keystroke, and a cell that
            could change size would make Textual lay out the whole screen again. */
-        & > .field-name { width: 14; height: 1; color: $text-muted; }
+        & > .field-name { width: 14; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
         & > JqInput { width: 3fr; height: 1; }
         & > .field-value { width: 2fr; height: 1; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
         & > .field-status { width: 9; height: 1; padding: 0 0 0 1; }
@@ -162,7 +162,8 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     MappingTable {
         height: 1fr;
         & > .section { height: 1; color: $text-muted; text-style: italic; padding: 0 0 0 1; }
-        & > #mapping-message { height: 2; padding: 0 1; color: $text-muted; }
+        /* Docked: with more fields than fit, the message must not scroll away with the rows. */
+        & > #mapping-message { dock: bottom; height: 2; padding: 0 1; color: $text-muted; background: $surface; }
         & > #mapping-message.-error { color: $error; }
     }
     """
@@ -210,7 +211,7 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
                 section = group
                 widgets.append(MappingRow(path, expr))
             # One name column for all rows, as wide as the longest name (within reason).
-            width = min(22, max([len(w.label) for w in widgets if isinstance(w, MappingRow)] + [9]) + 1)
+            width = min(17, max([len(w.label) for w in widgets if isinstance(w, MappingRow)] + [9]) + 1)
             for widget in widgets:
                 if isinstance(widget, MappingRow):
                     widget.name_width = width

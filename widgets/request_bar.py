@@ -41,7 +41,7 @@ class RequestBar(Horizontal):
         height: 1;
         & > Select { width: 11; }
         & > #path { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
-        & > #path:focus { background: $primary 25%; }
+        & > #path:focus { border: none; background: $primary 25%; }
         & > Button { min-width: 8; height: 1; border: none; margin: 0 0 0 1; }
         & > #page-back, & > #page-forward { min-width: 3; width: 3; margin: 0; }
         & > #response-summary { width: auto; max-width: 60; padding: 0 1; }

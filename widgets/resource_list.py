@@ -25,12 +25,11 @@ class ResourceStatus:
     error: str | None = None  # the request failed (401, rate limit, …): short label
 
     def badge(self) -> Text:
+        """Short enough to sit beside a name: ✗ status, ⚠ entities (something to look at), ✓ entities."""
         if self.error:
             return Text(f"✗ {self.error}", style="red")
-        if self.field_errors or (self.records and not self.kept):
-            return Text(f"⚠ {self.kept}/{self.records}", style="yellow")
-        if self.dropped:
-            return Text(f"✓ {self.kept} ⚠{self.dropped}", style="green")
+        if self.field_errors or self.dropped or (self.records and not self.kept):
+            return Text(f"⚠ {self.kept}", style="yellow")
         return Text(f"✓ {self.kept}", style="green")
 
 
@@ -38,8 +37,8 @@ class ResourceList(OptionList):
     HELP: ClassVar = HelpData(
         "Resources",
         """The project's resources: one Cursor endpoint each, with its own request, data_path and
-mapping. The badge is the last result: **✓ N** entities, **⚠ kept/records** when fields fail or
-records are dropped, **✗** when the request failed.
+mapping. The badge is the last result: **✓ N** entities, **⚠ N** entities but some fields fail or
+records are dropped (see the mapping and the Dropped tab), **✗ status** when the request failed.
 
 - **↑ ↓ / Enter** select a resource
 - **a** add, **c** duplicate (copy), **f2** rename, **Delete** remove""",
@@ -52,6 +51,10 @@ records are dropped, **✗** when the request failed.
         Binding("delete", "request('remove')", "Remove", tooltip="Remove the selected resource",
                 id="resources.remove"),
     ]
+
+    DEFAULT_CSS = """
+    ResourceList { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     @dataclass
     class Requested(Message):

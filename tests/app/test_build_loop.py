@@ -1,22 +1,24 @@
-"""The whole loop, driven by keys through Pilot, against the in-process Cursor simulator:
-open the demo, pick a resource, send, change data_path, edit a property's JQ (valid, invalid,
-valid again), check the values and the entity JSON shown, save and reload."""
+"""The whole loop, driven by keys through Pilot, against the in-process Cursor simulator: open
+the demo on a new project (the Cursor preset), pick a preset resource, send, change data_path,
+edit a property's JQ (valid, invalid, valid again), check the values and the entity JSON shown,
+save and reload."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from builder.app import make_app
 from builder.project import load_project
 from widgets.json_viewer import JsonViewer
 from widgets.mapping_table import MappingTable
-from widgets.records_bar import RecordsBar
 from widgets.resource_list import ResourceList
 
-import pytest
+from .conftest import SIZE, settle, simulator_config
 
-from .conftest import SIZE, fixture_project, settle, simulator_config
+pytestmark = pytest.mark.anyio
 
 
 def entity_text(app) -> str:
@@ -29,96 +31,126 @@ def shown(widget) -> str:
 
 
 async def pick(pilot, name: str) -> None:
-    resources = pilot.app.query_one(ResourceList)
+    """Select a resource with the keyboard: focus the list, arrow down to it."""
+    app = pilot.app
+    resources = app.query_one(ResourceList)
     resources.focus()
-    index = pilot.app.session.project.resource_names().index(name)
-    resources.highlighted = index
+    await pilot.press("home")
+    for _ in range(app.session.project.resource_names().index(name)):
+        await pilot.press("down")
     await settle(pilot)
 
 
-async def retype(pilot, row_input, text: str) -> None:
-    row_input.focus()
+async def retype(pilot, jq_input, text: str) -> None:
+    jq_input.focus()
     await pilot.press("end", "ctrl+u", *text)
     await settle(pilot)
 
 
-@pytest.mark.anyio
-async def test_demo_send_map_edit_and_save(demo_app, tmp_path: Path) -> None:
-    app = demo_app()
+def demo(path: Path):
+    return make_app(path, demo=True, simulator=simulator_config(), env={}, test_mode=True)
+
+
+async def test_demo_send_map_edit_save_and_reload(tmp_path: Path) -> None:
+    project_file = tmp_path / "cursor-builder.yaml"
+    app = demo(project_file)  # no file yet: a new project from the Cursor preset
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.session.demo
-        await pick(pilot, "usage events")
-        assert app.session.resource.name == "usage events"
+        assert app.session.demo and app.session.project.path == project_file
+        assert "members" in app.session.project.resource_names()
+        await pick(pilot, "members")
+        assert app.session.resource.name == "members"
 
         await pilot.press("ctrl+r")
         await settle(pilot)
         run = app.session.run
-        assert run.error is None and len(run.pages) == 3  # maxPages: 3 in the project
+        assert run.error is None and not run.saved_sample
         summary = shown(app.query_one("#response-summary"))
-        assert "200" in summary and "page 1/3" in summary and "– ms" in summary
+        assert summary.startswith("200") and "– ms" in summary  # timings hidden in test mode
+        members = run.pages[0].data["teamMembers"]
         result = app.session.result
-        assert len(result.records) == 300 and result.kept == 300
-        assert "300 records" in shown(app.query_one("#found-count"))
+        assert len(result.records) == len(members) == result.kept
+        assert f"{len(members)} records" in shown(app.query_one("#found-count"))
 
-        # data_path: the pagination object is one record; back to the events array.
+        # data_path: narrow it, then back.
         data_path = app.query_one("#data-path")
-        await retype(pilot, data_path.field, ".pagination")
-        assert app.session.resource.data_path == ".pagination"
-        assert len(app.session.result.records) == 3  # one object per page
-        await retype(pilot, data_path.field, ".usageEvents")
-        assert len(app.session.result.records) == 300
+        await retype(pilot, data_path, ".teamMembers[:3]")
+        assert app.session.resource.data_path == ".teamMembers[:3]"
+        assert len(app.session.result.records) == 3
+        assert "3 records" in shown(app.query_one("#found-count"))
+        await retype(pilot, data_path, ".teamMembers")
+        assert len(app.session.result.records) == len(members)
 
         table = app.query_one(MappingTable)
-        model_row = table.row(("properties", "model"))
-        record = app.session.result.records[0]
+        role = table.row(("properties", "role"))
+        first = app.session.result.records[0]
 
-        # Valid JQ: the value follows.
-        await retype(pilot, model_row.jq_input.field, ".model | ascii_upcase")
-        assert app.session.resource.mappings["properties"]["model"] == ".model | ascii_upcase"
-        assert shown(model_row.value_cell) == json.dumps(record["model"].upper())
-        assert f'"model": "{record["model"].upper()}"' in entity_text(app)
+        # Valid JQ: the value and the entity follow.
+        await retype(pilot, role.jq_input, '.role | ascii_upcase')
+        assert app.session.resource.mappings["properties"]["role"] == ".role | ascii_upcase"
+        assert shown(role.value_cell) == json.dumps(first["role"].upper())
+        assert f'"role": "{first["role"].upper()}"' in entity_text(app)
+        assert shown(role.status_cell) == "✓"
 
-        # Invalid JQ: said where it happened, the app keeps working, Ocean's null in the entity.
-        await retype(pilot, model_row.jq_input.field, ".model |")
-        assert model_row.jq_input.has_class("-error")
-        assert shown(model_row.status_cell) == "syntax"
+        # Invalid JQ: said where it happened; the entity shows Ocean's null; the app goes on.
+        await retype(pilot, role.jq_input, ".role |")
+        assert role.jq_input.has_class("-error")
+        assert shown(role.status_cell) == "syntax"
         message = shown(table.query_one("#mapping-message"))
-        assert "properties.model" in message and "does not compile" in message
-        assert '"model": null' in entity_text(app)
-        assert app.session.result.kept == 300
+        assert "properties.role" in message and "does not compile" in message
+        assert '"role": null' in entity_text(app)
+        assert app.session.result.kept == len(members)
 
         # Valid again: the error is gone.
-        await retype(pilot, model_row.jq_input.field, ".kind")
-        assert not model_row.jq_input.has_class("-error")
-        assert shown(model_row.value_cell) == json.dumps(record["kind"])
-        assert f'"model": {json.dumps(record["kind"])}' in entity_text(app)
-        assert shown(model_row.status_cell) == "✓"
+        await retype(pilot, role.jq_input, ".name")
+        assert not role.jq_input.has_class("-error")
+        assert shown(role.value_cell) == json.dumps(first["name"])
+        assert f'"role": {json.dumps(first["name"])}' in entity_text(app)
+        assert shown(role.status_cell) == "✓"
+        assert not shown(table.query_one("#mapping-message"))
 
-        # Next record: values and entity follow the selection.
+        # The next record: values and entity follow the selection.
         await pilot.press("ctrl+n")
         await settle(pilot)
         second = app.session.result.records[1]
-        assert app.session.record == 1
-        assert json.dumps(second["kind"]) == shown(model_row.value_cell)
+        assert shown(role.value_cell) == json.dumps(second["name"])
+        assert "record 2 of" in shown(app.query_one("#entity-title"))
+        assert json.dumps(second["id"]) in entity_text(app)
 
         assert app.session.dirty
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not app.session.dirty
+        assert not app.session.dirty and project_file.exists()
 
-    saved = load_project(tmp_path / "cursor-builder.yaml")
-    usage = saved.find_resource("usage events")
-    assert usage.mappings["properties"]["model"] == ".kind"
-    assert usage.data_path == ".usageEvents"
-    assert "CURSOR_API_KEY" in (tmp_path / "cursor-builder.yaml").read_text()
+    saved = load_project(project_file)
+    assert saved.find_resource("members").mappings["properties"]["role"] == ".name"
+    text = project_file.read_text()
+    assert "${CURSOR_API_KEY}" in text and "crsr_" not in text  # the demo key never reaches the file
 
-    # Reload: the saved mapping is what the app shows.
-    again = make_app(tmp_path / "cursor-builder.yaml", demo=True, simulator=simulator_config(), env={},
-                     test_mode=True)
+    again = demo(project_file)
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pick(pilot, "usage events")
-        row = again.query_one(MappingTable).row(("properties", "model"))
-        assert row.jq_input.value == ".kind"
+        await pick(pilot, "members")
+        assert again.query_one(MappingTable).row(("properties", "role")).jq_input.value == ".name"
         assert not again.session.dirty
+
+
+async def test_pages_forward_and_back(tmp_path: Path) -> None:
+    app = demo(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, "usage-events")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        run = app.session.run
+        assert len(run.pages) > 1
+        assert f"page 1/{len(run.pages)}" in shown(app.query_one("#response-summary"))
+        app.query_one("#response-json").focus()
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert f"page 2/{len(run.pages)}" in shown(app.query_one("#response-summary"))
+        assert run.current.request_body["page"] == 2  # pagination in the POST body (x-builder)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert f"page 1/{len(run.pages)}" in shown(app.query_one("#response-summary"))
+        # Every page's records are mapped, not only the one in view.
+        assert len(app.session.result.records) == sum(len(p.data["usageEvents"]) for p in run.pages)
