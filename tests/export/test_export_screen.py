@@ -33,7 +33,12 @@ def test_export_tab_shows_the_cli_text_and_copies_it(tmp_path: Path) -> None:
             assert f"lint: {errors} error(s)" in str(pane.query_one("#export-summary").render())
 
             pane.query_one("#export-tabs", TabbedContent).active = "export-helm"
-            await pilot.pause()
+            helm_text = pane.query_one("#text-helm", TextArea)
+            for _ in range(20):  # the pane moves the focus to the shown export after a refresh
+                await pilot.pause()
+                if app.focused is helm_text:
+                    break
+            assert app.focused is helm_text
             await pilot.press("c")
             await pilot.pause()
             assert app.clipboard == expected["helm-install.sh"]
