@@ -101,7 +101,7 @@ class MappingRow(Horizontal):
         & > .field-name { width: 14; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
         & > JqInput { width: 3fr; height: 1; }
         & > .field-value { width: 2fr; height: 1; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-        & > .field-status { width: 9; height: 1; padding: 0 0 0 1; }
+        & > .field-status { width: 11; height: 1; padding: 0 0 0 1; }
         &:focus-within > .field-name { color: $accent; text-style: bold; }
     }
     """
@@ -182,6 +182,7 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
         super().__init__(id=id, classes=classes)
         self._signature: list[Path] = []
         self.paths: list[tuple[str, str]] = []
+        self._moving_to: MappingRow | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="mapping-message")
@@ -318,15 +319,19 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
             self.post_message(self.FieldEdited(node.path, event.value, event.error))
 
     def on_descendant_focus(self) -> None:
+        self._moving_to = None
         self._show_message()
 
     def action_move(self, step: int) -> None:
         rows = list(self.rows())
         if not rows:
             return
-        current = self.focused_row
+        # Focus moves after this handler returns: keys typed fast (↓↓↓) must count from the row
+        # we are moving to, not from the one that still has focus.
+        current = self._moving_to if self._moving_to in rows else self.focused_row
         index = rows.index(current) if current in rows else -1
         target = rows[max(0, min(len(rows) - 1, index + step))]
+        self._moving_to = target
         target.jq_input.focus()
         target.scroll_visible()
 

@@ -52,6 +52,7 @@ class RequestBar(Horizontal):
     class Edited(Message):
         method: str
         path: str
+        owner: object  # what was loaded (the resource): an edit only applies to that
 
     class SendRequested(Message):
         pass
@@ -62,7 +63,10 @@ class RequestBar(Horizontal):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._loading = False
+        # What load() put in the fields. Select and Input report programmatic changes too, and
+        # later than they happen: only a difference from the loaded values is a user edit.
+        self._loaded: tuple[str, str] = ("", "")
+        self._owner: object = None
 
     def compose(self) -> ComposeResult:
         yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
@@ -72,14 +76,11 @@ class RequestBar(Horizontal):
         yield Button("◀", id="page-back", compact=True, tooltip="previous page")
         yield Button("▶", id="page-forward", compact=True, tooltip="next page")
 
-    def load(self, method: str, path: str) -> None:
-        self._loading = True
-        self.query_one("#method", Select).value = method if method in METHODS else "GET"
+    def load(self, method: str, path: str, owner: object = None) -> None:
+        method = method if method in METHODS else "GET"
+        self._loaded, self._owner = (method, path), owner
+        self.query_one("#method", Select).value = method
         self.query_one("#path", Input).value = path
-        self.call_after_refresh(self._done)
-
-    def _done(self) -> None:
-        self._loading = False
 
     def show_summary(self, text: Text | str) -> None:
         self.query_one("#response-summary", Static).update(text)
@@ -95,9 +96,10 @@ class RequestBar(Horizontal):
         button.disabled = busy
 
     def _edited(self) -> None:
-        if not self._loading:
-            method = self.query_one("#method", Select).value
-            self.post_message(self.Edited(str(method), self.query_one("#path", Input).value.strip()))
+        current = (str(self.query_one("#method", Select).value), self.query_one("#path", Input).value.strip())
+        if current != self._loaded:
+            self._loaded = current
+            self.post_message(self.Edited(current[0], current[1], self._owner))
 
     @on(Select.Changed, "#method")
     def _method(self, event: Select.Changed) -> None:

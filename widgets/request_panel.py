@@ -67,10 +67,14 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
     class Edited(Message):
         section: str  # one of SECTIONS' keys
         value: dict[str, Any] | None
+        owner: object  # what was loaded (the resource): an edit only applies to that
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._loading = False
+        # Text each area got from load(): TextArea reports load_text() as a change, later than it
+        # happens, so only text that differs from it is a user edit.
+        self._loaded: dict[str, str] = {}
+        self._owner: object = None
 
     def compose(self) -> ComposeResult:
         for index, (key, title, hint) in enumerate(SECTIONS):
@@ -81,18 +85,15 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         yield Label(Text("as sent", style="bold"))
         yield Static(Text("not sent yet", style="dim"), id="as-sent")
 
-    def load(self, sections: dict[str, Any]) -> None:
-        self._loading = True
+    def load(self, sections: dict[str, Any], owner: object = None) -> None:
+        self._owner = owner
         for key, _, _ in SECTIONS:
             area = self.query_one(f"#section-{key}", TextArea)
             text = to_yaml(sections.get(key))
+            self._loaded[key] = text
             if area.text != text:
                 area.load_text(text)
             self._error(key, "")
-        self.call_after_refresh(self._done)
-
-    def _done(self) -> None:
-        self._loading = False
 
     def show_sent(self, method: str, url: str, headers: dict[str, Any], body: Any) -> None:
         text = Text()
@@ -111,10 +112,13 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if self._loading or not event.text_area.id:
+        if not event.text_area.id:
             return
         key = event.text_area.id.removeprefix("section-")
         text = event.text_area.text
+        if text == self._loaded.get(key):
+            return
+        self._loaded[key] = text
         try:
             value = yaml.safe_load(text) if text.strip() else None
         except yaml.YAMLError as exc:
@@ -127,4 +131,4 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
             self._error(key, "expected key: value lines (a mapping); the last valid value is kept")
             return
         self._error(key, "")
-        self.post_message(self.Edited(key, value))
+        self.post_message(self.Edited(key, value, self._owner))

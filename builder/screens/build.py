@@ -129,9 +129,10 @@ class BuildPane(Horizontal):
             self.query_one(ResponseBody).reset("No resources: add one with 'a' in the resource list.")
             return
         session.record = 0
-        self.query_one(RequestBar).load(resource.method, resource.kind)
+        self.query_one(RequestBar).load(resource.method, resource.kind, resource)
         self.query_one(RequestPanel).load({key: request_section(resource, key) for key in
-                                           ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")})
+                                           ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
+                                          resource)
         self.query_one(RecordsBar).set_values(resource.data_path, resource.query)
         self.query_one(MappingTable).set_mapping(resource.mappings)
         if session.run is None:
@@ -443,7 +444,7 @@ class BuildPane(Horizontal):
     @on(RequestBar.Edited)
     def _request_edited(self, event: RequestBar.Edited) -> None:
         resource = self.session.resource
-        if resource is None or not event.path:
+        if resource is None or event.owner is not resource or not event.path:
             return
         if event.method != resource.method or event.path != resource.kind:
             if event.method == "GET" and "method" not in resource.selector:
@@ -456,7 +457,8 @@ class BuildPane(Horizontal):
     @on(RequestPanel.Edited)
     def _request_details(self, event: RequestPanel.Edited) -> None:
         resource = self.session.resource
-        if resource is None or request_section(resource, event.section) == (event.value or None):
+        if resource is None or event.owner is not resource \
+                or request_section(resource, event.section) == (event.value or None):
             return
         if event.section in ("query_params", "headers", "body"):
             if event.value is None:
@@ -477,8 +479,8 @@ class BuildPane(Horizontal):
             self.select_resource(event.index)
 
     @on(ResourceList.Requested)
-    def _resource_requested(self, event: ResourceList.Requested) -> None:
-        self.app.run_action(f"{event.action}_resource")
+    async def _resource_requested(self, event: ResourceList.Requested) -> None:
+        await self.app.run_action(f"{event.action}_resource")
 
     @on(MappingTable.JumpToRecord)
     @on(EntityTable.RecordChosen)
@@ -535,7 +537,9 @@ class BuildPane(Horizontal):
     async def test_connection(self) -> None:
         panel = self.query_one(ConnectionPanel)
         panel.show_result(Text("testing…", style="dim"))
-        ok, sentence = await fetching.test_connection(self.builder_app.make_source, self.session.project)
+        ok, sentence = await fetching.test_connection(
+            self.builder_app.make_source, self.session.project,
+            where="the built-in simulator" if self.session.demo else None)
         panel.show_result(Text(("✓ " if ok else "✗ ") + sentence, style="green" if ok else "red"))
 
     # -- sending -------------------------------------------------------------------------------------

@@ -176,12 +176,13 @@ def _probe(kind: str, query_params: dict[str, str] | None = None) -> Resource:
 
 
 async def test_connection(make_source: Callable[[Project], Any], project: Project,
-                          fetcher: Callable[..., Awaitable[ResourceRun]] = fetch) -> tuple[bool, str]:
+                          fetcher: Callable[..., Awaitable[ResourceRun]] = fetch, *,
+                          where: str | None = None) -> tuple[bool, str]:
     """(ok, sentence): who was reached and whether Enterprise endpoints answer."""
     probe_project = project.copy()
     probe_project.resources = []
     # One page only, and no pagination extension: a test must not spend the rate limit.
-    host = urlsplit(project.base_url).netloc or project.base_url or "the API"
+    host = where or urlsplit(project.base_url).netloc or project.base_url or "the API"
     members = await fetcher(make_source, probe_project, _probe(MEMBERS_PROBE), 1)
     page = members.pages[0] if members.pages else None
     if members.error or page is None or page.data is None:
