@@ -262,11 +262,9 @@ def _jq_float(text: str) -> Any:
     number = float(text)
     if number.is_integer():
         return int(number)
-    if number != number:
-        return None
-    if number in (float("inf"), float("-inf")):
-        return _DBL_MAX if number > 0 else -_DBL_MAX
-    return number
+    if number - number == 0.0:  # finite: the usual case, kept as it is
+        return number
+    return _DBL_MAX if number > 0 else -_DBL_MAX  # overflowed to ±inf (NaN is a constant, not here)
 
 
 _JQ_CONSTANTS = {"NaN": None, "Infinity": _DBL_MAX, "-Infinity": -_DBL_MAX}
