@@ -183,6 +183,7 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
         self._signature: list[Path] = []
         self.paths: list[tuple[str, str]] = []
         self._moving_to: MappingRow | None = None
+        self._focus_request: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="mapping-message")
@@ -220,10 +221,22 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
         self.call_after_refresh(self._after_build, focused_path)
 
     def _after_build(self, focused_path: Path | None) -> None:
+        target = self._focus_request or focused_path
+        self._focus_request = None
         for row in self.rows():
             row.jq_input.set_paths(self.paths)
-            if focused_path is not None and row.path == focused_path:
+            if target is not None and row.path == target:
                 row.jq_input.focus()
+                row.scroll_visible()
+
+    def focus_field(self, path: Path) -> None:
+        """Focus a field's JQ, now or (when rows are being rebuilt) as soon as it exists."""
+        row = self.row(path)
+        if row is not None and row.is_mounted:
+            row.jq_input.focus()
+            row.scroll_visible()
+        else:
+            self._focus_request = path
 
     def set_paths(self, paths: list[tuple[str, str]]) -> None:
         self.paths = paths

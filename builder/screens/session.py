@@ -147,3 +147,42 @@ class Session:
         if setting:
             config[setting] = "${" + env_name + "}"
         self.dirty = True
+
+
+# -- reading and writing a resource the way the Build tab edits it ---------------------------------
+def set_leaf(mappings: dict[str, Any], path: tuple[Any, ...], expr: str) -> None:
+    """Write one mapping leaf; an empty optional field is removed rather than saved as ''."""
+    node: Any = mappings
+    for part in path[:-1]:
+        if isinstance(node, dict):
+            node = node.setdefault(part, {})
+        else:
+            node = node[part]
+    last = path[-1]
+    if not expr.strip() and len(path) == 1 and last in ("title", "icon", "team"):
+        node.pop(last, None)
+        return
+    node[last] = expr
+
+
+def get_leaf(mappings: dict[str, Any], path: tuple[Any, ...]) -> str:
+    node: Any = mappings
+    try:
+        for part in path:
+            node = node[part]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return "" if node is None else str(node)
+
+
+def request_section(resource: Any, section: str) -> Any:
+    """The current value of one request-panel section (None when unset or empty)."""
+    if section in ("query_params", "headers", "body"):
+        value = resource.selector.get(section)
+    elif section == "x-query":
+        value = resource.extensions.query
+    elif section == "x-body":
+        value = resource.extensions.body
+    else:
+        value = resource.extensions.pagination
+    return value or None

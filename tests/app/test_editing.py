@@ -77,7 +77,7 @@ async def test_properties_add_rename_delete_and_auto_map(tmp_path: Path) -> None
         await pilot.press(*"seat", "enter")
         await settle(pilot)
         assert mappings["properties"]["seat"] == ".seat"
-        assert table.row(("properties", "seat")) is not None
+        assert table.row(("properties", "seat")).jq_input.field.has_focus  # ready to write its JQ
 
         table.row(("properties", "seat")).jq_input.focus()
         await pilot.press("f2")
