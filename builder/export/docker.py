@@ -9,24 +9,34 @@ import json
 import os
 from typing import Any, Mapping
 
-from builder.export.settings import CORE_SETTINGS, IMAGE, as_ocean_string, deployment
-from builder.export.shell import continued, env_ref, quote_literal, require_lines, reveal
+from builder.export.settings import CORE_SETTINGS, IMAGE, Deployment, as_ocean_string, deployment
+from builder.export.shell import continued, quote_literal, require_lines, reveal_source, source_ref
 
 
 def docker_env(project: Any, *, reveal_secrets: bool = False,
                env: Mapping[str, str] | None = None) -> list[tuple[str, str | None, str | None]]:
-    """(env var, literal value, source variable) in command order; exactly one of the last two is set."""
-    dep = deployment(project)
-    env = os.environ if env is None else env
-    out: list[tuple[str, str | None, str | None]] = []
+    """(env var, literal value, source variable) in command order; exactly one of the last two is set.
 
-    def add(name: str, value: Any = None, source: str | None = None) -> None:
+    A source variable's value is read when the command runs; for a setting with ``basic_header``
+    (Basic auth with an empty password, deployed as api_key) the value is the Basic header computed
+    from that variable, as ``docker_command`` writes it.
+    """
+    return [(name, value, source) for name, value, source, _ in
+            _entries(deployment(project), reveal_secrets, os.environ if env is None else env)]
+
+
+def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
+             ) -> list[tuple[str, str | None, str | None, bool]]:
+    """``docker_env`` plus, per entry, whether the value is the Basic header of its source variable."""
+    out: list[tuple[str, str | None, str | None, bool]] = []
+
+    def add(name: str, value: Any = None, source: str | None = None, header: bool = False) -> None:
         if source and reveal_secrets:
-            out.append((name, reveal(source, env), None))
+            out.append((name, reveal_source(source, env, header), None, False))
         elif source:
-            out.append((name, None, source))
+            out.append((name, None, source, header))
         else:
-            out.append((name, value if isinstance(value, str) else as_ocean_string(value), None))
+            out.append((name, value if isinstance(value, str) else as_ocean_string(value), None, False))
 
     add("OCEAN__PORT__CLIENT_ID", dep.client_id.value, dep.client_id.env)
     add("OCEAN__PORT__CLIENT_SECRET", dep.client_secret.value, dep.client_secret.env)
@@ -40,13 +50,13 @@ def docker_env(project: Any, *, reveal_secrets: bool = False,
         if isinstance(setting.value, (dict, list)):
             add(setting.env_name, json.dumps(setting.value, separators=(",", ":")))
         else:
-            add(setting.env_name, setting.value, setting.env)
+            add(setting.env_name, setting.value, setting.env, setting.basic_header)
     return out
 
 
 def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     dep = deployment(project)
-    pairs = docker_env(project, reveal_secrets=reveal_secrets, env=env)
+    pairs = _entries(dep, reveal_secrets, os.environ if env is None else env)
     lines = ["#!/usr/bin/env bash",
              f"# Run the Ocean Custom integration {dep.identifier} with Docker ({IMAGE}).",
              "# Secrets are read from your shell's environment when this runs; they are not in this text."
@@ -59,8 +69,8 @@ def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[s
     # ONCE resyncs and exits; any other listener is a long-running service.
     run = ["docker run -i --rm --platform=linux/amd64" if once else
            f"docker run -d --name {quote_literal(dep.identifier)} --restart unless-stopped --platform=linux/amd64"]
-    for name, value, source in pairs:
-        run.append(f"-e {name}={env_ref(source)}" if source else f"-e {name}={quote_literal(value)}")
+    for name, value, source, header in pairs:
+        run.append(f"-e {name}={source_ref(source, header)}" if source else f"-e {name}={quote_literal(value)}")
     run.append(IMAGE)
     lines.append(continued(run))
     return "\n".join(lines) + "\n"

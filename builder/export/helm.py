@@ -14,7 +14,8 @@ import re
 from typing import Any, Mapping
 
 from builder.export.settings import CHART, CHART_REPO, Deployment, deployment
-from builder.export.shell import continued, env_ref, helm_escape, quote_literal, require_lines, reveal
+from builder.export.shell import (continued, helm_escape, quote_literal, require_lines, reveal, reveal_source,
+                                  source_ref)
 from builder.yamlio import dump
 
 NAMESPACE = "port-ocean"
@@ -36,11 +37,11 @@ def _flags(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str],
             text = value if isinstance(value, str) else json.dumps(value)
             flags.append(f"{flag} {key}={quote_literal(helm_escape(text))}")
 
-    def secret(flag: str, key: str, name: str) -> None:
+    def secret(flag: str, key: str, name: str, header: bool = False) -> None:
         if reveal_secrets:
-            flags.append(f"{flag} {key}={quote_literal(helm_escape(reveal(name, env)))}")
+            flags.append(f"{flag} {key}={quote_literal(helm_escape(reveal_source(name, env, header)))}")
         else:
-            flags.append(f"{flag} {key}={env_ref(name)}")
+            flags.append(f"{flag} {key}={source_ref(name, header)}")
 
     for cred, key in ((dep.client_id, "port.clientId"), (dep.client_secret, "port.clientSecret")):
         if cred.env:
@@ -61,7 +62,7 @@ def _flags(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str],
         section = "secrets" if setting.secret else "config"
         key = f"integration.{section}.{setting.key}"
         if setting.env:
-            secret("--set-string", key, setting.env)
+            secret("--set-string", key, setting.env, setting.basic_header)
         elif isinstance(setting.value, (dict, list)):
             if include == "all":
                 flags.append(f"--set-json {key}={quote_literal(json.dumps(setting.value, separators=(',', ':')))}")
@@ -119,7 +120,7 @@ def _values(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]) -> di
         if setting.env is None:
             target[setting.key] = setting.value
         elif reveal_secrets:
-            target[setting.key] = reveal(setting.env, env)
+            target[setting.key] = reveal_source(setting.env, env, setting.basic_header)
     if config:
         integration["config"] = config
     if secrets:

@@ -9,6 +9,7 @@ so both tell the same story: ``setting_problems`` is the lint's integration-leve
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -99,6 +100,9 @@ class DeploySetting:
     env: str | None = None  # ${ENV} the value comes from at deploy time
     secret: bool = False  # Helm integration.secrets (a k8s Secret) rather than the ConfigMap
     note: str | None = None  # why the export wrote something the project did not say
+    #: the deployed value is ``basic_header($env)``, computed where the variable is read (the shell
+    #: running the script, or the export with ``reveal_secrets``), never the variable's own value
+    basic_header: bool = False
 
     @property
     def env_name(self) -> str:
@@ -113,6 +117,43 @@ def _is_default(spec: SpecSetting, value: Any) -> bool:
     return as_ocean_string(value) == as_ocean_string(spec.default)
 
 
+def basic_header(username: str) -> str:
+    """The ``Authorization`` value HTTP Basic auth sends for ``username`` and an empty password."""
+    return "Basic " + base64.b64encode(f"{username}:".encode("utf-8")).decode("ascii")
+
+
+def basic_without_password(config: Mapping[str, Any]) -> bool:
+    """authType basic, a username and no password: what Ocean's basic auth silently drops.
+
+    Ocean Custom (``http_server/auth/basic.py``) sets httpx BasicAuth only when username AND
+    password are non-empty; Cursor's key is the username with an empty password. A password given
+    as ``${ENV}`` is taken to be non-empty (its value is only known at deploy time).
+    """
+    return (config.get("authType") == "basic" and config.get("username") not in (None, "")
+            and not config.get("password"))
+
+
+_BASIC_KEYS = ("authType", "username", "password", "apiKey", "apiKeyHeader")
+
+
+def _basic_as_api_key(config: Mapping[str, Any]) -> list[DeploySetting]:
+    """authType api_key + apiKeyHeader Authorization + apiKey ``Basic <base64 of username:>``.
+
+    Ocean's api_key auth sends ``<apiKeyHeader>: <apiKey>``: the very header Basic auth would send
+    for the username and an empty password, which Ocean's basic auth never sends.
+    """
+    username = config["username"]
+    env = env_ref_name(username)
+    source = f"${env}:" if env else "<username>:"
+    note = (f"authType basic with an empty password is deployed as authType api_key, apiKeyHeader "
+            f"Authorization and apiKey = \"Basic \" + base64(\"{source}\"), because Ocean's basic auth sends "
+            "no credentials unless username AND password are both non-empty (every request would get 401); "
+            "this header is exactly what Basic auth sends for that username with an empty password")
+    key = (DeploySetting("apiKey", None, env, secret=True, basic_header=True) if env else
+           DeploySetting("apiKey", basic_header(as_ocean_string(username)), None, secret=True))
+    return [DeploySetting("authType", "api_key", note=note), DeploySetting("apiKeyHeader", "Authorization"), key]
+
+
 def deploy_settings(config: Mapping[str, Any], hints: Mapping[str, str] | None = None
                     ) -> tuple[list[DeploySetting], list[str]]:
     """(settings to deploy in spec order, keys dropped because Ocean's spec model ignores them).
@@ -120,12 +161,16 @@ def deploy_settings(config: Mapping[str, Any], hints: Mapping[str, str] | None =
     Only non-default values are written, except the pagination names Ocean needs spelled out:
     paginationParam / sizeParam always, hasMorePath / cursorPath when ``hints`` (what the
     resources' own builder pagination agrees on) know them. A value stored as ``${ENV}`` is never
-    written: it is read from that variable at deploy time.
+    written: it is read from that variable at deploy time. Basic auth with an empty password is
+    deployed as the equivalent api_key header (``basic_without_password``).
     """
     hints = hints or {}
     out: list[DeploySetting] = []
+    rewrite_basic = basic_without_password(config)
+    if rewrite_basic:
+        out += _basic_as_api_key(config)
     for key, spec in SPEC.items():
-        if key not in config:
+        if key not in config or (rewrite_basic and key in _BASIC_KEYS):
             continue
         raw = config[key]
         env = env_ref_name(raw)
@@ -161,8 +206,8 @@ def deploy_settings(config: Mapping[str, Any], hints: Mapping[str, str] | None =
                 out.append(DeploySetting(key, hints[key], note=f"{key} was not set; written as {hints[key]!r} from "
                                          "the resources' builder pagination (without it Ocean stops after page 1 "
                                          "or never stops)"))
-        order = list(SPEC)
-        out.sort(key=lambda s: order.index(s.key))
+    order = list(SPEC)
+    out.sort(key=lambda s: order.index(s.key))
     dropped = [str(k) for k in config if k not in SPEC]
     return out, dropped
 
@@ -173,7 +218,7 @@ def resolve(setting: DeploySetting, env: Mapping[str, str]) -> Any:
         return setting.value
     if not env.get(setting.env):
         raise KeyError(setting.env)
-    return env[setting.env]
+    return basic_header(env[setting.env]) if setting.basic_header else env[setting.env]
 
 
 @dataclass(frozen=True)
@@ -278,13 +323,19 @@ def setting_problems(project: Any) -> list[Problem]:
         add("error", "auth-unknown", f"authType {auth!r} is not one of {', '.join(AUTH_TYPES)}",
             "Ocean silently falls back to no authentication: every request gets 401", "pick a supported authType")
     if auth == "basic" and not cfg.get("password"):
+        # Still an error: this config, deployed as written (by hand, or from Port's docs), sends no auth.
+        key = env_ref_name(cfg.get("username")) or "CURSOR_API_KEY"
+        by_hand = ("authType: api_key with apiKeyHeader: Authorization and apiKey: ${CURSOR_BASIC_AUTH}, where "
+                   f"CURSOR_BASIC_AUTH=\"Basic $(printf '%s:' \"${key}\" | base64 | tr -d '\\n')\"; or authType: "
+                   "bearer_token with apiToken (documented by Cursor only for the Cloud Agents API)")
+        fix = ("`cursor-builder export` (Helm, values.yaml, Docker) already deploys this workaround, the same "
+               "header Basic auth would send; to deploy this config by hand, use " + by_hand
+               if basic_without_password(cfg) else "set username (the API key), or use " + by_hand)
         add("error", "basic-empty-password",
             "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
             "are non-empty, so it sends no Authorization header",
-            "Cursor's keys are the Basic username with an empty password: every request gets 401",
-            "use authType: api_key with apiKeyHeader: Authorization and apiKey: ${CURSOR_BASIC_AUTH}, where "
-            "CURSOR_BASIC_AUTH=\"Basic $(printf '%s:' \"$CURSOR_API_KEY\" | base64)\"; or authType: bearer_token "
-            "with apiToken (documented by Cursor only for the Cloud Agents API)")
+            "Cursor's keys are the Basic username with an empty password: deployed as written, every request "
+            "gets 401", fix)
     if ptype not in PAGINATION_TYPES:
         add("error", "pagination-unknown", f"paginationType {ptype!r} is not one of "
             f"{', '.join(PAGINATION_TYPES)}", "Ocean fails to pick a pagination handler", "fix paginationType")

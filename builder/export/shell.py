@@ -1,7 +1,8 @@
 """Shell and Helm quoting shared by the command exporters.
 
 A secret is written as ``"$VAR"``: the shell of whoever runs the command expands it, so the text
-itself (clipboard, terminal scrollback, a committed script) never holds the value.
+itself (clipboard, terminal scrollback, a committed script) never holds the value. A value derived
+from a secret (the Basic header of ``$VAR``) is likewise computed by that shell.
 """
 
 from __future__ import annotations
@@ -9,11 +10,32 @@ from __future__ import annotations
 import shlex
 from typing import Any, Mapping
 
+from builder.export.settings import basic_header
 from builder.yamlio import ProjectError
 
 
 def env_ref(name: str) -> str:
     return f'"${name}"'
+
+
+def basic_header_ref(name: str) -> str:
+    """``"Basic <base64 of $name:>"`` computed by the shell that runs the command.
+
+    Portable: BSD/macOS ``base64`` has no ``-w0`` and GNU's wraps at 76 columns, so the newlines
+    are stripped with ``tr`` instead.
+    """
+    return f'"Basic $(printf \'%s:\' "${name}" | base64 | tr -d \'\\n\')"'
+
+
+def source_ref(name: str, header: bool = False) -> str:
+    """The shell text of a value read from ``$name`` when the command runs (``header``: its Basic header)."""
+    return basic_header_ref(name) if header else env_ref(name)
+
+
+def reveal_source(name: str, env: Mapping[str, str], header: bool = False) -> str:
+    """The literal value ``source_ref`` would yield, for ``reveal_secrets``."""
+    value = reveal(name, env)
+    return basic_header(value) if header else value
 
 
 def helm_escape(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -284,6 +285,134 @@ def test_reveal_writes_the_real_values(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_reveal_without_the_variable_is_a_user_error() -> None:
     with pytest.raises(ProjectError, match=r"\$CURSOR_BASIC_AUTH is not set"):
         export_all(fixture_project(), reveal_secrets=True, env={"PORT_CLIENT_ID": "a", "PORT_CLIENT_SECRET": "b"})
+
+
+# -- Basic auth with an empty password (Cursor's key as the username) ----------------------------
+
+BASIC_EMPTY = {"authType": "basic", "username": "${CURSOR_API_KEY}", "password": ""}
+BASIC_NOTE = "Ocean's basic auth sends no credentials unless username AND password are both non-empty"
+
+
+def basic_header(username: str) -> str:
+    # Written out here rather than imported: the test states what HTTP Basic sends for `username:`.
+    return "Basic " + base64.b64encode(f"{username}:".encode()).decode()
+
+
+def run_with_stub(tmp_path: Path, tool: str, script_text: str, env: dict[str, str]) -> list[str]:
+    """Run a generated script with `tool` replaced by a stub that prints each argument on a line."""
+    stub = tmp_path / tool
+    stub.write_text("#!/usr/bin/env bash\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n")
+    stub.chmod(0o755)
+    script = tmp_path / f"{tool}-run.sh"
+    script.write_text(script_text)
+    done = subprocess.run(["bash", str(script)], env={"PATH": f"{tmp_path}:{os.environ['PATH']}", **env},
+                          capture_output=True, text=True, check=True)
+    return done.stdout.splitlines()
+
+
+@pytest.mark.parametrize("password", [{"password": ""}, {}], ids=["empty", "missing"])
+def test_basic_with_an_empty_password_is_deployed_as_the_basic_header(password: dict[str, str]) -> None:
+    config = {"authType": "basic", "username": "${CURSOR_API_KEY}", **password}
+    dep = deployment(make(config))
+    settings = {s.key: s for s in dep.settings}
+    assert set(settings) == {"baseUrl", "authType", "apiKey", "apiKeyHeader"}
+    assert (settings["authType"].value, settings["apiKeyHeader"].value) == ("api_key", "Authorization")
+    key = settings["apiKey"]
+    assert (key.value, key.env, key.secret, key.basic_header) == (None, "CURSOR_API_KEY", True, True)
+    assert dep.env_vars_needed() == ["PORT_CLIENT_ID", "PORT_CLIENT_SECRET", "CURSOR_API_KEY"]
+    files = export_all(make(config), env={})
+    header = "\"Basic $(printf '%s:' \"$CURSOR_API_KEY\" | base64 | tr -d '\\n')\""
+    assert f"--set-string integration.secrets.apiKey={header}" in files["helm-install.sh"]
+    assert f"-e OCEAN__INTEGRATION__CONFIG__API_KEY={header}" in files["docker-run.sh"]
+    assert f"#     --set-string integration.secrets.apiKey={header}" in files["values.yaml"]
+    values = yaml.safe_load(files["values.yaml"])["integration"]
+    assert values["config"] == {"baseUrl": "https://api.cursor.com", "authType": "api_key",
+                                "apiKeyHeader": "Authorization"}
+    assert "secrets" not in values
+    for name in ("helm-install.sh", "values.yaml", "docker-run.sh", "README.md"):
+        text = files[name]
+        assert BASIC_NOTE in text and "exactly what Basic auth sends" in text, name
+        for leftover in ("username=", "username:", "password=", "password:", "USERNAME", "PASSWORD"):
+            assert leftover not in text, (name, leftover)
+
+
+@pytest.mark.parametrize("config", [
+    {"authType": "basic", "username": "${K}", "password": "${P}"},  # a password from the environment
+    {"authType": "basic", "password": ""},  # no username: there is no header to compute
+    {"authType": "api_key", "username": "${K}"},
+])
+def test_other_auth_setups_are_exported_as_written(config: dict[str, str]) -> None:
+    settings = {s.key: s for s in deployment(make(config)).settings}
+    assert settings["authType"].value == config["authType"]
+    assert not any(s.basic_header for s in settings.values())
+    assert ("username" in settings) == ("username" in config)
+    assert BASIC_NOTE not in export_format(make(config), "docker", env={})
+
+
+def test_a_literal_username_gets_its_basic_header_written() -> None:
+    project = make({"authType": "basic", "username": "alice", "password": ""})
+    env = {name: value for name, value, _ in docker_env(project, env={})}
+    assert env["OCEAN__INTEGRATION__CONFIG__API_KEY"] == basic_header("alice") == "Basic YWxpY2U6"
+    assert env["OCEAN__INTEGRATION__CONFIG__AUTH_TYPE"] == "api_key"
+    assert env["OCEAN__INTEGRATION__CONFIG__API_KEY_HEADER"] == "Authorization"
+    assert "OCEAN__INTEGRATION__CONFIG__USERNAME" not in env
+    values = yaml.safe_load(export_format(project, "values", env={}))
+    assert values["integration"]["secrets"] == {"apiKey": "Basic YWxpY2U6"}
+    assert "--set-string integration.secrets.apiKey='Basic YWxpY2U6'" in export_format(project, "helm", env={})
+
+
+def test_the_basic_header_is_computed_by_the_shell_not_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var, value in SECRETS.items():
+        monkeypatch.setenv(var, value)
+    key = SECRETS["CURSOR_API_KEY"]
+    blob = "\n".join(export_all(make(BASIC_EMPTY)).values())
+    encoded = basic_header(key)[len("Basic "):]
+    for leaked in (key, encoded, encoded[:40], key[:20]):
+        assert leaked not in blob
+
+
+def test_reveal_writes_the_computed_basic_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var, value in SECRETS.items():
+        monkeypatch.setenv(var, value)
+    header = basic_header(SECRETS["CURSOR_API_KEY"])
+    files = export_all(make(BASIC_EMPTY), reveal_secrets=True)
+    assert f"--set-string integration.secrets.apiKey={shlex.quote(header)}" in files["helm-install.sh"]
+    assert f"-e OCEAN__INTEGRATION__CONFIG__API_KEY={shlex.quote(header)}" in files["docker-run.sh"]
+    assert yaml.safe_load(files["values.yaml"])["integration"]["secrets"] == {"apiKey": header}
+    assert SECRETS["CURSOR_API_KEY"] not in "\n".join(files.values())  # only its Basic encoding
+    with pytest.raises(ProjectError, match=r"\$CURSOR_API_KEY is not set"):
+        export_all(make(BASIC_EMPTY), reveal_secrets=True, env={"PORT_CLIENT_ID": "a", "PORT_CLIENT_SECRET": "b"})
+
+
+# Cursor's real key shape (its Basic header wraps in GNU base64's 76 columns) and printf/shell specials.
+HEADER_KEYS = [SECRETS["CURSOR_API_KEY"], "key_%s_with spaces & 'quotes' \"and\" $dollars\\n"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("base64") is None, reason="bash/base64 missing")
+@pytest.mark.parametrize("key", HEADER_KEYS, ids=["cursor-key", "specials"])
+def test_docker_script_computes_the_basic_header(tmp_path: Path, key: str) -> None:
+    assert len(basic_header(SECRETS["CURSOR_API_KEY"])) > 76 + len("Basic ")
+    env = {**SECRETS, "CURSOR_API_KEY": key}
+    args = run_with_stub(tmp_path, "docker", export_format(make(BASIC_EMPTY), "docker", env={}), env)
+    assert f"OCEAN__INTEGRATION__CONFIG__API_KEY={basic_header(key)}" in args
+    assert "OCEAN__INTEGRATION__CONFIG__AUTH_TYPE=api_key" in args
+    assert "OCEAN__INTEGRATION__CONFIG__API_KEY_HEADER=Authorization" in args
+    assert not [a for a in args if "USERNAME" in a or "PASSWORD" in a]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("base64") is None, reason="bash/base64 missing")
+@pytest.mark.parametrize("key", HEADER_KEYS, ids=["cursor-key", "specials"])
+def test_helm_script_computes_the_basic_header(tmp_path: Path, key: str) -> None:
+    env = {**SECRETS, "CURSOR_API_KEY": key}
+    files = export_all(make(BASIC_EMPTY), env={})
+    args = run_with_stub(tmp_path, "helm", files["helm-install.sh"], env)
+    assert f"integration.secrets.apiKey={basic_header(key)}" in args
+    assert "integration.config.authType=api_key" in args
+    assert "integration.config.apiKeyHeader=Authorization" in args
+    # values.yaml's header holds the install command to run with it: it computes the same value.
+    command = "\n".join(line[len("#   "):] for line in files["values.yaml"].splitlines() if line.startswith("#   "))
+    args = run_with_stub(tmp_path, "helm", "set -euo pipefail\n" + command + "\n", env)
+    assert f"integration.secrets.apiKey={basic_header(key)}" in args and "values.yaml" in args
 
 
 # -- blueprints -----------------------------------------------------------------------------------

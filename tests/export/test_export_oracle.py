@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from builder.export import docker_env, export_format
-from builder.export.settings import config_env_name, deployment
+from builder.export.settings import config_env_name, deployment, resolve
 from export_helpers import HERE, fixture_project, oracle_python, preset_project
-from test_export_files import SECRETS, make, tsv_settings
+from test_export_files import BASIC_EMPTY, SECRETS, basic_header, make, tsv_settings
 
 PYTHON = oracle_python()
 pytestmark = [pytest.mark.oracle,
@@ -50,7 +50,8 @@ def projects() -> list[Any]:
                               "paginationType": "cursor", "pageSize": 250, "verifySsl": False,
                               "customAuthRequest": {"endpoint": "/token"}},
                              integration={"scheduledResyncInterval": 30, "clientTimeout": 120,
-                                          "sendRawDataExamples": False}), id="basic-cursor")]
+                                          "sendRawDataExamples": False}), id="basic-cursor"),
+           pytest.param(make(BASIC_EMPTY), id="basic-empty-password")]
     preset = preset_project()
     if preset is not None:
         out.append(pytest.param(preset, id="preset"))
@@ -88,7 +89,7 @@ def check_config(project: Any, out: dict[str, Any]) -> None:
     config = out["config"]
     dep = deployment(project)
     for setting in dep.settings:
-        want = ENV[setting.env] if setting.env else setting.value
+        want = resolve(setting, ENV)  # the variable's value, or the Basic header computed from it
         assert config[decamelize(setting.key)] == want, setting.key
     core = out["core"]
     assert core["port"] == {"client_id": SECRETS["PORT_CLIENT_ID"], "client_secret": SECRETS["PORT_CLIENT_SECRET"],
@@ -138,6 +139,28 @@ def render_chart_env(values: dict[str, Any]) -> dict[str, str]:
 def test_helm_values_render_to_what_ocean_reads(project: Any, tmp_path: Path) -> None:
     values = yaml.safe_load(export_format(project, "values", reveal_secrets=True, env=ENV))
     check_config(project, ocean({"env": render_chart_env(values)}, tmp_path))
+
+
+def basic_empty_projects() -> list[Any]:
+    out = [pytest.param(make(BASIC_EMPTY), id="basic-empty-password")]
+    preset = preset_project()
+    if preset is not None and preset.config.get("authType") == "basic":
+        out.append(pytest.param(preset, id="preset"))
+    return out
+
+
+@pytest.mark.parametrize("project", basic_empty_projects())
+def test_basic_with_an_empty_password_reaches_ocean_as_the_basic_header(project: Any, tmp_path: Path) -> None:
+    """Ocean's config, built from the Docker env and from the chart's values, selects api_key auth
+    with header `Authorization: Basic <base64 of key:>` (what Basic auth would send) and no Basic."""
+    want = {"auth_type": "api_key", "api_key_header": "Authorization",
+            "api_key": basic_header(ENV["CURSOR_API_KEY"]), "username": None, "password": None}
+    docker = {name: value for name, value, _ in docker_env(project, reveal_secrets=True, env=ENV)}
+    values = yaml.safe_load(export_format(project, "values", reveal_secrets=True, env=ENV))
+    for env in (docker, render_chart_env(values)):
+        out = ocean({"env": env}, tmp_path)
+        assert out["config_error"] is None, out["config_error"]
+        assert {key: out["config"][key] for key in want} == want
 
 
 def test_a_secrets_env_var_is_ignored_by_ocean(tmp_path: Path) -> None:

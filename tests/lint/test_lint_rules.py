@@ -197,6 +197,19 @@ def test_correct_setups_are_not_flagged(changes, absent: str) -> None:
     assert absent not in [f.code for f in lint(changes)]
 
 
+@pytest.mark.parametrize("password", [{"password": ""}, {}], ids=["empty", "missing"])
+def test_basic_empty_password_stays_an_error_and_points_at_the_export(password: dict[str, str]) -> None:
+    """Deployed as written (by hand, Port's docs) it sends no auth; the export deploys the header."""
+    hit = next(f for f in lint([cfg(authType="basic", username="${CURSOR_API_KEY}", **password)])
+               if f.code == "basic-empty-password")
+    assert hit.severity == "error" and "401" in hit.consequence
+    assert "`cursor-builder export`" in hit.fix and "apiKeyHeader: Authorization" in hit.fix
+    assert "printf '%s:' \"$CURSOR_API_KEY\" | base64 | tr -d '\\n'" in hit.fix
+    no_user = next(f for f in lint([cfg(authType="basic")]) if f.code == "basic-empty-password")
+    assert no_user.severity == "error" and "cursor-builder export" not in no_user.fix
+    assert no_user.fix.startswith("set username")
+
+
 def test_computed_body_says_exactly_what_ocean_sends() -> None:
     findings = lint([kind("/teams/daily-usage-data", method="POST", body={"page": 1, "pageSize": 500}),
                      ext(body={"startDate": "(($now|floor) - 86400) * 1000", "endDate": "$now * 1000"})])
