@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (idempotent) and run the whole test suite, the differential tests against port-ocean
+# included. This is the README's test command and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# port-ocean (the reference engine) needs Python >= 3.12 and lives in its own venv, never in ours.
+bash scripts/setup-oracle.sh >/dev/null
+export ORACLE_PYTHON="$PWD/.oracle-venv/bin/python"
+exec .venv/bin/python -m pytest "$@"
