@@ -10,7 +10,7 @@ import os
 from typing import Any, Mapping
 
 from builder.export.settings import CORE_SETTINGS, IMAGE, Deployment, as_ocean_string, deployment
-from builder.export.shell import continued, quote_literal, require_lines, reveal_source, source_ref
+from builder.export.shell import continued, quote_literal, reveal_source, script_head, source_ref
 
 
 def docker_env(project: Any, *, reveal_secrets: bool = False,
@@ -57,14 +57,8 @@ def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
 def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     dep = deployment(project)
     pairs = _entries(dep, reveal_secrets, os.environ if env is None else env)
-    lines = ["#!/usr/bin/env bash",
-             f"# Run the Ocean Custom integration {dep.identifier} with Docker ({IMAGE}).",
-             "# Secrets are read from your shell's environment when this runs; they are not in this text."
-             if not reveal_secrets else "# WARNING: this text contains secrets (exported with --reveal-secrets).",
-             "set -euo pipefail"]
-    if not reveal_secrets:
-        lines += require_lines(dep.env_vars_needed())
-    lines += [f"# Note: {note}" for note in dep.notes]
+    lines = script_head(f"Run the Ocean Custom integration {dep.identifier} with Docker ({IMAGE}).", dep,
+                        reveal_secrets)
     once = str(dep.event_listener.get("type", "")).upper() == "ONCE"
     # ONCE resyncs and exits; any other listener is a long-running service.
     run = ["docker run -i --rm --platform=linux/amd64" if once else

@@ -14,8 +14,8 @@ import re
 from typing import Any, Mapping
 
 from builder.export.settings import CHART, CHART_REPO, Deployment, deployment
-from builder.export.shell import (continued, helm_escape, quote_literal, require_lines, reveal, reveal_source,
-                                  source_ref)
+from builder.export.shell import (continued, helm_escape, quote_literal, reveal, reveal_source,
+                                  script_head, source_ref)
 from builder.yamlio import dump
 
 NAMESPACE = "port-ocean"
@@ -78,15 +78,8 @@ def _flags(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str],
 
 
 def _head(dep: Deployment, reveal_secrets: bool) -> list[str]:
-    lines = ["#!/usr/bin/env bash",
-             f"# Install the Ocean Custom integration {dep.identifier} with Helm (chart {CHART}).",
-             "# Secrets are read from your shell's environment when this runs; they are not in this text."
-             if not reveal_secrets else "# WARNING: this text contains secrets (exported with --reveal-secrets).",
-             "set -euo pipefail"]
-    if not reveal_secrets:
-        lines += require_lines(dep.env_vars_needed())
-    lines += [f"# Note: {note}" for note in dep.notes]
-    return lines
+    return script_head(f"Install the Ocean Custom integration {dep.identifier} with Helm (chart {CHART}).", dep,
+                       reveal_secrets)
 
 
 def helm_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:

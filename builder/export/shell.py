@@ -62,3 +62,16 @@ def require_lines(names: list[str]) -> list[str]:
 def continued(lines: list[str]) -> str:
     """One command over several lines, each argument on its own line."""
     return " \\\n  ".join(lines)
+
+
+def script_head(purpose: str, dep: Any, reveal_secrets: bool) -> list[str]:
+    """The opening lines every generated install script shares: what it does, where secrets come
+    from, a check that each variable it reads is set, and the deployment notes."""
+    lines = ["#!/usr/bin/env bash", f"# {purpose}",
+             "# Secrets are read from your shell's environment when this runs; they are not in this text."
+             if not reveal_secrets else "# WARNING: this text contains secrets (exported with --reveal-secrets).",
+             "set -euo pipefail"]
+    if not reveal_secrets:
+        lines += require_lines(dep.env_vars_needed())
+    lines += [f"# Note: {note}" for note in dep.notes]
+    return lines
