@@ -60,6 +60,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         & > .section-error { color: $error; height: auto; display: none; }
         & > .section-error.-shown { display: block; }
         & > #as-sent { height: auto; color: $text-muted; padding: 0 1; }
+        & > #about { height: auto; color: $text-muted; padding: 0 1 1 1; display: none; }
+        & > #about.-shown { display: block; }
     }
     """
 
@@ -77,6 +79,7 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         self._owner: object = None
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="about")
         for index, (key, title, hint) in enumerate(SECTIONS):
             yield Label(Text.assemble((title, "bold"), "  ", (hint, "dim italic")),
                         classes="first" if index == 0 else "")
@@ -85,8 +88,12 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         yield Label(Text("as sent", style="bold"))
         yield Static(Text("not sent yet", style="dim"), id="as-sent")
 
-    def load(self, sections: dict[str, Any], owner: object = None) -> None:
+    def load(self, sections: dict[str, Any], owner: object = None, about: str | None = None) -> None:
+        """``about``: the resource's ``x-builder.description``, why it is mapped the way it is."""
         self._owner = owner
+        about_widget = self.query_one("#about", Static)
+        about_widget.update(Text(about or "", style="italic"))
+        about_widget.set_class(bool(about), "-shown")
         for key, _, _ in SECTIONS:
             area = self.query_one(f"#section-{key}", TextArea)
             text = to_yaml(sections.get(key))

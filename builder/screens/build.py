@@ -97,7 +97,7 @@ class BuildPane(ResultsView, Horizontal):
         self.query_one(RequestBar).load(resource.method, resource.kind, resource)
         self.query_one(RequestPanel).load({key: request_section(resource, key) for key in
                                            ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
-                                          resource)
+                                          resource, about=str(resource.extensions.other.get("description") or ""))
         self.query_one(RecordsBar).set_values(resource.data_path, resource.query)
         self.query_one(MappingTable).set_mapping(resource.mappings)
         if session.run is None:
@@ -295,6 +295,10 @@ class BuildPane(ResultsView, Horizontal):
     @work(exclusive=True, group="connection")
     async def test_connection(self) -> None:
         panel = self.query_one(ConnectionPanel)
+        missing = self.session.missing_key()
+        if missing:
+            panel.show_result(Text("✗ " + missing, style="red"))
+            return
         panel.show_result(Text("testing…", style="dim"))
         ok, sentence = await fetching.test_connection(
             self.builder_app.make_source, self.session.project,
@@ -309,12 +313,16 @@ class BuildPane(ResultsView, Horizontal):
             self.app.bell()
             return
         bar = self.query_one(RequestBar)
-        bar.set_busy(True)
-        bar.show_summary(Text("sending…", style="dim"))
-        try:
-            run = await fetching.fetch(self.builder_app.make_source, self.session.project, resource)
-        finally:
-            bar.set_busy(False)
+        missing = self.session.missing_key()
+        if missing:
+            run = ResourceRun([], error=missing)
+        else:
+            bar.set_busy(True)
+            bar.show_summary(Text("sending…", style="dim"))
+            try:
+                run = await fetching.fetch(self.builder_app.make_source, self.session.project, resource)
+            finally:
+                bar.set_busy(False)
         self.session.runs[resource.name] = run
         if self.session.resource is not resource:
             return  # the user moved to another resource meanwhile; the result waits for their return

@@ -70,6 +70,11 @@ class ResultsView:
         else:
             self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._start_evaluation)
 
+    @property
+    def idle(self) -> bool:
+        """No evaluation waiting for its debounce (tests use it to know the screen has settled)."""
+        return self._debounce is None
+
     def flush(self) -> None:
         """Start a debounced evaluation now (tests and save use it: no waiting on a timer)."""
         if self._debounce is not None:
@@ -174,6 +179,12 @@ class ResultsView:
         page = next((p for p in run.pages if p.error), None)
         if page is not None and page.status:
             return str(page.status)
+        # A word for the resource list when there is no HTTP status to show.
+        text = run.error.lower()
+        for needle, word in (("no api key", "no key"), ("timed out", "timeout"), ("cannot reach", "unreachable"),
+                             ("tls", "TLS")):
+            if needle in text:
+                return word
         return "failed"
 
     def _show_counts(self, result: Any, run: ResourceRun | None) -> None:

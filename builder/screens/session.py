@@ -123,6 +123,18 @@ class Session:
             return {self.key_env: demo_key}
         return {}
 
+    def missing_key(self) -> str | None:
+        """Why a request cannot authenticate yet (no key anywhere), or None. Sending without one
+        would only earn a 401 from Cursor and spend the rate limit."""
+        if self.demo or self.typed_key:
+            return None
+        setting = SECRET_KEY_FOR_AUTH.get(self.auth_type)
+        name = env_ref_name(self.project.config.get(setting)) if setting else None
+        if name is None or self.env.get(name):
+            return None
+        return (f"No API key: set ${name} before starting, or type the key under Connection "
+                "(it stays in memory and is never saved).")
+
     def key_source(self) -> str:
         if self.typed_key:
             return "typed (memory only)"

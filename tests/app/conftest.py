@@ -44,12 +44,15 @@ def demo_app(tmp_path: Path) -> Callable[..., BuilderApp]:
 async def settle(pilot: Any) -> None:
     """Let debounce timers fire and workers finish (no sleeps: wait on the work itself)."""
     app = pilot.app
-    for _ in range(4):
+    pane = app.build_pane
+    for _ in range(40):
         await pilot.pause()
         # The evaluation debounce is a timer, not a worker: fire it now instead of waiting it out.
-        app.build_pane.flush()
+        pane.flush()
         await app.workers.wait_for_complete()
-    await pilot.pause()
+        await pilot.pause()
+        if pane.idle and not any(worker.is_running for worker in app.workers):
+            return
 
 
 @pytest.fixture

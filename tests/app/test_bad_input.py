@@ -101,10 +101,10 @@ class _SilentServer(httpx.AsyncBaseTransport):
 
 async def test_timeout_is_explained(tmp_path: Path) -> None:
     def source(project):
-        return Source(project, transport=_SilentServer(), overrides={"CURSOR_API_KEY": "k" * 20},
+        return Source(project, transport=_SilentServer(), env={"CURSOR_API_KEY": "k" * 20},
                       retry=RetryPolicy(attempts=1))
 
-    app = make_app(fixture_project(tmp_path), source=source, env={}, test_mode=True)
+    app = make_app(fixture_project(tmp_path), source=source, env={"CURSOR_API_KEY": "k" * 20}, test_mode=True)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "members")
         message = shown(app, "#response-error")
@@ -137,4 +137,24 @@ async def test_jq_syntax_error_in_data_path_and_selector(demo_app) -> None:
         result = app.session.result
         assert 0 < result.kept < 12
         assert f"{result.kept} kept" in shown(app, "#kept-count")
+        assert_usable(app)
+
+
+async def test_no_key_is_said_before_anything_is_sent(tmp_path: Path) -> None:
+    sent = []
+
+    def source(project):
+        sent.append(project)
+        raise AssertionError("nothing may be sent without a key")
+
+    app = make_app(fixture_project(tmp_path), source=source, env={}, test_mode=True)  # not demo, no $CURSOR_API_KEY
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "members")
+        message = shown(app, "#response-error")
+        assert "No API key" in message and "CURSOR_API_KEY" in message
+        assert "✗ no key" in str(app.query_one(ResourceList).get_option_at_index(0).prompt)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert "No API key" in shown(app, "#connection-result")
+        assert not sent
         assert_usable(app)

@@ -186,3 +186,24 @@ async def test_typed_key_is_masked_and_never_saved(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert "crsr_secret" not in (tmp_path / "cursor-builder.yaml").read_text()
+
+
+async def test_a_registered_tab_plugs_in(tmp_path: Path, monkeypatch) -> None:
+    from builder.screens import registry
+    from builder.screens.registry import TabSpec
+
+    monkeypatch.setattr(registry, "TABS", [TabSpec("fake", "Fake", "tests.app.fake_tab"),
+                                           TabSpec("later", "Later", "builder.screens.not_written_yet")])
+    import builder.app as app_module
+
+    monkeypatch.setattr(app_module, "TABS", registry.TABS)
+    app = demo_app(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "not available in this build" in str(app.query_one("#tab-later").query_one(".unavailable").render())
+        app.show_tab("fake")
+        await settle(pilot)
+        pane = app.query_one("#fake-pane")  # loaded by module name, as the app loads real tabs
+        assert type(pane).shown >= 1 and str(pane.render()) == f"{len(app.session.project.resources)} resources"
+        titles = [title for title, _, _ in app.tab_commands()]
+        assert titles == ["Fake: do something"]
