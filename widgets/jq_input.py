@@ -179,6 +179,10 @@ class JqInput(Vertical):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         text = event.value
+        if text != self.field.value:
+            # Stale: the field changed again since (a resource loaded while keys were arriving,
+            # or fast typing). Only the event that matches what the field holds now counts.
+            return
         error = jqrt.check(text) if text.strip() else None
         self._set_error(error)
         if text == self._known:

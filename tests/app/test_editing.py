@@ -128,3 +128,16 @@ async def test_request_details_edit_the_selector_and_extensions(tmp_path: Path) 
         await settle(pilot)
     saved = load_project(tmp_path / "cursor-builder.yaml").find_resource("audit-logs")
     assert saved.selector["query_params"] == {"pageSize": 50, "size": 10}
+
+
+async def test_late_change_events_never_edit_another_resource(tmp_path: Path) -> None:
+    """Input reports programmatic values late: loading A then B must not write A's data_path into B."""
+    app = demo_app(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.session.project.dumps()
+        pane = app.build_pane
+        for index in (0, 1, 2, 3, 4, 0, 4):
+            pane.select_resource(index)  # no pause between: every field's Changed arrives after the next load
+        await settle(pilot)
+        assert app.session.project.dumps() == before and not app.session.dirty
