@@ -73,6 +73,10 @@ endpoint and says what it reached.""",
         super().__init__(id=id)
         self.demo = demo
         self._loading = False
+        # What the panel last showed from the project: Select and Checkbox post Changed messages
+        # for programmatic values too (at mount, before the project is loaded, and after load()),
+        # and such an echo must never be taken for a user's choice that rewrites the project.
+        self._shown: dict[str, object] | None = None
 
     def compose(self) -> ComposeResult:
         if self.demo:
@@ -90,10 +94,12 @@ endpoint and says what it reached.""",
     def load(self, base_url: str, auth_type: str, verify_tls: bool, key_source: str) -> None:
         """Show the project's settings; ``key_source`` says where the key comes from (masked)."""
         self._loading = True
+        values = {value for _, value in AUTH_TYPES}
+        shown_auth = auth_type if auth_type in values else "none"
+        self._shown = {"base-url": base_url, "auth-type": shown_auth, "verify-tls": verify_tls}
         try:
             self.query_one("#base-url", Input).value = base_url
-            values = {value for _, value in AUTH_TYPES}
-            self.query_one("#auth-type", Select).value = auth_type if auth_type in values else "none"
+            self.query_one("#auth-type", Select).value = shown_auth
             self.query_one("#verify-tls", Checkbox).value = verify_tls
             self.query_one("#api-key", Input).placeholder = key_source
         finally:
@@ -105,9 +111,13 @@ endpoint and says what it reached.""",
     def show_result(self, text: Text | str) -> None:
         self.query_one("#connection-result", Static).update(text)
 
-    def _changed(self) -> None:
-        if self._loading:
+    def _changed(self, widget: str | None = None, value: object = None) -> None:
+        if self._loading or self._shown is None:
             return
+        if widget is not None:
+            if self._shown.get(widget) == value:
+                return  # an echo of what load() put there
+            self._shown[widget] = value
         auth = self.query_one("#auth-type", Select).value
         self.post_message(self.Changed(self.query_one("#base-url", Input).value.strip(),
                                        str(auth) if auth is not Select.BLANK else "none",
@@ -116,17 +126,17 @@ endpoint and says what it reached.""",
     @on(Input.Changed, "#base-url")
     def _base_url(self, event: Input.Changed) -> None:
         event.stop()
-        self._changed()
+        self._changed("base-url", event.value)
 
     @on(Select.Changed, "#auth-type")
     def _auth(self, event: Select.Changed) -> None:
         event.stop()
-        self._changed()
+        self._changed("auth-type", event.value)
 
     @on(Checkbox.Changed, "#verify-tls")
     def _verify(self, event: Checkbox.Changed) -> None:
         event.stop()
-        self._changed()
+        self._changed("verify-tls", event.value)
 
     @on(Input.Changed, "#api-key")
     def _key(self, event: Input.Changed) -> None:
