@@ -244,10 +244,10 @@ class BuilderApp(EditingActions, App[int]):
         self.push_screen(HelpScreen(help_data.title, help_data.markdown, keys))
 
     # -- save and quit -----------------------------------------------------------------------------
-    def action_save(self) -> bool:
+    def action_save(self, path: str | None = None) -> bool:
         project = self.session.project
         try:
-            target = project.save(project.path or Path(DEFAULT_PROJECT_FILE))
+            target = project.save(Path(path) if path else project.path or Path(DEFAULT_PROJECT_FILE))
         except ProjectError as exc:
             self.notify(str(exc), title="Not saved", severity="error")
             return False

@@ -72,6 +72,10 @@ ACTIONS: list[Action] = [
            "Show the records that produce no entity, and why"),
     Action("builder.show-request", "show_io('request')", None, "Request", "Edit request details",
            "Query params, headers, body, computed values and pagination"),
+    Action("builder.open-project", "open_project", None, "Open", "Open project…",
+           "Open another project file (YAML)"),
+    Action("builder.save-as", "save_as", None, "Save as", "Save project as…",
+           "Write the project to another file"),
     Action("builder.quit", "quit", "ctrl+q", "Quit", "Quit", "Leave the builder (asks when there are unsaved "
            "changes)", footer=True, priority=True),
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from builder.project import Resource
+from builder.project import Resource, load_project
+from builder.yamlio import ProjectError
 from builder.screens.automap import propose
 from builder.screens.dialogs import PromptScreen
 from widgets.mapping_table import MappingTable
@@ -160,3 +161,40 @@ class EditingActions:
         resource.mappings.update(proposed)
         self.notify(f"Auto-map added {len(added)} field{'s' if len(added) != 1 else ''}.", timeout=3)
         self._reload_build()
+
+    def action_open_project(self) -> None:
+        if self.session.dirty:
+            self.notify("The project has unsaved changes: save them (ctrl+s) before opening another.",
+                        severity="warning")
+            return
+
+        def opened(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                project = load_project(path)
+            except ProjectError as exc:  # bad YAML, missing file: one line, where it is
+                self.notify(str(exc), title="Not opened", severity="error", timeout=8)
+                return
+            session = self.session
+            session.project = project
+            session.runs.clear()
+            session.results.clear()
+            session.statuses.clear()
+            session.selected = session.record = 0
+            session.dirty = False
+            self._reload_build()
+            session.dirty = False  # reloading is not an edit
+            self._update_title()
+            self.build_pane.load_connection()
+            self.notify(f"Opened {path}", timeout=3)
+
+        self.push_screen(PromptScreen("Open project file", str(self.session.project.path or "")), opened)
+
+    def action_save_as(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path:
+                self.action_save(path)
+
+        self.push_screen(PromptScreen("Save project as", str(self.session.project.path or "cursor-builder.yaml"),
+                                      hint="secrets are written as ${ENV} references only"), chosen)

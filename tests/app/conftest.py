@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from builder.app import BuilderApp, make_app
 from builder.project import Project, load_project
@@ -49,7 +50,10 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
         # The evaluation debounce is a timer, not a worker: fire it now instead of waiting it out.
         pane.flush()
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an evaluation replaced by a newer one (exclusive workers): wait for the newer
         await pilot.pause()
         if pane.idle and not any(worker.is_running for worker in app.workers):
             return

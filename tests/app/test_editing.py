@@ -141,3 +141,26 @@ async def test_late_change_events_never_edit_another_resource(tmp_path: Path) ->
             pane.select_resource(index)  # no pause between: every field's Changed arrives after the next load
         await settle(pilot)
         assert app.session.project.dumps() == before and not app.session.dirty
+
+
+async def test_save_as_then_open_it_and_a_broken_file_says_why(tmp_path: Path) -> None:
+    app = demo_app(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pick(pilot, "members")
+        await app.run_action("save_as")
+        await pilot.press("end", "ctrl+u", *str(tmp_path / "copy.yaml"), "enter")
+        await settle(pilot)
+        assert (tmp_path / "copy.yaml").exists() and app.session.project.path == tmp_path / "copy.yaml"
+
+        (tmp_path / "broken.yaml").write_text("version: 1\nportAppConfig: [\n")
+        await app.run_action("open_project")
+        await pilot.press("end", "ctrl+u", *str(tmp_path / "broken.yaml"), "enter")
+        await settle(pilot)
+        assert app.session.project.path == tmp_path / "copy.yaml"  # unchanged
+        assert any("invalid YAML" in str(n.message) for n in app._notifications)
+
+        await app.run_action("open_project")
+        await pilot.press("end", "ctrl+u", *str(tmp_path / "copy.yaml"), "enter")
+        await settle(pilot)
+        assert app.session.project.path == tmp_path / "copy.yaml" and not app.session.dirty
+        assert app.session.resource.name == app.session.project.resources[0].name

@@ -121,10 +121,11 @@ async def test_first_failing_record_is_one_key_away(tmp_path: Path) -> None:
         await pilot.press("end", "ctrl+u", *'if .role == "owner" then .role else error("not an owner") end')
         await settle(pilot)
         first_bad = next(i for i in range(len(records)) if i not in owners)
-        assert str(row.status_cell.render()) == f"{len(records) - len(owners)} err"
+        state = (row.jq_input.value, row.first_failing, app.build_pane._pending_fields, row.jq_input.dropdown_open)
+        assert str(row.status_cell.render()) == f"{len(records) - len(owners)} err", state
         await pilot.press("ctrl+g")
         await settle(pilot)
-        assert app.session.record == first_bad
+        assert app.session.record == first_bad, state
         assert "not an owner" in str(row.value_cell.render()) or str(row.value_cell.render()) == "error"
         assert "not an owner" in str(app.query_one("#mapping-message").render())
 
