@@ -75,6 +75,9 @@ class BuildPane(ResultsView, Horizontal):
         self.load_connection()
         self.refresh_resources()
         self.select_resource(self.session.selected)
+        if self.session.demo:
+            # The demo says at once what it is connected to (in-process: no network, no rate limit).
+            self.test_connection()
 
     # -- loading the selected resource into the widgets ------------------------------------------------
     def load_connection(self) -> None:
