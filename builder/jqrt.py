@@ -7,6 +7,7 @@ that the builder's preview and the deployed integration agree on what a program 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -226,6 +227,88 @@ class Outcome:
         return self.value if self.status == "ok" else None
 
 
+class NotNormal(ValueError):
+    """A value jq would change on its way through (big integer, NaN, lone surrogate…)."""
+
+
+MAX_EXACT = 2 ** 53  # beyond this jq's doubles and Python's ints part ways
+
+
+# -- the normal form of data ---------------------------------------------------------------------
+
+
+def normal_form(value: Any) -> Any:
+    """``value`` as jq.py hands it back after a trip through jq: integral floats become ints.
+
+    Returns the same object when nothing changes (the usual case: no copy). Raises NotNormal
+    where only jq can tell (integers beyond 2**53, NaN, ±Infinity, lone surrogates)."""
+    cls = value.__class__
+    if cls is dict:
+        changed = None
+        for key, item in value.items():
+            item_cls = item.__class__
+            if item_cls is str:
+                if not item.isascii():
+                    _check_text(item)
+                continue
+            if item_cls is int:
+                if -MAX_EXACT <= item <= MAX_EXACT:
+                    continue
+                raise NotNormal("integer beyond 2**53")
+            if item is None or item_cls is bool:
+                continue
+            if item_cls is float and not item.is_integer() and item - item == 0.0:
+                continue  # finite, not integral: as jq hands it back
+            new = normal_form(item)
+            if new is not item:
+                if changed is None:
+                    changed = dict(value)
+                changed[key] = new
+        try:
+            ascii_keys = "".join(value).isascii()  # the keys, in one pass
+        except TypeError:
+            raise NotNormal("a key that is not a string") from None
+        if not ascii_keys:
+            for key in value:
+                _check_text(key)
+        return value if changed is None else changed
+    if cls is list:
+        changed_list = None
+        for index, item in enumerate(value):
+            new = normal_form(item)
+            if new is not item:
+                if changed_list is None:
+                    changed_list = list(value)
+                changed_list[index] = new
+        return value if changed_list is None else changed_list
+    if cls is str:
+        if not value.isascii():
+            _check_text(value)
+        return value
+    if cls is int:
+        if -MAX_EXACT <= value <= MAX_EXACT:
+            return value
+        raise NotNormal("integer beyond 2**53")
+    if cls is float:
+        if value != value or value in (math.inf, -math.inf):
+            raise NotNormal("NaN or Infinity")
+        if value.is_integer():
+            if -MAX_EXACT <= value <= MAX_EXACT:
+                return int(value)
+            raise NotNormal("integral float beyond 2**53")
+        return value
+    if value is None or cls is bool:
+        return value
+    raise NotNormal(f"not JSON: {cls.__name__}")
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotNormal("lone surrogate") from None
+
+
 _SIMPLE_PATH = re.compile(r"^\s*((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*$")
 _JQ_TYPE = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 
@@ -244,47 +327,19 @@ def _walk_simple_path(keys: list[str], data: Any) -> Outcome:
     return Outcome("null" if value is None else "ok", value)
 
 
-# A trip through jq changes some values, and Ocean's data_path makes that trip, so its records
-# carry them (and `tostring`, interpolation, `tojson` in the mapping show them): jq converts every
-# number through a double and hands back an int when it is integral (1.0, -0.0, 1e+21 → ints),
-# NaN → null, ±Infinity → ±1.7976931348623157e+308. Those are redone here with json's hooks, which
-# match jq exactly for floats; integers beyond 2**53 (jq rounds their decimal literal its own way)
-# and a lone surrogate (jq fails the whole parse) go to jq itself. Matched on the input's JSON text;
-# a false positive (say "1.0" inside a string) only costs the slower path.
-_JQ_RENUMBERS = re.compile(r"\d\.0(?!\d)|\de\+|NaN|Infinity")
-_BIG_INT = re.compile(r"(?<![\d.])\d{16,}(?![\d.eE])")
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_SIXTEEN_DIGITS = b"0" * 16
-_DBL_MAX = 1.7976931348623157e308
-
-
-def _jq_float(text: str) -> Any:
-    number = float(text)
-    if number.is_integer():
-        return int(number)
-    if number - number == 0.0:  # finite: the usual case, kept as it is
-        return number
-    return _DBL_MAX if number > 0 else -_DBL_MAX  # overflowed to ±inf (NaN is a constant, not here)
-
-
-_JQ_CONSTANTS = {"NaN": None, "Infinity": _DBL_MAX, "-Infinity": -_DBL_MAX}
-
-
 def _walk_as_jq(keys: list[str], data: Any) -> Outcome | None:
-    """``_walk_simple_path`` on the values jq would see and hand back (None: only jq can tell)."""
+    """``_walk_simple_path`` on the values jq would see and hand back (None: only jq can tell).
+
+    A trip through jq changes some values, and Ocean's data_path makes that trip, so its records
+    carry them (and ``tostring``, interpolation, ``tojson`` in the mapping show them): integral
+    numbers come back as ints. ``normal_form`` redoes that; what it cannot (integers beyond 2**53,
+    NaN, a lone surrogate, which fails jq's whole parse) goes to jq itself."""
     if data is None or isinstance(data, str) and data.isascii():
         return _walk_simple_path(keys, data)
-    text = json.dumps(data, ensure_ascii=False)
     try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return None  # a lone surrogate: jq fails the whole parse
-    # A 16-digit run first, cheaply (a regex with \d{16} over a whole page is slow), then whether
-    # it is an integer rather than the digits of a float.
-    if _SIXTEEN_DIGITS in raw.translate(_DIGITS_TO_ZERO) and _BIG_INT.search(text):
+        data = normal_form(data)
+    except (NotNormal, RecursionError):
         return None
-    if _JQ_RENUMBERS.search(text):
-        data = json.loads(text, parse_float=_jq_float, parse_constant=_JQ_CONSTANTS.__getitem__)
     return _walk_simple_path(keys, data)
 
 

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from builder import jqrt
+from builder import jqnative, jqrt
 from builder.jqrt import JQCompileError, Outcome
 
 # -- the compiled form of one mapping ----------------------------------------------------------
@@ -94,9 +94,16 @@ class CompiledMapping:
         self.leaves: list[Leaf] = []
         self.root = self._build_node(mappings, ())
         self.selector_error = self._compile_error(query)
-        self._static_errors = [0] if self.selector_error else []
-        self._static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
+        static_errors = [0] if self.selector_error else []
+        static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
+        #: positions of [selector, leaves…] that do not compile: None in a plain row means an error there
+        self.static_errors: tuple[int, ...] = tuple(static_errors)
+        self._row, self._natives, self._rest = self._native_row()
+        #: how many records jqnative handed to jq (it could not be sure); a figure for bench/mapping.py
+        self.jq_records = 0
+        # jq runs the whole mapping where jqnative bails, and the fields it does not compile.
         self._program = self._combined_program()
+        self._rest_program = self._combined_program(self._rest) if self._row is not None and self._rest else (None, None)
         self._builder = self._make_builder()
 
     def _compile_error(self, value: Any) -> str | None:
@@ -144,14 +151,19 @@ class CompiledMapping:
         self.leaves.append(Leaf(path, value, error))
         return _Node("leaf", leaf_index=len(self.leaves) - 1)
 
-    def _combined_program(self) -> tuple[Any | None, Any | None]:
+    def _combined_program(self, indices: Sequence[int] | None = None) -> tuple[Any | None, Any | None]:
         """Two programs over a whole batch: a fast one with one ``try`` per record, and an exact
-        one with one ``try`` per field for the records the fast one could not settle."""
+        one with one ``try`` per field for the records the fast one could not settle.
+
+        ``indices``: which of [selector, leaves…] the programs compute (default: all)."""
         parts = [self.query] + [leaf.expr for leaf in self.leaves]
         errors = [self.selector_error] + [leaf.compile_error for leaf in self.leaves]
+        if indices is None:
+            indices = range(len(parts))
         fast: list[str] = []
         exact: list[str] = []
-        for text, error in zip(parts, errors):
+        for index in indices:
+            text, error = parts[index], errors[index]
             if error is not None:
                 fast.append("null")
                 exact.append("null")
@@ -178,39 +190,138 @@ class CompiledMapping:
         except Exception:
             return None, None  # pathological user text that only compiles on its own: per field
 
+    @property
+    def native_fields(self) -> int:
+        """How many of [selector, leaves…] run as Python (builder.jqnative) rather than in jq."""
+        return sum(program is not None for program in self._natives)
+
+    def _native_row(self) -> tuple[Any | None, list[Any], list[int]]:
+        """The fields that compile to Python (builder.jqnative), as one function per record.
+
+        Returns (row function or None, native programs by position, positions left to jq)."""
+        parts = [self.query] + [leaf.expr for leaf in self.leaves]
+        errors = [self.selector_error] + [leaf.compile_error for leaf in self.leaves]
+        programs = [None if error or not USE_NATIVE else jqnative.compile_native(jqrt.as_program_text(text))
+                    for text, error in zip(parts, errors)]
+        rest = [i for i, (program, error) in enumerate(zip(programs, errors)) if program is None and error is None]
+        if all(program is None for program in programs):
+            return None, programs, rest
+        return jqnative.fuse(programs), programs, rest
+
     # -- evaluation ----------------------------------------------------------------------------
     #: Records per jq run. One program over a bounded slice keeps jq's input text and the objects it
     #: hands back small: 20,000 records in one run cost ~20% more CPU than in slices of 1,000
     #: (mostly garbage-collector passes over the growing heap; bench/mapping.py).
     SLICE = 1000
 
-    def evaluate(self, items: Sequence[Any]) -> list[list[Any]]:
+    def evaluate(self, items: Sequence[Any], clean: bool = False) -> list[list[Any]]:
         """Per item: [selector marker, leaf markers…] where a marker is [v], [] or None (error)."""
+        return [self.markers(row) for row in self.evaluate_rows(items, clean)]
+
+    def markers(self, row: Any) -> list[Any]:
+        """A row of ``evaluate_rows`` as markers."""
+        if row.__class__ is not tuple:
+            return row
+        markers = [[value] for value in row]
+        for position in self.static_errors:
+            markers[position] = None
+        return markers
+
+    def evaluate_rows(self, items: Sequence[Any], clean: bool = False) -> list[Any]:
+        """Per item, either a tuple of plain values [selector, leaves…] (every field gave one
+        value; positions in ``static_errors`` hold None and mean "does not compile"), or a list
+        of markers as in ``evaluate``. ``clean``: the items are in jqrt.normal_form already
+        (``Extraction.clean``)."""
         if len(items) <= self.SLICE:
-            return self._evaluate_slice(items)
-        out: list[list[Any]] = []
+            return self._evaluate_slice(items, clean)
+        out: list[Any] = []
         for start in range(0, len(items), self.SLICE):
-            out.extend(self._evaluate_slice(items[start:start + self.SLICE]))
+            out.extend(self._evaluate_slice(items[start:start + self.SLICE], clean))
         return out
 
-    def _evaluate_slice(self, items: Sequence[Any]) -> list[list[Any]]:
+    def _evaluate_slice(self, items: Sequence[Any], clean: bool) -> list[Any]:
         if not items:
             return []
         collecting = gc.isenabled()
         if collecting:
             gc.disable()  # nothing here makes cycles; a pass over every record per few hundred lists does not pay
         try:
-            return self._evaluate_slice_now(items)
+            if self._row is None:
+                return self._jq_rows(self._program, items, None)
+            return self._native_rows(items, clean)
         finally:
             if collecting:
                 gc.enable()
 
-    def _evaluate_slice_now(self, items: Sequence[Any]) -> list[list[Any]]:
-        fast, exact = self._program
+    def _native_rows(self, items: Sequence[Any], clean: bool) -> list[Any]:
+        row = self._row
+        rows: list[Any] = []
+        to_jq: list[int] = []  # records only jq can settle (jqnative bailed)
+        for index, item in enumerate(items):
+            try:
+                if not clean:
+                    jqrt.normal_form(item)  # raises for what only jq can tell (big integers…)
+                rows.append(row(item))
+            except Exception:
+                markers = self._native_markers(item)
+                if markers is None:
+                    to_jq.append(index)
+                rows.append(markers)
+        if self._rest:
+            self._fill_rest(items, rows, to_jq)
+        if to_jq:
+            self.jq_records += len(to_jq)
+            again = self._jq_rows(self._program, [items[i] for i in to_jq], None)
+            for index, value in zip(to_jq, again):
+                rows[index] = value
+        return rows
+
+    def _native_markers(self, item: Any) -> list[Any] | None:
+        """Markers for a record whose native row raised: None when a field needs jq."""
+        try:
+            jqrt.normal_form(item)
+        except Exception:
+            return None
+        markers: list[Any] = []
+        for program in self._natives:
+            if program is None:
+                markers.append(None)
+                continue
+            outcome = jqnative.run(program, item)
+            if outcome is None:
+                return None
+            markers.append(_marker(outcome))
+        return markers
+
+    def _fill_rest(self, items: Sequence[Any], rows: list[Any], to_jq: list[int]) -> None:
+        """Compute the fields jqnative does not compile with jq, for the records it settled."""
+        skip = set(to_jq)
+        wanted = [i for i in range(len(items)) if i not in skip]
+        if not wanted:
+            return
+        rest = self._rest
+        got = self._jq_rows(self._rest_program, [items[i] for i in wanted], rest)
+        for index, part in zip(wanted, got):
+            base = rows[index]
+            if base.__class__ is tuple and part.__class__ is tuple:
+                merged = list(base)
+                for position, value in zip(rest, part):
+                    merged[position] = value
+                rows[index] = tuple(merged)
+            else:
+                merged = self.markers(base) if base.__class__ is tuple else base
+                part_markers = part if part.__class__ is list else [[value] for value in part]
+                for position, marker in zip(rest, part_markers):
+                    merged[position] = marker
+                rows[index] = merged
+
+    def _jq_rows(self, programs: tuple[Any, Any], items: Sequence[Any], indices: Sequence[int] | None) -> list[Any]:
+        """Rows from jq's combined programs for ``indices`` (default: every field) of ``items``."""
+        fast, exact = programs
+        positions = range(len(self.leaves) + 1) if indices is None else indices
         if fast is None:
-            return [self._evaluate_one(item) for item in items]
-        width = len(self.leaves) + 1
-        static_errors = self._static_errors
+            return [[self._evaluate_one_at(item, p) for p in positions] for item in items]
+        width = len(positions)
         try:
             rows = fast.input_text(json.dumps(items)).first()
         except Exception:
@@ -222,18 +333,21 @@ class CompiledMapping:
                 redo.append(index)
                 out.append(None)
                 continue
-            markers = [[value] for value in row]
-            for position in static_errors:
-                markers[position] = None
-            out.append(markers)
+            out.append(tuple(row))
         if redo:
             try:
                 again = exact.input_text(json.dumps([items[i] for i in redo])).first()
             except Exception:
-                again = [self._evaluate_one(items[i]) for i in redo]
+                again = [[self._evaluate_one_at(items[i], p) for p in positions] for i in redo]
             for index, markers in zip(redo, again):
                 out[index] = markers
         return out
+
+    def _evaluate_one_at(self, item: Any, position: int) -> Any:
+        if position == 0:
+            return _marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None
+        leaf = self.leaves[position - 1]
+        return None if leaf.compile_error else _marker(jqrt.first(leaf.expr, item, self.env_access))
 
     def _evaluate_one(self, item: Any) -> list[Any]:
         row = [_marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None]
@@ -254,6 +368,8 @@ class CompiledMapping:
 
     def build(self, markers: list[Any]) -> dict[str, Any]:
         """The entity dict Ocean's processor produces for one item (before pydantic)."""
+        if markers.__class__ is tuple:
+            return self._builder(markers)
         return self._builder([marker[0] if marker else None for marker in markers])
 
     def _make_builder(self) -> Any:
@@ -282,17 +398,30 @@ def _marker(outcome: Outcome) -> Any:
 
 _compiled_cache: dict[str, CompiledMapping] = {}
 
+#: Off: every field runs in jq (tests compare the two; bench/mapping.py --jq-only shows the difference).
+USE_NATIVE = True
 
-def compile_mapping(mappings: dict[str, Any], query: str, env_access: bool = True) -> CompiledMapping:
-    """Cached by content, so re-running after an unrelated edit costs no compile."""
-    key = json.dumps([mappings, query, env_access], sort_keys=False, default=str)
+
+def _cache_key(mappings: dict[str, Any], query: str, env_access: bool) -> str:
+    return json.dumps([mappings, query, env_access, USE_NATIVE], sort_keys=False, default=str)
+
+
+def compile_mapping(mappings: dict[str, Any], query: str, env_access: bool = True,
+                    factory: type[CompiledMapping] | None = None) -> CompiledMapping:
+    """Cached by content, so re-running after an unrelated edit costs no compile. ``factory``: the
+    class to compile with when nothing is cached yet (the TUI's per-record variant)."""
+    key = _cache_key(mappings, query, env_access)
     found = _compiled_cache.get(key)
     if found is None:
         if len(_compiled_cache) > 256:
             _compiled_cache.clear()
-        found = CompiledMapping(mappings, query, env_access)
+        found = (factory or CompiledMapping)(mappings, query, env_access)
         _compiled_cache[key] = found
     return found
+
+
+def clear_compiled_cache() -> None:
+    _compiled_cache.clear()
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -392,7 +521,7 @@ class MappingResult:
     def values(self, record: int) -> list[FieldValue]:
         """Every field's outcome for one record, with jq's own error text where it failed."""
         item = self.records[record]
-        markers = self._markers[record] if record < len(self._markers) else None
+        markers = self.compiled.markers(self._markers[record]) if record < len(self._markers) else None
         out = []
         for index, leaf in enumerate(self.compiled.leaves):
             marker = markers[index + 1] if markers is not None else None
@@ -429,6 +558,9 @@ class Extraction:
     # Ocean's parse_items batch of each record: its page, or (page, parent item, chunk of 200)
     # with itemsToParse. An entity Ocean's Entity model rejects loses its whole batch.
     record_batches: list[Any] = field(default_factory=list)
+    # Every record came out of jq (or jqrt.normal_form): numbers as jq hands them back. False when
+    # a page was taken as it is (data_path '.' on an object), which costs jqnative a check per record.
+    clean: bool = True
 
 
 def extract_items(responses: Sequence[Any], data_path: str | None, items_to_parse: str | None = None,
@@ -444,11 +576,13 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
     record_batches: list[Any] = []
     dropped: list[Dropped] = []
     path = data_path or "."
+    clean = True
     for page, response in enumerate(responses):
         # Ocean's custom integration: with the default data_path '.', an object response is
         # one item as it is (no JQ run), a list response is searched like any other path.
         if path == "." and not isinstance(response, list):
             items = [response]
+            clean = False
         else:
             outcome = jqrt.first(path, response, env_access)
             if outcome.status == "error":
@@ -489,7 +623,7 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
             record_batches.extend([page] * len(items))
         records.extend(items)
         record_pages.extend([page] * len(items))
-    return Extraction(records, dropped, len(responses), record_pages, record_batches)
+    return Extraction(records, dropped, len(responses), record_pages, record_batches, clean)
 
 
 def _json_type(value: Any) -> str:
@@ -566,65 +700,122 @@ def deletion_path(expr: str) -> str | None:
 
 def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "true", *,
               env_access: bool = True, dropped: list[Dropped] | None = None, pages: int = 0,
-              batches: Sequence[Any] | None = None) -> MappingResult:
+              batches: Sequence[Any] | None = None, clean: bool = False) -> MappingResult:
     """``batches``: Ocean's parse_items batch of each record (``Extraction.record_batches``); when
-    given, an entity the Entity model rejects loses its whole batch, as in Ocean."""
+    given, an entity the Entity model rejects loses its whole batch, as in Ocean. ``clean``: the
+    records are in jqrt.normal_form (``Extraction.clean``), which spares a check per record."""
     compiled = compile_mapping(mappings, query, env_access)
-    markers = compiled.evaluate(records)
+    rows = compiled.evaluate_rows(records, clean)
     fields = {leaf.name: FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
     statuses = list(fields.values())
     selector = FieldStatus("selector.query", query, compiled.selector_error)
     result = MappingResult(list(records), [], [], list(dropped or []), fields, selector, compiled, pages=pages,
-                           _markers=markers)
-    for index, row in enumerate(markers):
-        sel = row[0]
-        if sel is None or sel == [] or not isinstance(sel[0], bool):
-            selector.errors += 1
-            if selector.first_error_record is None:
-                selector.first_error_record = index
-                selector.first_error = _selector_message(compiled, records[index], sel)
-            result.dropped.append(Dropped("selector_error", _selector_message(compiled, records[index], sel),
-                                          record=index))
-            continue
-        if sel[0] is False:
-            result.filtered += 1
-            result.dropped.append(Dropped("selector", "selector.query is false", record=index))
-            continue
+                           _markers=rows)
+    build = compiled._builder
+    entities, entity_records, drops = result.entities, result.entity_records, result.dropped
+    plain: list[tuple[Any, ...]] = []  # rows of records that passed the selector with one value per field
+    plain_records: list[int] = []
+    for index, row in enumerate(rows):
+        if row.__class__ is tuple:
+            sel = row[0]
+            if sel is True:
+                plain.append(row)
+                plain_records.append(index)
+                entity = build(row)
+            elif sel is False:
+                result.filtered += 1
+                drops.append(Dropped("selector", "selector.query is false", record=index))
+                continue
+            else:
+                marker = None if 0 in compiled.static_errors else [sel]
+                _selector_failed(result, compiled, records, index, marker)
+                continue
+        else:
+            sel = row[0]
+            if sel is None or sel == [] or not isinstance(sel[0], bool):
+                _selector_failed(result, compiled, records, index, sel)
+                continue
+            if sel[0] is False:
+                result.filtered += 1
+                drops.append(Dropped("selector", "selector.query is false", record=index))
+                continue
+            _count_markers(statuses, row, index, records, compiled)
+            entity = compiled.build(row)
         selector.ok += 1
         result.passed += 1
-        for status, marker in zip(statuses, row[1:]):
-            if marker is None:
-                status.errors += 1
-                if status.first_error_record is None:
-                    status.first_error_record = index
-                    status.first_error = status.compile_error or _leaf_message(compiled, status, records[index])
-            elif marker == []:
-                status.empties += 1
-                if status.first_null_record is None:
-                    status.first_null_record = index
-            elif marker[0] is None:
-                status.nulls += 1
-                if status.first_null_record is None:
-                    status.first_null_record = index
-            else:
-                status.ok += 1
-        entity = compiled.build(row)
-        problem = _falsy_key(entity)
-        if problem:
-            result.dropped.append(Dropped(problem[0], problem[1], record=index))
-            continue
+        # Ocean keeps an entity only if identifier and blueprint are truthy *Python* values.
+        if not entity.get("identifier") or not entity.get("blueprint"):
+            problem = _falsy_key(entity)
+            if problem:
+                drops.append(Dropped(problem[0], problem[1], record=index))
+                continue
         payload, error = to_payload(entity)
         if error:
-            result.dropped.append(Dropped("entity", error, record=index))
+            drops.append(Dropped("entity", error, record=index))
             continue
-        result.entities.append(payload)
-        result.entity_records.append(index)
+        entities.append(payload)
+        entity_records.append(index)
+    if plain:
+        _count_plain(statuses, plain, plain_records, compiled)
     if batches is not None:
-        _lose_failed_batches(result, batches)
+        lose_failed_batches(result, batches)
     return result
 
 
-def _lose_failed_batches(result: MappingResult, batches: Sequence[Any]) -> None:
+def _selector_failed(result: MappingResult, compiled: CompiledMapping, records: Sequence[Any], index: int,
+                     marker: Any) -> None:
+    selector = result.selector
+    message = _selector_message(compiled, records[index], marker)
+    selector.errors += 1
+    if selector.first_error_record is None:
+        selector.first_error_record = index
+        selector.first_error = message
+    result.dropped.append(Dropped("selector_error", message, record=index))
+
+
+def _count_markers(statuses: list[FieldStatus], row: list[Any], index: int, records: Sequence[Any],
+                   compiled: CompiledMapping) -> None:
+    for status, marker in zip(statuses, row[1:]):
+        if marker is None:
+            status.errors += 1
+            if status.first_error_record is None:
+                status.first_error_record = index
+                status.first_error = status.compile_error or _leaf_message(compiled, status, records[index])
+        elif marker == []:
+            status.empties += 1
+            if status.first_null_record is None:
+                status.first_null_record = index
+        elif marker[0] is None:
+            status.nulls += 1
+            if status.first_null_record is None:
+                status.first_null_record = index
+        else:
+            status.ok += 1
+
+
+def _count_plain(statuses: list[FieldStatus], plain: list[tuple[Any, ...]], plain_records: list[int],
+                 compiled: CompiledMapping) -> None:
+    """Field counts over the plain rows, a column at a time (C loops, not one per cell)."""
+    columns = list(zip(*plain))
+    static = set(compiled.static_errors)
+    for position, (status, column) in enumerate(zip(statuses, columns[1:]), start=1):
+        if position in static:
+            status.errors += len(column)
+            first = plain_records[0]
+            if status.first_error_record is None or first < status.first_error_record:
+                status.first_error_record = first
+                status.first_error = status.compile_error
+            continue
+        nulls = column.count(None)
+        status.nulls += nulls
+        status.ok += len(column) - nulls
+        if nulls:
+            first = plain_records[column.index(None)]
+            if status.first_null_record is None or first < status.first_null_record:
+                status.first_null_record = first
+
+
+def lose_failed_batches(result: MappingResult, batches: Sequence[Any]) -> None:
     """Ocean builds every entity with ``Entity.parse_obj`` inside ``parse_items``: one rejection
     raises out of it and the batch's other entities are never sent either."""
     failed = {batches[drop.record]: drop.record for drop in result.dropped
@@ -725,7 +916,8 @@ def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True,
         page_params,
     )
     return map_items(extraction.records, resource.mappings, resource.query, env_access=env_access,
-                     dropped=extraction.dropped, pages=extraction.pages, batches=extraction.record_batches)
+                     dropped=extraction.dropped, pages=extraction.pages, batches=extraction.record_batches,
+                     clean=extraction.clean)
 
 
 def iter_leaf_paths(mappings: dict[str, Any]) -> Iterable[str]:

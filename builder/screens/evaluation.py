@@ -74,7 +74,8 @@ class Evaluator:
                 return None
             if start and self.breathe:
                 time.sleep(self.breathe)
-            parts.append(mapping.map_items(records[start:start + CHUNK], resource.mappings, resource.query))
+            parts.append(mapping.map_items(records[start:start + CHUNK], resource.mappings, resource.query,
+                                           clean=extraction.clean))
         return merge(parts, extraction, CHUNK)
 
 
@@ -86,18 +87,15 @@ class _PerFieldMapping(mapping.CompiledMapping):
     engine's per-field path (``_evaluate_one``) gives the same outcomes.
     """
 
-    def _combined_program(self) -> tuple[Any, Any]:
+    def _combined_program(self, indices: Any = None) -> tuple[Any, Any]:
         return None, None
 
 
 def preview_one(resource: Any, record: Any) -> mapping.MappingResult:
     """The selected record alone, mapped exactly as ``map_items`` would, in a millisecond or so."""
-    cache = getattr(mapping, "_compiled_cache", None)
-    key = json.dumps([resource.mappings, resource.query, True], sort_keys=False, default=str)
-    if isinstance(cache, dict) and key not in cache:
-        # map_items looks the compiled mapping up by content: hand it the per-field variant.
-        # Batch runs happen in the evaluation process, whose cache this does not touch.
-        cache[key] = _PerFieldMapping(resource.mappings, resource.query)
+    # map_items looks the compiled mapping up by content: hand it the per-field variant. Batch runs
+    # happen in the evaluation process, whose cache this does not touch.
+    mapping.compile_mapping(resource.mappings, resource.query, factory=_PerFieldMapping)
     return mapping.map_items([record], resource.mappings, resource.query)
 
 
@@ -137,5 +135,5 @@ def merge(parts: list[mapping.MappingResult], extraction: mapping.Extraction, ch
     # Ocean loses a whole parse batch (a page) when one entity is rejected; batches span chunks,
     # so the rule runs once over the merged result, exactly where map_items runs it.
     if extraction.record_batches:
-        mapping._lose_failed_batches(result, extraction.record_batches)
+        mapping.lose_failed_batches(result, extraction.record_batches)
     return result

@@ -108,9 +108,9 @@ def test_preview_one_equals_the_batch_engine(edit) -> None:
         else:
             resource.mappings[group][key] = expr
     pages = _pages("usage-events")
-    mapping._compiled_cache.clear()
+    mapping.clear_compiled_cache()
     full = Evaluator().run(resource, pages)  # the batch programs, in chunks
-    mapping._compiled_cache.clear()  # so the preview builds its own per-field mapping
+    mapping.clear_compiled_cache()  # so the preview builds its own per-field mapping
     for index in (0, 1, 7, len(full.records) - 1):
         one = preview_one(resource, full.records[index])
         assert type(one.compiled).__name__ == "_PerFieldMapping"
@@ -118,4 +118,4 @@ def test_preview_one_equals_the_batch_engine(edit) -> None:
         assert [(v.path, v.outcome) for v in one.values(0)] == [(v.path, v.outcome) for v in full.values(index)]
         drop, expected = one.drop_for_record(0), full.drop_for_record(index)
         assert (drop.stage, drop.reason) == (expected.stage, expected.reason) if expected else drop is None
-    mapping._compiled_cache.clear()
+    mapping.clear_compiled_cache()

@@ -1,0 +1,212 @@
+"""Differential test: ``builder.jqnative.first`` against jq (``builder.jqrt.first``).
+
+Why it exists: jqnative compiles a subset of jq to Python so that mapping fields run without a
+trip through jq. A mapping value that differs from jq's is a silent data bug in Port (a wrong
+identifier, a number that became a string, 1 instead of 1.0 in a title), so the fast path is only
+acceptable if, whenever it answers, it answers exactly what jq answers. It may always decline
+(return None): that costs speed, never correctness.
+
+The contract checked for every (program, input) pair of the corpus (``jqnative_cases.py``):
+
+* native None → fine (not covered);
+* otherwise a ``jqrt.Outcome`` whose status equals jq's; for "ok"/"null" the values are equal as
+  JSON text AND type-exact, recursively (bool vs int, int vs float, key order) — see ``_typed``;
+  for "error" only the status must agree (the native message may be None);
+* the native call must not raise and must not modify its input.
+
+``test_native_covers_cursor_mappings`` is the speed target: in the ``cursor-mappings`` group
+(the preset's mappings on its sample records, Port's doc mappings, the lead's realistic Cursor
+mappings) native must answer every case where jq succeeds.
+
+Run ``python tests/engine/test_jqnative_differential.py`` for a summary (cases, coverage per
+group, every mismatch).
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repo, when run as a script
+
+from jqnative_cases import COVERAGE_GROUP, Case, build_cases, dumps  # noqa: E402
+
+from builder import jqnative, jqrt  # noqa: E402
+
+CASES: list[Case] = build_cases()
+MIN_CASES = 2000
+
+
+def _typed(value: Any) -> Any:
+    """A structure that tells apart everything jq tells apart: the exact Python type of every
+    value (bool/int/float/str/None/list/dict, no subclasses), float bits (-0.0, nan) and key order."""
+    kind = type(value)
+    if value is None:
+        return ("null",)
+    if kind is bool:
+        return ("bool", value)
+    if kind is int:
+        return ("int", value)
+    if kind is float:
+        return ("float", repr(value))
+    if kind is str:
+        return ("str", value)
+    if kind is list:
+        return ("list", [_typed(item) for item in value])
+    if kind is dict:
+        return ("dict", [(("key", key) if type(key) is str else ("non-string key", repr(key)), _typed(item))
+                         for key, item in value.items()])
+    return ("unexpected type", kind.__name__, repr(value))
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        return f"<not JSON: {exc}>"
+
+
+def _show(outcome: Any) -> str:
+    if outcome is None:
+        return "None"
+    if not isinstance(outcome, jqrt.Outcome):
+        return f"<{type(outcome).__name__}> {outcome!r}"[:300]
+    if outcome.status in ("ok", "null"):
+        return f"{outcome.status} {dumps(outcome.value)}"
+    if outcome.status == "error":
+        return f"error ({outcome.error})"
+    return outcome.status
+
+
+@dataclass
+class Result:
+    value: Any  # the input
+    oracle: jqrt.Outcome
+    native: Any  # jqrt.Outcome | None, or whatever a buggy native returned
+    problem: str | None  # why native disagrees with jq; None when it agrees (or declined)
+
+    @property
+    def covered(self) -> bool:
+        return self.native is not None
+
+    def describe(self, program: str) -> str:
+        return (f"  program: {program}\n  input:   {dumps(self.value)}\n  native:  {_show(self.native)}\n"
+                f"  jq:      {_show(self.oracle)}\n  problem: {self.problem}")
+
+
+def _check(program: str, value: Any) -> Result:
+    oracle = jqrt.first(program, value)
+    # Native gets its own copy (a JSON round trip is exact for these values and faster than
+    # deepcopy); the JSON text, which tells 1 / 1.0 / true and key orders apart, shows any change.
+    text = json.dumps(value)
+    given = json.loads(text)
+    try:
+        native = jqnative.first(program, given)
+    except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported with the others
+        return Result(value, oracle, f"raised {type(exc).__name__}: {exc}", "native raised instead of answering")
+    if json.dumps(given) != text:
+        return Result(value, oracle, native, f"native modified its input into {dumps(given)}")
+    if native is None:
+        return Result(value, oracle, None, None)
+    if not isinstance(native, jqrt.Outcome):
+        return Result(value, oracle, native, "native returned something other than jqrt.Outcome or None")
+    if native.status != oracle.status:
+        return Result(value, oracle, native, f"status {native.status!r}, jq says {oracle.status!r}")
+    if oracle.status in ("ok", "null"):
+        if _json(native.value) != _json(oracle.value):
+            return Result(value, oracle, native, "different value")
+        if _typed(native.value) != _typed(oracle.value):
+            return Result(value, oracle, native, "same JSON text, different Python types (a tuple, a subclass…)")
+    return Result(value, oracle, native, None)
+
+
+@functools.cache
+def results(index: int) -> list[Result]:
+    """Every input of ``CASES[index]`` run both ways (cached: the coverage test reuses them)."""
+    case = CASES[index]
+    return [_check(case.program, value) for value in case.inputs]
+
+
+def _case_id(index: int) -> str:
+    case = CASES[index]
+    program = " ".join(case.program.split())
+    return f"{case.group}#{index}:{program[:70]}"
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[_case_id(i) for i in range(len(CASES))])
+def test_native_matches_jq(index: int) -> None:
+    case = CASES[index]
+    bad = [r for r in results(index) if r.problem is not None]
+    if bad:  # pytest.fail: the message says it all (assert would also dump the Result objects)
+        pytest.fail(f"{len(bad)} of {len(case.inputs)} inputs disagree with jq for {case.program!r}:\n"
+                    + "\n\n".join(r.describe(case.program) for r in bad), pytrace=False)
+
+
+def test_native_covers_cursor_mappings() -> None:
+    """THE COVERAGE GROUP (``cursor-mappings``): every case where jq gives a value (ok or null) must
+    be answered natively — the mapping speed target depends on it."""
+    uncovered: dict[str, list[Result]] = collections.defaultdict(list)
+    needed = 0
+    for index, case in enumerate(CASES):
+        if case.group != COVERAGE_GROUP:
+            continue
+        for result in results(index):
+            if result.oracle.status in ("ok", "null"):
+                needed += 1
+                if not result.covered:
+                    uncovered[case.program].append(result)
+    missing = sum(len(v) for v in uncovered.values())
+    listing = "\n".join(f"  {len(rs):5d} inputs  {program}\n         e.g. {dumps(rs[0].value)[:160]}"
+                        for program, rs in sorted(uncovered.items(), key=lambda kv: -len(kv[1])))
+    if uncovered:
+        pytest.fail(f"native declines {missing} of {needed} cursor-mappings cases where jq succeeds, "
+                    f"in {len(uncovered)} programs:\n{listing}", pytrace=False)
+
+
+def test_corpus_is_complete() -> None:
+    """The corpus really holds what it claims (samples loaded, preset and doc expressions found)."""
+    total = sum(len(case.inputs) for case in CASES)
+    assert total >= MIN_CASES, total
+    empty = [case.id for case in CASES if not case.inputs]
+    assert not empty, empty
+    coverage = [case for case in CASES if case.group == COVERAGE_GROUP]
+    programs = {case.program for case in coverage}
+    # A few expressions that must be there if project.yaml, the samples and Port's doc were read.
+    for expected in ('.date / 1000 | todate', '.totals.total_accepts', 'if .eventType == "composer" then 1 else 0 end',
+                     '[.rows[].totalAccepts] | add', '"cursor_member"'):
+        assert expected in programs, expected
+    assert sum(len(case.inputs) for case in coverage) >= 5000
+
+
+def _summary() -> None:
+    """Counts per group, coverage, and every mismatch grouped by problem (for the lead)."""
+    per_group: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])  # cases, covered, mismatches
+    by_problem: dict[str, list[str]] = collections.defaultdict(list)
+    for index, case in enumerate(CASES):
+        for result in results(index):
+            stats = per_group[case.group]
+            stats[0] += 1
+            stats[1] += result.covered
+            if result.problem is not None:
+                stats[2] += 1
+                key = "native modified its input" if result.problem.startswith("native modified") else result.problem
+                by_problem[key].append(f"[{case.group}]\n" + result.describe(case.program))
+    total = [sum(v[i] for v in per_group.values()) for i in range(3)]
+    print(f"{total[0]} cases, {total[1]} covered natively, {total[2]} mismatches\n")
+    for group, (n, covered, bad) in sorted(per_group.items()):
+        print(f"  {group:28s} {n:6d} cases  {covered:6d} covered  {bad:5d} mismatches")
+    for problem, items in sorted(by_problem.items(), key=lambda kv: -len(kv[1])):
+        print(f"\n=== {problem}: {len(items)}")
+        print("\n\n".join(items))
+
+
+if __name__ == "__main__":
+    _summary()
