@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from builder import jqrt
+from builder.mapping import deletion_path
 from builder.export.settings import setting_problems
 from builder.pagination import PaginationError, Pager, nested_value, ocean_settings
 from builder.port_rules import short, validate_entities
@@ -158,6 +159,7 @@ class _Lint:
             self.computed(res, ep, section)
         self.pagination(res, ep)
         self.data_path(res)
+        self.items_to_parse(res)
         self.windows(res, ep)
         if ep and ep.enterprise:
             self.enterprise.append(res.name)
@@ -184,6 +186,19 @@ class _Lint:
         if "enable_delete" in res.extra:
             self.add("warning", res.name, "app-config-casing", "enable_delete is snake_case",
                      "Ocean reads enableDelete", "rename it to enableDelete")
+
+    def items_to_parse(self, res: Any) -> None:
+        expr = res.items_to_parse
+        if not isinstance(expr, str) or not expr.strip() or not res.items_to_parse_top_level_transform:
+            return
+        if deletion_path(expr) is None:
+            # Ocean deletes the parsed path from each parent (extract_jq_deletion_path_revised); with
+            # no simple path to find, it deletes `.`: every parent becomes null and is skipped.
+            self.add("error", res.name, "items-to-parse-expression",
+                     f"itemsToParse {short(expr)} is not a path, so Ocean's top-level transform is `. | del(.)`",
+                     "every item becomes null and Ocean skips it: this kind syncs nothing",
+                     "write itemsToParse as a path (for example .members), or set "
+                     "itemsToParseTopLevelTransform: false")
 
     def literals(self, res: Any, ep: Endpoint | None) -> None:
         body = res.selector.get("body")

@@ -101,9 +101,10 @@ class CompiledMapping:
         self._row, self._natives, self._rest = self._native_row()
         #: how many records jqnative handed to jq (it could not be sure); a figure for bench/mapping.py
         self.jq_records = 0
-        # jq runs the whole mapping where jqnative bails, and the fields it does not compile.
-        self._program = self._combined_program()
-        self._rest_program = self._combined_program(self._rest) if self._row is not None and self._rest else (None, None)
+        # jq runs the whole mapping where jqnative bails, and the fields it does not compile: both
+        # programs compile on first use (most mappings never need the first; the TUI makes a new
+        # mapping per keystroke).
+        self._programs: dict[str, tuple[Any | None, Any | None]] = {}
         self._builder = self._make_builder()
 
     def _compile_error(self, value: Any) -> str | None:
@@ -150,6 +151,18 @@ class CompiledMapping:
             error = exc.message if value is not None else "no JQ given (the value is empty)"
         self.leaves.append(Leaf(path, value, error))
         return _Node("leaf", leaf_index=len(self.leaves) - 1)
+
+    @property
+    def _program(self) -> tuple[Any | None, Any | None]:
+        if "all" not in self._programs:
+            self._programs["all"] = self._combined_program()
+        return self._programs["all"]
+
+    @property
+    def _rest_program(self) -> tuple[Any | None, Any | None]:
+        if "rest" not in self._programs:
+            self._programs["rest"] = self._combined_program(self._rest)
+        return self._programs["rest"]
 
     def _combined_program(self, indices: Sequence[int] | None = None) -> tuple[Any | None, Any | None]:
         """Two programs over a whole batch: a fast one with one ``try`` per record, and an exact
@@ -206,6 +219,9 @@ class CompiledMapping:
         rest = [i for i, (program, error) in enumerate(zip(programs, errors)) if program is None and error is None]
         if all(program is None for program in programs):
             return None, programs, rest
+        if not self.FUSE:
+            fns = [program.fn if program is not None else None for program in programs]
+            return (lambda v: tuple(fn(v) if fn is not None else None for fn in fns)), programs, rest
         return jqnative.fuse(programs), programs, rest
 
     # -- evaluation ----------------------------------------------------------------------------
@@ -213,6 +229,9 @@ class CompiledMapping:
     #: hands back small: 20,000 records in one run cost ~20% more CPU than in slices of 1,000
     #: (mostly garbage-collector passes over the growing heap; bench/mapping.py).
     SLICE = 1000
+    #: One generated function per record for all fields (compiling it costs a few ms: worth it for
+    #: a batch, not for the one record the TUI previews on each keystroke).
+    FUSE = True
 
     def evaluate(self, items: Sequence[Any], clean: bool = False) -> list[list[Any]]:
         """Per item: [selector marker, leaf markers…] where a marker is [v], [] or None (error)."""

@@ -80,12 +80,15 @@ class Evaluator:
 
 
 class _PerFieldMapping(mapping.CompiledMapping):
-    """The engine's compiled mapping without its two whole-batch jq programs.
+    """The engine's compiled mapping for one record: no whole-batch jq programs, no fused row.
 
-    For one record, one cached jq call per field (only the field being edited compiles anew) is
-    much cheaper than compiling two programs that span every field, on every keystroke; the
-    engine's per-field path (``_evaluate_one``) gives the same outcomes.
+    For one record, each field's own compiled form (cached by text: only the field being edited
+    compiles anew) is much cheaper than building programs that span every field, on every
+    keystroke: jqnative's per-field functions, and one cached jq call per field where it bails.
+    The outcomes are the same.
     """
+
+    FUSE = False
 
     def _combined_program(self, indices: Any = None) -> tuple[Any, Any]:
         return None, None

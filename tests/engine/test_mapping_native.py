@@ -135,3 +135,14 @@ def test_evaluate_gives_markers_either_way() -> None:
     items = copy.deepcopy(SEAM_ITEMS)
     native, plain = both(lambda: mapping.compile_mapping(SEAMS, "true").evaluate(copy.deepcopy(items)))
     assert json.dumps(native) == json.dumps(plain)
+
+
+class _Unfused(mapping.CompiledMapping):
+    FUSE = False
+
+
+def test_per_field_functions_give_the_fused_rows() -> None:
+    """FUSE off (the TUI's one-record preview) calls each field's own function instead."""
+    fused = mapping.CompiledMapping(SEAMS, "true").evaluate(copy.deepcopy(SEAM_ITEMS))
+    unfused = _Unfused(SEAMS, "true").evaluate(copy.deepcopy(SEAM_ITEMS))
+    assert json.dumps(fused) == json.dumps(unfused)

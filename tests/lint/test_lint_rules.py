@@ -163,6 +163,8 @@ CASES: list[tuple[str, list[Callable[[dict], None]], list[Any] | None, str, str 
      "records-dropped"),
     ("entity-invalid", [], [{"items": [{"id": "a", "n": "1"}, {"id": "b c", "n": 2}]}], "error", "r",
      "entity-invalid"),
+    ("items-to-parse-expression", [port(itemsToParse="[.members[] | select(.active)]")], None, "error", "r",
+     "items-to-parse-expression"),
 ]
 
 
@@ -192,6 +194,10 @@ def test_a_clean_project_has_no_findings() -> None:
      "computed-body"),
     ([kind("/teams/audit-logs"), cfg(paginationType="page", paginationParam="page", sizeParam="pageSize", **HAS_NEXT),
       ext(pagination={"type": "page"})], "per-resource-pagination"),
+    ([port(itemsToParse=".members")], "items-to-parse-expression"),
+    ([port(itemsToParse=".members | map(select(.active))")], "items-to-parse-expression"),
+    ([port(itemsToParse="[.members[] | select(.active)]", itemsToParseTopLevelTransform=False)],
+     "items-to-parse-expression"),
 ])
 def test_correct_setups_are_not_flagged(changes, absent: str) -> None:
     assert absent not in [f.code for f in lint(changes)]
@@ -256,6 +262,15 @@ def test_computed_query_on_a_get_endpoint_suggests_relative_dates() -> None:
     hit = next(f for f in lint([kind("/analytics/ai-code/commits"), ext(query={"startDate": "\"7d\""})])
                if f.code == "computed-query")
     assert "startDate: 30d" in hit.fix
+
+
+def test_an_items_to_parse_expression_drops_every_item_in_the_preview_too() -> None:
+    """The finding says what the engine (Ocean's rules) already does: each parent becomes null."""
+    data = copy.deepcopy(base())
+    data["portAppConfig"]["resources"][0]["port"]["itemsToParse"] = "[.members[] | select(.active)]"
+    resource = parse_project(dump(data)).resources[0]
+    result = mapping.run(resource, [{"items": [{"id": "p", "members": [{"active": True, "id": "m"}]}]}])
+    assert result.entities == [] and [d.stage for d in result.dropped] == ["items_to_parse"]
 
 
 def test_findings_are_sorted_errors_first() -> None:
