@@ -242,7 +242,6 @@ class _Codegen:
         op, left, right = node[1], node[2], node[3]
         # jq evaluates the right operand first (it matters when one side errors and the other is empty).
         r = self.value(right, inp)
-        r = self._pin(r)
         l_ = self.value(left, inp)
         out = self.fresh()
         if op == "==":
@@ -254,10 +253,6 @@ class _Codegen:
         else:
             self.emit(f"{out} = {_BIN_HELPERS[op]}({l_}, {r})")
         return out
-
-    def _pin(self, name: str) -> str:
-        """A value held in a local (not an expression evaluated later)."""
-        return name
 
     def s_and(self, node: Any, inp: str) -> str:
         return self._logic(node, inp, "and")

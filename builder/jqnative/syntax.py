@@ -15,7 +15,7 @@ from builder.jqnative.runtime import Unsupported
 
 # -- lexer ---------------------------------------------------------------------------------------
 
-_KEYWORDS = {"if", "then", "elif", "else", "end", "as", "and", "or", "not_kw", "reduce", "foreach", "try",
+_KEYWORDS = {"if", "then", "elif", "else", "end", "as", "and", "or", "reduce", "foreach", "try",
              "catch", "label", "def", "import", "include", "__loc__"}
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -358,7 +358,7 @@ class _Parser:
             return ("object", entries)
         while True:
             token = self.take()
-            if token.kind == "ident" or (token.kind == "ident" and token.text in _KEYWORDS):
+            if token.kind == "ident":  # keywords too: `{if: 1}` is a valid key
                 key: Any = ("lit", token.text)
                 value = self._object_value() if self.at(":") else ("field", ("id",), token.text)
             elif token.kind == "var":
