@@ -8,7 +8,7 @@ give several (``.[]``, ``,``) to lazy generators (``gen``), which collectors (``
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from builder.jqnative.runtime import Unsupported, _check_format
 
@@ -315,17 +315,21 @@ class _Codegen:
 
     def s_bind(self, node: Any, inp: str) -> str:
         source = self.value(node[1], inp)
+        return self._bound(node[2], source, lambda: self.value(node[3], inp))
+
+    def _bound(self, name: str, source: str, body: Callable[[], str]) -> str:
+        """``source as $name | body``: $name is a Python local while ``body`` compiles."""
         local = self.fresh("v_")
         self.emit(f"{local} = {source}")
-        saved = self.scope.get(node[2])
-        self.scope[node[2]] = local
+        saved = self.scope.get(name)
+        self.scope[name] = local
         try:
-            return self.value(node[3], inp)
+            return body()
         finally:
             if saved is None:
-                self.scope.pop(node[2], None)
+                self.scope.pop(name, None)
             else:
-                self.scope[node[2]] = saved
+                self.scope[name] = saved
 
     def s_array(self, node: Any, inp: str) -> str:
         out = self.fresh()
@@ -558,17 +562,7 @@ class _Codegen:
         if kind == "bind":
             if not _is_single(node[1]) or _may_be_empty(node[1]):
                 raise Unsupported("binding a generator")
-            local = self.fresh("v_")
-            self.emit(f"{local} = {self.single(node[1], inp)}")
-            saved = self.scope.get(node[2])
-            self.scope[node[2]] = local
-            try:
-                return self.gen(node[3], inp)
-            finally:
-                if saved is None:
-                    self.scope.pop(node[2], None)
-                else:
-                    self.scope[node[2]] = saved
+            return self._bound(node[2], self.single(node[1], inp), lambda: self.gen(node[3], inp))
         raise Unsupported(f"{kind} as a generator")
 
 

@@ -367,13 +367,7 @@ def _add(x: Any) -> Any:
     return total
 
 
-def _values_of(x: Any) -> Any:
-    """What ``.[]`` walks, for the filters that take an array (map, any, all, sort_by, …)."""
-    if x.__class__ is list:
-        return x
-    if x.__class__ is dict:
-        return list(x.values())
-    raise JqError
+_values_of = _iterate  # what `.[]` walks, for the filters built on it (map, any, all, sort_by, …)
 
 
 def _sorted_by(items: list[Any], keys: list[Any]) -> list[Any]:
