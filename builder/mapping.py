@@ -10,10 +10,11 @@ Pipeline, with Ocean's semantics (reference/ocean-port.md §2–§3, checked aga
 4. ``entity.mappings``: every leaf is JQ (blueprint included), first output only; an error or no
    output becomes null; nested dicts recurse; identifier and blueprint must be truthy.
 
-Speed is what makes live preview possible: each leaf compiles once (cached), and all leaves of a
-mapping run as ONE jq program over the whole batch. ``try [first(f)] catch null`` per leaf tells
-value (``[v]``), no output (``[]``) and error (``null``) apart, so one call yields values and the
-counts; jq's error text is fetched per field only for the records the user looks at.
+Speed is what makes live preview possible: each leaf compiles once (cached). Leaves that
+builder.jqnative compiles run as one generated Python function per record; jq runs the rest as ONE
+program over the whole batch, and every record jqnative is not sure about. There,
+``try [first(f)] catch null`` per leaf tells value (``[v]``), no output (``[]``) and error
+(``null``) apart. jq's error text is fetched per field only for the records the user looks at.
 """
 
 from __future__ import annotations
