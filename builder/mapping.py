@@ -373,10 +373,8 @@ class CompiledMapping:
         return None if leaf.compile_error else _marker(jqrt.first(leaf.expr, item, self.env_access))
 
     def _evaluate_one(self, item: Any) -> list[Any]:
-        row = [_marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None]
-        for leaf in self.leaves:
-            row.append(None if leaf.compile_error else _marker(jqrt.first(leaf.expr, item, self.env_access)))
-        return row
+        """Markers for one record, field by field in jq (the reference the batch paths must match)."""
+        return [self._evaluate_one_at(item, position) for position in range(len(self.leaves) + 1)]
 
     def selector_outcome(self, item: Any) -> Outcome:
         if self.selector_error:
@@ -738,30 +736,25 @@ def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "tr
     entities, entity_records, drops = result.entities, result.entity_records, result.dropped
     plain: list[tuple[Any, ...]] = []  # rows of records that passed the selector with one value per field
     plain_records: list[int] = []
+    selector_broken = 0 in compiled.static_errors
     for index, row in enumerate(rows):
-        if row.__class__ is tuple:
-            sel = row[0]
-            if sel is True:
-                plain.append(row)
-                plain_records.append(index)
-                entity = build(row)
-            elif sel is False:
-                result.filtered += 1
-                drops.append(Dropped("selector", "selector.query is false", record=index))
-                continue
-            else:
-                marker = None if 0 in compiled.static_errors else [sel]
-                _selector_failed(result, compiled, records, index, marker)
-                continue
+        plain_row = row.__class__ is tuple
+        if plain_row:
+            marker = None if selector_broken else [row[0]]
         else:
-            sel = row[0]
-            if sel is None or sel == [] or not isinstance(sel[0], bool):
-                _selector_failed(result, compiled, records, index, sel)
-                continue
-            if sel[0] is False:
-                result.filtered += 1
-                drops.append(Dropped("selector", "selector.query is false", record=index))
-                continue
+            marker = row[0]
+        if not marker or not isinstance(marker[0], bool):
+            _selector_failed(result, compiled, records, index, marker)
+            continue
+        if marker[0] is False:
+            result.filtered += 1
+            drops.append(Dropped("selector", "selector.query is false", record=index))
+            continue
+        if plain_row:
+            plain.append(row)
+            plain_records.append(index)
+            entity = build(row)
+        else:
             _count_markers(statuses, row, index, records, compiled)
             entity = compiled.build(row)
         selector.ok += 1

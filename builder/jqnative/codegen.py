@@ -478,31 +478,20 @@ class _Codegen:
     # functions and generators ---------------------------------------------------------------
     def single_fn(self, node: Any) -> str:
         """A nested function of one input returning the node's value (raising Empty)."""
-        name = self.fresh("f")
-        arg = self.fresh("x")
+        return self._nested("f", None, lambda arg: self.single(node, arg))
+
+    def gen_fn(self, node: Any, arg: str | None = None) -> str:
+        """A nested function of one input returning an iterable of the node's outputs; ``arg``
+        names its parameter (a ("local", arg) node inside refers to it)."""
+        return self._nested("g", arg, lambda name: self.gen(node, name))
+
+    def _nested(self, prefix: str, arg: str | None, body: Callable[[str], str]) -> str:
+        name = self.fresh(prefix)
+        arg = arg or self.fresh("x")
         self.emit(f"def {name}({arg}):")
         self.indent += 1
-        value = self.single(node, arg)
+        value = body(arg)  # emits the body's statements, inside the def
         self.emit(f"return {value}")
-        self.indent -= 1
-        return name
-
-    def gen_fn(self, node: Any) -> str:
-        """A nested function of one input returning an iterable of the node's outputs."""
-        name = self.fresh("g")
-        arg = self.fresh("x")
-        self.emit(f"def {name}({arg}):")
-        self.indent += 1
-        self.emit(f"return {self.gen(node, arg)}")
-        self.indent -= 1
-        return name
-
-    def gen_fn_of(self, arg: str, node: Any) -> str:
-        """Like ``gen_fn``, with the argument named ``arg`` (a ("local", arg) node refers to it)."""
-        name = self.fresh("g")
-        self.emit(f"def {name}({arg}):")
-        self.indent += 1
-        self.emit(f"return {self.gen(node, arg)}")
         self.indent -= 1
         return name
 
@@ -546,7 +535,7 @@ class _Codegen:
                 self.emit(f"{target} = {self.single(step[1], inp)}")
                 return self.gen(("opt", (step[0], ("local", target)) + tuple(step[2:])), inp)
             held = self.fresh("x")
-            fn = self.gen_fn_of(held, ("opt", (step[0], ("local", held)) + tuple(step[2:])))
+            fn = self.gen_fn(("opt", (step[0], ("local", held)) + tuple(step[2:])), held)
             return f"(y for {held} in {self.gen(step[1], inp)} for y in {fn}({held}))"
         if kind == "alt":
             return f"_alternative({self.gen_fn(node[1])}, {self.gen_fn(node[2])}, {inp})"

@@ -15,6 +15,17 @@ def _resource(name: str):
     return load_preset("cursor").find_resource(name)
 
 
+def _edited(resource, edit):
+    """The resource with one mapping leaf replaced: (group, key or None, JQ)."""
+    if edit:
+        group, key, expr = edit
+        if key is None:
+            resource.mappings[group] = expr
+        else:
+            resource.mappings[group][key] = expr
+    return resource
+
+
 def _pages(name: str, times: int = 1) -> list:
     return preset_sample("cursor", name) * times
 
@@ -28,13 +39,7 @@ def _pages(name: str, times: int = 1) -> list:
     ("daily-usage", ("properties", "is_active", ".isActive | not | not")),
 ])
 def test_chunked_result_equals_mapping_run(name: str, edit) -> None:
-    resource = _resource(name)
-    if edit:
-        group, key, expr = edit
-        if key is None:
-            resource.mappings[group] = expr
-        else:
-            resource.mappings[group][key] = expr
+    resource = _edited(_resource(name), edit)
     pages = _pages(name, 3)
     expected = mapping.run(resource, pages)
     got = Evaluator().run(resource, pages)
@@ -100,13 +105,7 @@ def test_preview_one_matches_the_full_result_for_that_record() -> None:
     ("properties", "kind", "empty"),
 ])
 def test_preview_one_equals_the_batch_engine(edit) -> None:
-    resource = _resource("usage-events")
-    if edit:
-        group, key, expr = edit
-        if key is None:
-            resource.mappings[group] = expr
-        else:
-            resource.mappings[group][key] = expr
+    resource = _edited(_resource("usage-events"), edit)
     pages = _pages("usage-events")
     mapping.clear_compiled_cache()
     full = Evaluator().run(resource, pages)  # the batch programs, in chunks
