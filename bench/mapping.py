@@ -1,4 +1,4 @@
-"""Mapping throughput: our engine (builder.mapping.run) vs port-ocean's JQEntityProcessor.parse_items.
+"""Mapping throughput: our engine (builder.engine.mapping.run) vs port-ocean's JQEntityProcessor.parse_items.
 
     python bench/mapping.py                 # 20,000 usage events, pages of 1,000
     python bench/mapping.py --events 5000 --profile
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from builder import mapping  # noqa: E402
-from builder.project import parse_project  # noqa: E402
+from builder.engine import mapping  # noqa: E402
+from builder.project.model import parse_project  # noqa: E402
 
 RUNNER = ROOT / "tests" / "oracle" / "ocean_runner.py"
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
@@ -212,11 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     compiled.jq_records = 0
     mapping.run(resource, pages)
     print(f"  our engine: {result.kept:,} entities, {len(result.dropped)} dropped; fields compiled to Python "
-          f"(builder.jqnative): {compiled.native_fields} of {leaves + 1} incl. the selector; records handed to jq: "
+          f"(builder.engine.jqnative): {compiled.native_fields} of {leaves + 1} incl. the selector; records handed to jq: "
           f"{compiled.jq_records}")
 
     rows: list[tuple[str, str, str, str]] = []
-    rows.append((f"ours  builder.mapping.run, {len(events):,} records (median of {args.repeat})",
+    rows.append((f"ours  builder.engine.mapping.run, {len(events):,} records (median of {args.repeat})",
                  f"{ours * 1000:,.1f} ms", rate(len(events), ours), ""))
     rows.append(("ours  first run (compiles the mapping)", f"{cold_runs[0] * 1000:,.1f} ms",
                  rate(len(events), cold_runs[0]), ""))

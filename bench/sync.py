@@ -5,7 +5,7 @@
 Starts the catalog with ``cursor-builder catalog serve`` (uvicorn) on 127.0.0.1 in its own process (a
 free port, a fresh SQLite file), so client and server do not share one interpreter, then:
 
-1. sync: the real ``builder.sync.sync`` of N usage events (mapping → plan with comparison searches →
+1. sync: the real ``builder.sync.run.sync`` of N usage events (mapping → plan with comparison searches →
    staged blueprints → concurrent bulk upserts of ≤ 20) through ``PortClient`` over loopback;
 2. re-sync: the same N again (all unchanged: the plan compares and sends nothing);
 3. naive: one ``POST /v1/blueprints/{bp}/entities`` per entity, sequentially, with the same HTTP
@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET  # noqa: E402
-from builder.port_client import PortClient  # noqa: E402
-from builder.project import parse_project  # noqa: E402
-from builder.sync import sync  # noqa: E402
+from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET  # noqa: E402
+from builder.port.client import PortClient  # noqa: E402
+from builder.project.model import parse_project  # noqa: E402
+from builder.sync.run import sync  # noqa: E402
 
 PROJECT = """\
 version: 1
@@ -142,7 +142,7 @@ async def run_sync(url: str, n: int, remaining: float) -> tuple[float, int, int,
 
 async def run_naive(url: str, n: int, remaining: float) -> tuple[float, int]:
     project = parse_project(PROJECT, "bench.yaml")
-    from builder import mapping
+    from builder.engine import mapping
 
     entities = mapping.run(project.resources[0], [{"usageEvents": events(n)}]).entities
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builder.presets import load_preset, sample_path  # noqa: E402
+from builder.project.presets import load_preset, sample_path  # noqa: E402
 from builder.simulator import SimulatorConfig  # noqa: E402
-from builder.source import Source  # noqa: E402
+from builder.source.client import Source  # noqa: E402
 
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
 CONFIG = dict(team_size=3, days=14, seed=42, tier="enterprise")

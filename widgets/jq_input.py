@@ -19,9 +19,9 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from builder import jqrt
+from builder.engine import jqrt
 from widgets.help_data import HelpData
-from widgets.jsonpaths import Completion, completions
+from builder.engine.jsonpaths import Completion, completions
 
 
 class JqField(Input):

@@ -27,7 +27,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from widgets.help_data import HelpData
-from widgets.jsonpaths import join_path
+from builder.engine.jsonpaths import join_path
 
 _LEXER = JsonLexer()
 

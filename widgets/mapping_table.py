@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Static
 
-from builder.jqrt import Outcome
+from builder.engine.jqrt import Outcome
 from widgets.help_data import HelpData
 from widgets.jq_input import JqInput
 

@@ -18,7 +18,7 @@ from textual.widgets import Label, Static
 
 from widgets.help_data import HelpData
 from widgets.jq_input import JqInput
-from widgets.jsonpaths import ArrayInfo
+from builder.engine.jsonpaths import ArrayInfo
 
 
 class RecordsBar(Vertical):

@@ -12,7 +12,7 @@ import importlib
 import sys
 from typing import Sequence
 
-from builder.yamlio import ProjectError
+from builder.project.yamlio import ProjectError
 
 # Subcommand modules, in the order `--help` lists them.
 SUBCOMMANDS = ("init", "preview", "fetch", "export", "lint", "infer", "sync", "simulate", "catalog")
@@ -53,7 +53,7 @@ def build_tui_parser() -> argparse.ArgumentParser:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    from builder.app import run_app
+    from builder.tui.app import run_app
 
     return run_app(args.project, demo=args.demo)
 

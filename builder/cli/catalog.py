@@ -44,13 +44,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _db_path(arg: str | None) -> Path:
-    from builder.catalog import default_db_path
+    from builder.port.catalog import default_db_path
 
     return Path(arg).expanduser() if arg else default_db_path()
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    from builder.catalog import CatalogStore
+    from builder.port.catalog import CatalogStore
 
     path = _db_path(args.db)
     if not path.exists():
@@ -93,7 +93,7 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def banner(url: str, path: Path) -> str:
-    from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
+    from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
 
     return "\n".join([
         f"Port-compatible catalog at {url} (database {path})",
@@ -110,7 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
                         "::1 or localhost")
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is out of range (0-65535)")
-    from builder.catalog import CatalogStore, create_app
+    from builder.port.catalog import CatalogStore, create_app
 
     path = _db_path(args.db)
     store = CatalogStore(path)

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from builder.cli import UserError
-from builder.export import FORMATS, export_all, export_format
-from builder.lint import lint_project
-from builder.project import DEFAULT_PROJECT_FILE, load_project
+from builder.ship.export import FORMATS, export_all, export_format
+from builder.ship.lint import lint_project
+from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 
 CHOICES = ("yaml", "blueprints", "helm", "docker", "values", "readme", "all")
 

@@ -15,8 +15,8 @@ import os
 import sys
 
 from builder.cli import UserError
-from builder.project import DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, env_ref_name, load_project
-from builder.source import Exchange, FetchResult, Source
+from builder.project.model import DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, env_ref_name, load_project
+from builder.source.client import Exchange, FetchResult, Source
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
 

@@ -12,10 +12,10 @@ import argparse
 import json
 import sys
 
-from builder import mapping
+from builder.engine import mapping
 from builder.cli.preview import load_response
-from builder.project import DEFAULT_PROJECT_FILE, load_project
-from builder.schema import compare_blueprints, infer_blueprint, validate_result
+from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.ship.schema import compare_blueprints, infer_blueprint, validate_result
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

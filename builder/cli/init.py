@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from builder.cli import UserError
-from builder.presets import list_presets, load_preset
-from builder.project import DEFAULT_PROJECT_FILE
+from builder.project.presets import list_presets, load_preset
+from builder.project.model import DEFAULT_PROJECT_FILE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -12,10 +12,10 @@ import json
 import sys
 from typing import Any
 
-from builder import mapping
+from builder.engine import mapping
 from builder.cli import UserError
-from builder.lint import Finding, lint_project
-from builder.project import DEFAULT_PROJECT_FILE, load_project
+from builder.ship.lint import Finding, lint_project
+from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from builder import mapping
+from builder.engine import mapping
 from builder.cli import UserError
-from builder.project import DEFAULT_PROJECT_FILE, Project, Resource, load_project
+from builder.project.model import DEFAULT_PROJECT_FILE, Project, Resource, load_project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +58,7 @@ def load_response(path: str, pages: bool) -> list[Any]:
 
 
 def _fetch_live(project: Project, resource: Resource, demo: bool) -> tuple[list[Any], list[dict[str, str]]]:
-    from builder.source import fetch_pages_for_preview
+    from builder.source.client import fetch_pages_for_preview
 
     result = asyncio.run(fetch_pages_for_preview(project, resource, demo))
     for exchange in result.exchanges:

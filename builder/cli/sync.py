@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from builder.cli import UserError
-from builder.project import DEFAULT_PROJECT_FILE, load_project
-from builder.yamlio import ProjectError
+from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.yamlio import ProjectError
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -111,9 +111,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, project: Any) -> int:
-    from builder.failures import FailuresFileError, failures_path
-    from builder.port_client import PortAuthError, PortError
-    from builder.sync import SyncProgress, dry_run_report, open_target, plan_sync, retry_failed, run_plan
+    from builder.sync.failures import FailuresFileError, failures_path
+    from builder.port.client import PortAuthError, PortError
+    from builder.sync.run import SyncProgress, dry_run_report, open_target, plan_sync, retry_failed, run_plan
 
     if args.resource:
         for name in args.resource:
@@ -157,7 +157,7 @@ async def _run(args: argparse.Namespace, project: Any) -> int:
             print("\n".join(report.plan.lines()[1:]), file=out)
         else:
             if args.demo:
-                from builder.source import Source
+                from builder.source.client import Source
 
                 source = Source.demo(project)
             plan = await plan_sync(project, target.client, resources=args.resource, delete_stale=args.delete_stale,

@@ -2,7 +2,7 @@
 
 It backs ``cursor-builder --demo`` and the test suite: ``create_app(SimulatorConfig(...))`` returns an
 ASGI app to use in-process through ``httpx.ASGITransport`` or to serve with uvicorn
-(``cursor-builder simulate``). Shapes follow /work/shared/reference/cursor-api.md.
+(``cursor-builder simulate``). Shapes follow ../shared/reference/cursor-api.md.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from typing import Any, Callable
 import pytest
 from textual.worker import WorkerCancelled
 
-from builder.app import BuilderApp, make_app
-from builder.project import Project, load_project
+from builder.tui.app import BuilderApp, make_app
+from builder.project.model import Project, load_project
 from builder.simulator import SimulatorConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"

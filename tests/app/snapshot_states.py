@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from builder.app import BuilderApp, make_app
+from builder.tui.app import BuilderApp, make_app
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 

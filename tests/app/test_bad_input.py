@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from builder.app import make_app
+from builder.tui.app import make_app
 from builder.simulator import FaultConfig
-from builder.source import RetryPolicy, Source
+from builder.source.client import RetryPolicy, Source
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.app import make_app
-from builder.project import load_project
+from builder.tui.app import make_app
+from builder.project.model import load_project
 from widgets.json_viewer import JsonViewer
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from builder.app import make_app
-from builder.presets import load_preset
+from builder.tui.app import make_app
+from builder.project.presets import load_preset
 
 
 @pytest.mark.anyio

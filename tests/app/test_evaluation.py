@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from builder import mapping
-from builder.presets import load_preset, preset_sample
-from builder.screens.evaluation import CHUNK, Evaluator, preview_one
+from builder.engine import mapping
+from builder.project.presets import load_preset, preset_sample
+from builder.tui.state.evaluation import CHUNK, Evaluator, preview_one
 
 
 def _resource(name: str):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 
-from builder.screens.actions import ACTIONS
-from builder.screens.dialogs import HelpScreen, UnsavedScreen
+from builder.tui.screens.actions import ACTIONS
+from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
 from widgets.mapping_table import MappingTable
 
 from .conftest import SIZE, settle
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 
 def test_every_binding_has_an_id_and_a_description() -> None:
-    from builder.app import BuilderApp
+    from builder.tui.app import BuilderApp
 
     for binding in BuilderApp.BINDINGS:
         assert binding.id and binding.description, binding
@@ -141,7 +141,7 @@ async def test_test_connection_says_what_it_reached(tmp_path: Path) -> None:
 
 
 async def test_test_connection_on_a_team_plan(tmp_path: Path) -> None:
-    from builder.app import make_app
+    from builder.tui.app import make_app
 
     from .conftest import simulator_config
 
@@ -190,12 +190,12 @@ async def test_typed_key_is_masked_and_never_saved(tmp_path: Path) -> None:
 
 
 async def test_a_registered_tab_plugs_in(tmp_path: Path, monkeypatch) -> None:
-    from builder.screens import registry
-    from builder.screens.registry import TabSpec
+    from builder.tui.screens import registry
+    from builder.tui.screens.registry import TabSpec
 
     monkeypatch.setattr(registry, "TABS", [TabSpec("fake", "Fake", "tests.app.fake_tab"),
-                                           TabSpec("later", "Later", "builder.screens.not_written_yet")])
-    import builder.app as app_module
+                                           TabSpec("later", "Later", "builder.tui.screens.not_written_yet")])
+    import builder.tui.app as app_module
 
     monkeypatch.setattr(app_module, "TABS", registry.TABS)
     app = demo_app(tmp_path / "cursor-builder.yaml")

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from builder.screens.automap import propose
-from builder.screens.registry import TabSpec, load_tab
+from builder.tui.state.automap import propose
+from builder.tui.screens.registry import TabSpec, load_tab
 from widgets.json_viewer import build_lines
-from widgets.jsonpaths import best_data_path, completions, find_arrays, join_path, key_segment, record_paths
+from builder.engine.jsonpaths import best_data_path, completions, find_arrays, join_path, key_segment, record_paths
 
 
 @pytest.mark.parametrize("key,expected", [
@@ -100,5 +100,5 @@ def test_auto_map_adds_only_what_is_missing() -> None:
 
 
 def test_a_tab_module_that_is_not_there_is_not_an_error() -> None:
-    assert load_tab(TabSpec("nope", "Nope", "builder.screens.not_written_yet")) is None
+    assert load_tab(TabSpec("nope", "Nope", "builder.tui.screens.not_written_yet")) is None
     assert load_tab(TabSpec("fake", "Fake", "tests.app.fake_tab")) is not None

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogFaults, create_app
+from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogFaults, create_app
 
 BLUEPRINT = {
     "identifier": "svc",

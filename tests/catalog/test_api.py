@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogFaults
+from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogFaults
 
 from catalog_api import BLUEPRINT, Api
 
@@ -162,7 +162,7 @@ def test_delete_with_and_without_dependents(api):
 
 
 def test_injected_status_faults_carry_headers():
-    from builder.catalog import Fault
+    from builder.port.catalog import Fault
 
     api = Api(CatalogFaults(faults=[Fault(status=429, path="/v1/blueprints", retry_after="7",
                                           ratelimit_reset="30")]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.catalog.rules import (
+from builder.port.catalog.rules import (
     blueprint_identifier_problem,
     entity_identifier_problem,
     format_problem,

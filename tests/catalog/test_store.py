@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.catalog import CatalogStore
+from builder.port.catalog import CatalogStore
 
 from catalog_api import BLUEPRINT, Api
 
@@ -34,7 +34,7 @@ def test_a_file_catalog_persists(tmp_path):
 
 
 def test_default_database_follows_xdg_data_home(monkeypatch, tmp_path):
-    from builder.catalog import default_db_path
+    from builder.port.catalog import default_db_path
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_db_path() == tmp_path / "cursor-builder" / "catalog.db"

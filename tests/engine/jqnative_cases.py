@@ -1,7 +1,7 @@
 """The corpus of ``tests/engine/test_jqnative_differential.py``: jq programs and the inputs to run them on.
 
 Every entry is a ``Case(group, program, inputs)``; the test runs ``program`` on each input through
-``builder.jqnative.first`` and through ``builder.jqrt.first`` (jq itself) and compares.
+``builder.engine.jqnative.first`` and through ``builder.engine.jqrt.first`` (jq itself) and compares.
 
 Groups
 ------
@@ -32,9 +32,9 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from builder import jqrt
-from builder.presets import load_preset, preset_sample
-from builder.project import iter_mapping_fields
+from builder.engine import jqrt
+from builder.project.presets import load_preset, preset_sample
+from builder.project.model import iter_mapping_fields
 
 COVERAGE_GROUP = "cursor-mappings"
 

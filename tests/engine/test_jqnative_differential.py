@@ -1,4 +1,4 @@
-"""Differential test: ``builder.jqnative.first`` against jq (``builder.jqrt.first``).
+"""Differential test: ``builder.engine.jqnative.first`` against jq (``builder.engine.jqrt.first``).
 
 Why it exists: jqnative compiles a subset of jq to Python so that mapping fields run without a
 trip through jq. A mapping value that differs from jq's is a silent data bug in Port (a wrong
@@ -39,7 +39,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repo, when r
 
 from jqnative_cases import COVERAGE_GROUP, Case, build_cases, dumps  # noqa: E402
 
-from builder import jqnative, jqrt  # noqa: E402
+from builder.engine import jqnative, jqrt  # noqa: E402
 
 CASES: list[Case] = build_cases()
 MIN_CASES = 2000

@@ -1,4 +1,4 @@
-"""The engine with builder.jqnative (fields compiled to Python) against the engine with every field
+"""The engine with builder.engine.jqnative (fields compiled to Python) against the engine with every field
 in jq: the same entities, drops and field diagnostics, on every preset resource's recorded sample,
 on the benchmark's mapping, and on mappings built to hit the seams (fields jqnative does not
 compile mixed with ones it does, compile errors, records it hands back to jq, selector edge cases).
@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from builder import mapping
-from builder.presets import load_preset, preset_sample
-from builder.project import parse_project
+from builder.engine import mapping
+from builder.project.presets import load_preset, preset_sample
+from builder.project.model import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = load_preset("cursor")

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from builder import mapping
-from builder.project import Resource
+from builder.engine import mapping
+from builder.project.model import Resource
 
 
 def resource(mappings, query="true", data_path=None, **port):
@@ -249,7 +249,7 @@ def test_fast_path_and_slow_path_agree():
 def test_simple_paths_skip_jq_but_mean_the_same(expr, data):
     import jq
 
-    from builder import jqrt
+    from builder.engine import jqrt
 
     try:
         value = jq.compile(expr).input_value(data).first()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.project import load_project, parse_project
-from builder.yamlio import ProjectError
+from builder.project.model import load_project, parse_project
+from builder.project.yamlio import ProjectError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "project.yaml"
 DOC_MAPPINGS = Path(__file__).parents[2].parent / "shared" / "reference" / "port-doc-mappings.yaml"

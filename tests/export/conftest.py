@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.project import Project
+from builder.project.model import Project
 from export_helpers import fixture_project
 
 collect_ignore = ["ocean_check.py"]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builder.project import Project, load_project
+from builder.project.model import Project, load_project
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -31,7 +31,7 @@ def fixture_project() -> Project:
 def preset_project() -> Project | None:
     """The Cursor preset once its author has landed it; None until then."""
     try:
-        from builder.presets import load_preset  # type: ignore[attr-defined]
+        from builder.project.presets import load_preset  # type: ignore[attr-defined]
     except ImportError:
         return None
     try:
@@ -53,7 +53,7 @@ def demo_app(tmp_path: Path, *, basic: bool = True) -> Any:
     """
     from datetime import datetime, timezone
 
-    from builder.app import make_app
+    from builder.tui.app import make_app
     from builder.simulator import SimulatorConfig
 
     target = tmp_path / "cursor-builder.yaml"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from builder.cli import main
-from builder.export import FORMATS, export_all
+from builder.ship.export import FORMATS, export_all
 from export_helpers import FIXTURES, fixture_project
 
 PROJECT = str(FIXTURES / "cursor-project.yaml")

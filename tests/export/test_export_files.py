@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.export import FORMATS, creation_order, docker_env, export_all, export_format
-from builder.export.settings import SPEC, config_env_name, deployment, snake_upper
-from builder.project import parse_project
-from builder.yamlio import ProjectError, dump
+from builder.ship.export import FORMATS, creation_order, docker_env, export_all, export_format
+from builder.ship.export.settings import SPEC, config_env_name, deployment, snake_upper
+from builder.project.model import parse_project
+from builder.project.yamlio import ProjectError, dump
 from export_helpers import FIXTURES, HERE, fixture_project, preset_project
 
 GOLDEN = HERE / "golden"

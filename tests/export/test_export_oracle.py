@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.export import docker_env, export_format
-from builder.export.settings import config_env_name, deployment, resolve
+from builder.ship.export import docker_env, export_format
+from builder.ship.export.settings import config_env_name, deployment, resolve
 from export_helpers import HERE, fixture_project, oracle_python, preset_project
 from test_export_files import BASIC_EMPTY, SECRETS, basic_header, make, tsv_settings
 

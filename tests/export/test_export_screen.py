@@ -9,9 +9,9 @@ from pathlib import Path
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from builder.cli.lint import render_text
-from builder.export import FORMATS, export_all
-from builder.lint import lint_project
-from builder.screens.export import ExportPane
+from builder.ship.export import FORMATS, export_all
+from builder.ship.lint import lint_project
+from builder.tui.screens.export import ExportPane
 from export_helpers import SIZE, demo_app, open_tab, settle
 
 

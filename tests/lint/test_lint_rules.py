@@ -7,10 +7,10 @@ from typing import Any, Callable
 
 import pytest
 
-from builder import mapping
-from builder.lint import Finding, endpoint, lint_project
-from builder.project import parse_project
-from builder.yamlio import dump
+from builder.engine import mapping
+from builder.ship.lint import Finding, endpoint, lint_project
+from builder.project.model import parse_project
+from builder.project.yamlio import dump
 
 NOW = 1_777_939_200.0  # 2026-05-05T00:00:00Z
 

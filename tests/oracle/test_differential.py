@@ -1,7 +1,7 @@
 """Differential test: our mapping engine against port-ocean 0.56.2's JQEntityProcessor.
 
-Every case is one resource (loaded through ``builder.project.parse_project``, as the builder loads
-a project file) plus the HTTP responses of its pages. Our side is ``builder.mapping.run``; Ocean's
+Every case is one resource (loaded through ``builder.project.model.parse_project``, as the builder loads
+a project file) plus the HTTP responses of its pages. Our side is ``builder.engine.mapping.run``; Ocean's
 side is tests/oracle/ocean_runner.py in the oracle venv (all cases in one process per env setting).
 The entity lists must be identical as JSON text: values, types, and key ORDER.
 
@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from builder import mapping
-from builder.project import parse_project
-from builder.yamlio import dump
+from builder.engine import mapping
+from builder.project.model import parse_project
+from builder.project.yamlio import dump
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cursor_data  # noqa: E402
@@ -389,9 +389,9 @@ def realistic_cases() -> list[Case]:
 
 
 def preset_cases() -> list[Case]:
-    """Every resource of the builder's presets on its recorded sample pages (builder.presets)."""
+    """Every resource of the builder's presets on its recorded sample pages (builder.project.presets)."""
     try:
-        from builder.presets import list_presets, load_preset, preset_sample
+        from builder.project.presets import list_presets, load_preset, preset_sample
     except ImportError:
         return []
     cases = []

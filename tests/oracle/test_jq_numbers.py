@@ -15,7 +15,7 @@ import sys
 import jq
 import pytest
 
-from builder import jqrt
+from builder.engine import jqrt
 
 DBL_MAX = sys.float_info.max
 

@@ -12,8 +12,8 @@ from textual.widgets import DataTable, TextArea
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
 from export_helpers import SIZE, demo_app, open_tab, settle  # noqa: E402
 
-from builder.schema import compare_blueprints, infer_blueprint  # noqa: E402
-from builder.screens.blueprint import BlueprintPane  # noqa: E402
+from builder.ship.schema import compare_blueprints, infer_blueprint  # noqa: E402
+from builder.tui.screens.blueprint import BlueprintPane  # noqa: E402
 
 
 def test_blueprint_tab_without_entities_says_what_to_do(tmp_path: Path) -> None:

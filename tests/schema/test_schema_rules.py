@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from builder import mapping
-from builder.port_rules import (
+from builder.engine import mapping
+from builder.port.rules import (
     blueprint_identifier_problem,
     entity_identifier_problem,
     json_type,
@@ -15,8 +15,8 @@ from builder.port_rules import (
     matches_format,
     title_from_key,
 )
-from builder.project import Resource
-from builder.schema import compare_blueprints, infer_blueprint, merge_blueprint, validate_entities, validate_result
+from builder.project.model import Resource
+from builder.ship.schema import compare_blueprints, infer_blueprint, merge_blueprint, validate_entities, validate_result
 
 
 def ents(values: list[Any], key: str = "p") -> list[dict[str, Any]]:

@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from builder.asgi import Request, Response, Router, read_request, send_response
-from builder.project import Project, parse_project
+from builder.project.model import Project, parse_project
 from builder.simulator import SimulatorConfig
-from builder.source import FetchResult, Source
-from builder.yamlio import dump
+from builder.source.client import FetchResult, Source
+from builder.project.yamlio import dump
 
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
 NOW_TS = NOW.timestamp()

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from builder.cli import main
-from builder.project import load_project
+from builder.project.model import load_project
 from builder.simulator import DEMO_API_KEY
 
 
@@ -109,9 +109,9 @@ def test_fetch_enterprise_endpoint_on_team_tier_is_one_line(tmp_path, capsys):
     ASGI transport through the Source API (the CLI's --demo is always enterprise)."""
     import asyncio
 
-    from builder.presets import load_preset
+    from builder.project.presets import load_preset
     from builder.simulator import SimulatorConfig
-    from builder.source import Source
+    from builder.source.client import Source
 
     project = load_preset("cursor")
 

@@ -11,7 +11,7 @@ import pytest
 
 from builder.asgi import Request, Response
 from builder.simulator import FaultConfig, SimulatorConfig
-from builder.source import RetryPolicy, Source, demo_transport
+from builder.source.client import RetryPolicy, Source, demo_transport
 
 from .conftest import KEY, NOW_TS, App, Sleeps, make_project, resource, run
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from builder.asgi import Request, Response
-from builder.presets import load_preset
+from builder.project.presets import load_preset
 from builder.simulator import DEMO_API_KEY, SimulatorConfig
-from builder.source import Source, demo_transport, fetch_pages_for_preview
+from builder.source.client import Source, demo_transport, fetch_pages_for_preview
 
 from .conftest import NOW, NOW_TS, App, make_project, paged_app, resource, run
 
@@ -104,7 +104,7 @@ def test_fetch_pages_for_preview_returns_every_page_and_raises_one_line() -> Non
     pages = run(fetch_pages_for_preview(project, "members", demo=True)).pages
     assert len(pages) == 1 and "teamMembers" in pages[0]
     broken = make_project({"baseUrl": "https://api.cursor.com"}, [resource("/teams/nope")])
-    from builder.source import SourceError
+    from builder.source.client import SourceError
 
     with pytest.raises(SourceError, match="404 Not Found: GET /teams/nope"):
         run(fetch_pages_for_preview(broken, "items", demo=True))

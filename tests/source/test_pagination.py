@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from builder.pagination import PageRequest, Pager, PaginationSettings, builder_settings, nested_value, ocean_settings
-from builder.source import Source
+from builder.source.pagination import PageRequest, Pager, PaginationSettings, builder_settings, nested_value, ocean_settings
+from builder.source.client import Source
 
 from .conftest import fetch_items, make_project, paged_app, resource
 
@@ -167,7 +167,7 @@ def test_dot_paths_are_not_jq(data: dict, path: str, expected: object) -> None:
 
 def test_page_size_must_be_a_number() -> None:
     project = make_project({"paginationType": "page", "pageSize": "ten"}, [resource()])
-    from builder.source import SourceError
+    from builder.source.client import SourceError
 
     with pytest.raises(SourceError, match="pageSize must be a whole number"):
         Source(project, mode="ocean").plan(project.resources[0])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.presets import list_presets, load_preset, preset_sample, refresh_literal_values
-from builder.project import Project
-from builder.source import compute_value, map_fetch
+from builder.project.presets import list_presets, load_preset, preset_sample, refresh_literal_values
+from builder.project.model import Project
+from builder.source.client import compute_value, map_fetch
 
 PROJECT = load_preset("cursor")
 DOC_BLUEPRINTS = json.loads(Path("/work/shared/reference/port-doc-blueprints.json").read_text()) \
@@ -86,7 +86,7 @@ def test_entities_fill_every_blueprint_property_with_the_right_type(name: str) -
 
 @pytest.mark.parametrize("name", NAMES)
 def test_entities_pass_the_blueprint_validator(name: str) -> None:
-    schema = pytest.importorskip("builder.schema")
+    schema = pytest.importorskip("builder.ship.schema")
     resource, result = mapped(name)
     blueprint = PROJECT.find_blueprint(resource.blueprint_literal)
     known = [b["identifier"] for b in PROJECT.blueprints] + ["_user"]
@@ -198,7 +198,7 @@ def test_refresh_moves_the_literal_window() -> None:
 
 
 def test_every_resource_has_a_sample_and_no_sample_is_orphaned() -> None:
-    from builder.presets import sample_path
+    from builder.project.presets import sample_path
 
     samples = {p.stem for p in sample_path("cursor", "x").parent.glob("*.json")}
     assert samples == set(NAMES)

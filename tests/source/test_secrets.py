@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from builder.auth import MASK, Secrets
+from builder.source.auth import MASK, Secrets
 from builder.simulator import FaultConfig, SimulatorConfig
-from builder.source import RetryPolicy, Source, demo_transport
+from builder.source.client import RetryPolicy, Source, demo_transport
 
 from .conftest import KEY, NOW_TS, Sleeps, make_project, resource, run
 

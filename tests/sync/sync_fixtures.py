@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from builder.project import Project, parse_project
+from builder.project.model import Project, parse_project
 
 PROJECT_YAML = textwrap.dedent("""\
     version: 1
@@ -130,8 +130,8 @@ class Sleeps:
 
 
 def catalog_client(app: Any, *, sleeps: Sleeps | None = None, transport: Any = None, **kwargs: Any):
-    from builder.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, FaultyTransport
-    from builder.port_client import LOCAL_BASE_URL, PortClient
+    from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, FaultyTransport
+    from builder.port.client import LOCAL_BASE_URL, PortClient
 
     return PortClient(base_url=LOCAL_BASE_URL, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
                       transport=transport or FaultyTransport(app), sleep=sleeps or Sleeps(), **kwargs)

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from builder.catalog import CatalogFaults, Fault, FaultyTransport, create_app
-from builder.port_client import (
+from builder.port.catalog import CatalogFaults, Fault, FaultyTransport, create_app
+from builder.port.client import (
     MAX_BODY_BYTES,
     PortAuthError,
     PortClient,

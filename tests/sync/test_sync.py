@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from builder.catalog import CatalogFaults, Fault, FaultyTransport, create_app
-from builder.failures import read_failures
-from builder.sync import SyncProgress, plan_sync, retry_failed, run_plan, sync
+from builder.port.catalog import CatalogFaults, Fault, FaultyTransport, create_app
+from builder.sync.failures import read_failures
+from builder.sync.run import SyncProgress, plan_sync, retry_failed, run_plan, sync
 from sync_fixtures import (
     EMAILS,
     Sleeps,
@@ -394,7 +394,7 @@ def test_related_and_still_reported_entities_are_never_stale(tmp_path):
     ({"identifier": "a", "relations": {"r": ["x", "y"]}}, {"relations": {"r": ["y", "x"]}}, True, False),
 ])
 def test_payload_comparison_table(payload, existing, merge, same):
-    from builder.sync_plan import payload_matches
+    from builder.sync.plan import payload_matches
 
     assert payload_matches(payload, existing, merge=merge) is same
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from textual.widgets import DataTable, Input, ProgressBar, Select
 
-from builder.app import make_app
-from builder.catalog import CatalogStore
-from builder.failures import read_failures
-from builder.screens.sync import SyncPane
+from builder.tui.app import make_app
+from builder.port.catalog import CatalogStore
+from builder.sync.failures import read_failures
+from builder.tui.screens.sync import SyncPane
 from builder.simulator import SimulatorConfig
 from sync_fixtures import make_project
 

@@ -1,0 +1,502 @@
+"""Sync a project's resources into Port (EU / US) or the embedded catalog, directly.
+
+``plan_sync`` fetches (``builder.source.client.Source``, builder mode) or takes pre-fetched pages, maps
+(``builder.engine.mapping``), validates and compares with the target: nothing is written. ``run_plan``
+then applies blueprints (Ocean's stages), upserts in bulks, optionally deletes stale entities, and
+writes every record it could not deliver to ``<project>.failures.jsonl`` with its reason.
+``retry_failed`` re-sends exactly the records of such a file. Unchanged entities are never
+re-sent, so running a sync twice sends nothing the second time and says so.
+
+Cancellation is cooperative: set the ``cancel`` event and bulks already in flight finish, the rest
+are recorded as "not sent: cancelled". Progress is reported per (resource, blueprint).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import httpx
+
+from builder.engine import mapping
+from builder.sync.failures import FailureRecord, failures_path, read_failures, write_failures
+from builder.port.client import LOCAL_BASE_URL, PORT_BASE_URLS, EntityOutcome, PortClient
+from builder.project.model import Project, resolve_value
+from builder.sync.plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
+from builder.project.yamlio import ProjectError
+
+__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "default_target", "dry_run_report", "open_target", "plan_sync",
+           "run_plan", "sync", "retry_failed", "SyncPlan"]
+
+
+@dataclass
+class Counts:
+    planned: int = 0  # entities to send (create + update)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0  # already identical at the target: not sent
+    duplicates: int = 0  # same identifier as a later record: not sent (the last one wins)
+    failed: int = 0  # validation, blueprint, Port rejection, network
+    cancelled: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.created + self.updated + self.failed + self.cancelled
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @classmethod
+    def sum(cls, many: Iterable[Counts]) -> Counts:
+        out = cls()
+        for counts in many:
+            out.add(counts)
+        return out
+
+
+@dataclass
+class SyncProgress:
+    phase: str = "fetch"  # fetch | plan | blueprints | upsert | delete | done
+    resource: str | None = None
+    counts: dict[tuple[str, str], Counts] = field(default_factory=dict)
+    deleted: int = 0
+    message: str = ""
+
+    def total(self) -> Counts:
+        return Counts.sum(self.counts.values())
+
+    @property
+    def fraction(self) -> float:
+        total = self.total()
+        return 1.0 if not total.planned else min(1.0, total.done / total.planned)
+
+
+@dataclass
+class SyncReport:
+    plan: SyncPlan
+    counts: dict[tuple[str, str], Counts]
+    failures: list[FailureRecord]
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+    delete_failed: dict[tuple[str, str], str] = field(default_factory=dict)
+    blueprint_errors: dict[str, str] = field(default_factory=dict)
+    cancelled: bool = False
+    dry_run: bool = False
+    failures_file: Path | None = None
+    kept_failures: int = 0  # lines of the failures file a retry could not re-send (left in the file)
+
+    def total(self) -> Counts:
+        return Counts.sum(self.counts.values())
+
+    @property
+    def fetch_errors(self) -> list[str]:
+        return [f"{r.name}: {r.fetch_error}" for r in self.plan.resources if r.fetch_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.fetch_errors and not self.delete_failed and not self.kept_failures
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def lines(self) -> list[str]:
+        total = self.total()
+        verb = "would send" if self.dry_run else "sent"
+        out = [f"{'dry run — ' if self.dry_run else ''}{total.planned} entities {verb}: {total.created} created, "
+               f"{total.updated} updated; {total.unchanged} unchanged (not sent)"
+               + (f"; {total.duplicates} duplicates" if total.duplicates else "")]
+        if self.dry_run:
+            total_create = sum(bp.create for bp in self.plan.blueprints.values())
+            total_update = sum(bp.update for bp in self.plan.blueprints.values())
+            out[0] = (f"dry run — would create {total_create}, update {total_update}; {total.unchanged} unchanged"
+                      + (f"; {total.duplicates} duplicates" if total.duplicates else ""))
+        for (resource, blueprint), c in sorted(self.counts.items()):
+            out.append(f"  {resource} → {blueprint}: {c.created} created, {c.updated} updated, {c.unchanged} "
+                       f"unchanged, {c.failed} failed" + (f", {c.cancelled} cancelled" if c.cancelled else ""))
+        for bp, error in self.blueprint_errors.items():
+            out.append(f"blueprint {bp} could not be applied: {error}")
+        out.extend(f"fetch failed: {e}" for e in self.fetch_errors)
+        if self.deleted:
+            out.append(f"deleted {len(self.deleted)} stale entities")
+        if self.delete_failed:
+            out.append(f"{len(self.delete_failed)} stale entities could not be deleted")
+        if self.plan.delete_stale and self.plan.deletion_blocked:
+            out.append(f"stale entities not deleted: {self.plan.deletion_blocked}")
+        if self.cancelled:
+            out.append("cancelled: requests in flight finished; the rest were not sent")
+        if self.failures:
+            where = f" → {self.failures_file}" if self.failures_file else ""
+            by_stage: dict[str, int] = {}
+            for failure in self.failures:
+                by_stage[failure.stage] = by_stage.get(failure.stage, 0) + 1
+            out.append(f"{len(self.failures)} records failed ({', '.join(f'{n} {s}' for s, n in by_stage.items())})"
+                       + where)
+        if self.kept_failures:
+            out.append(f"{self.kept_failures} records in the failures file cannot be re-sent as they are "
+                       "(page-level mapping failures): fix the mapping and run the sync again")
+        return out
+
+
+# -- targets -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    client: PortClient
+    kind: str  # port | local
+    description: str
+    reason: str = ""  # why this target when the user did not choose
+    store: Any = None  # CatalogStore for local
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.store is not None:
+            self.store.close()
+
+
+def port_credentials(project: Project, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    client_id = resolve_value(project.port.get("clientId"), env) or env.get("PORT_CLIENT_ID")
+    client_secret = resolve_value(project.port.get("clientSecret"), env) or env.get("PORT_CLIENT_SECRET")
+    return client_id or None, client_secret or None
+
+
+def default_target(project: Project, env: Mapping[str, str] | None = None, *, demo: bool = False) -> tuple[str, str]:
+    """(``"port"`` | ``"local"``, why) when the user did not choose."""
+    env = os.environ if env is None else env
+    client_id, client_secret = port_credentials(project, env)
+    if demo:
+        return "local", "demo mode syncs to the local catalog"
+    if str(project.port.get("region", "")).lower() == "local":
+        return "local", "the project's port.region is local"
+    if not (client_id and client_secret):
+        return "local", "no Port credentials (PORT_CLIENT_ID / PORT_CLIENT_SECRET) are set"
+    return "port", ""
+
+
+def open_target(project: Project, *, target: str | None = None, region: str | None = None,
+                db: str | Path | None = None, env: Mapping[str, str] | None = None, demo: bool = False,
+                transport: httpx.AsyncBaseTransport | None = None, **client_kwargs: Any) -> Target:
+    """A client for Port (``target="port"``) or the embedded catalog (``"local"``).
+
+    Default: local in demo mode, when the project says ``port.region: local``, or when no Port
+    credentials are set; Port otherwise. The local catalog lives in ``db`` (default
+    :func:`builder.port.catalog.default_db_path`) and is served in-process — no server needed.
+    """
+    env = os.environ if env is None else env
+    identifier = str(project.integration.get("identifier") or "cursor-usage")
+    kind = str(project.integration.get("type") or "custom")
+    client_id, client_secret = port_credentials(project, env)
+    reason = ""
+    if target is None:
+        target, reason = default_target(project, env, demo=demo)
+    if target == "local":
+        from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogStore, create_app, default_db_path
+
+        path = Path(db).expanduser() if db is not None else default_db_path()
+        store = CatalogStore(path)
+        app = create_app(store)
+        client = PortClient(base_url=LOCAL_BASE_URL, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
+                            transport=transport or httpx.ASGITransport(app=app), integration_identifier=identifier,
+                            integration_type=kind, **client_kwargs)
+        return Target(client, "local", f"local catalog ({path})", reason, store)
+    if target != "port":
+        raise ProjectError(f"unknown sync target {target!r}: use port or local")
+    if not (client_id and client_secret):
+        raise ProjectError("syncing to Port needs credentials: set PORT_CLIENT_ID and PORT_CLIENT_SECRET "
+                           "(or use --target local)")
+    region_name = (region or str(project.port.get("region") or "eu")).lower()
+    if region_name not in PORT_BASE_URLS:
+        raise ProjectError(f"unknown Port region {region_name!r}: use eu or us")
+    base_url = project.port.get("baseUrl") if region is None and project.port.get("baseUrl") else \
+        PORT_BASE_URLS[region_name]
+    client = PortClient(base_url=str(base_url), client_id=client_id, client_secret=client_secret,
+                        transport=transport, integration_identifier=identifier, integration_type=kind,
+                        **client_kwargs)
+    return Target(client, "port", f"Port {region_name.upper()} ({client.base_url})", reason)
+
+
+# -- plan ----------------------------------------------------------------------------------------
+
+
+def _emit(callback: Callable[[SyncProgress], Any] | None, progress: SyncProgress) -> None:
+    if callback is not None:
+        callback(progress)
+
+
+async def plan_sync(project: Project, client: PortClient, *, pages: Mapping[str, Any] | None = None,
+                    resources: list[str] | None = None, delete_stale: bool = False, source: Any = None,
+                    target: str = "", on_progress: Callable[[SyncProgress], Any] | None = None,
+                    progress: SyncProgress | None = None) -> SyncPlan:
+    """Fetch (unless ``pages`` has the resource: a list of page bodies or a FetchResult), map,
+    validate and compare with the target. Read-only."""
+    progress = progress or SyncProgress()
+    chosen = [project.find_resource(name) for name in resources] if resources else list(project.resources)
+    if not chosen:
+        raise ProjectError("the project has no resources to sync")
+    pages = pages or {}
+    own_source = None
+    mapped: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    resource_plans: list[ResourcePlan] = []
+    failures: list[FailureRecord] = []
+    fetch_failed = False
+    try:
+        for resource in chosen:
+            progress.phase, progress.resource = "fetch", resource.name
+            progress.message = f"fetching {resource.name}"
+            _emit(on_progress, progress)
+            given = pages.get(resource.name, pages.get(resource.kind))
+            if given is None:
+                if source is None:
+                    from builder.source.client import Source
+
+                    source = own_source = Source(project)
+                given = await source.fetch(resource, compare_ocean=False)
+            plan = ResourcePlan(resource.name)
+            if isinstance(given, list):
+                page_list, params = given, None
+            else:
+                page_list, params = list(given.pages), getattr(given, "page_params", None)
+                plan.fetch_error = getattr(given, "error", None)
+            pairs, dropped = map_resource(resource, page_list, params, plan)
+            # Like Ocean, a selector error or a rejected page makes the run incomplete: no deletions.
+            fetch_failed = fetch_failed or bool(plan.fetch_error) or any(
+                f.detail in ("selector_error", "not_object") for f in dropped)
+            mapped[resource.name] = pairs
+            resource_plans.append(plan)
+            failures.extend(dropped)
+    finally:
+        if own_source is not None:
+            await own_source.aclose()
+    progress.phase, progress.resource, progress.message = "plan", None, "comparing with the target"
+    _emit(on_progress, progress)
+    return await build_plan(project, client, mapped, resource_plans, failures, target=target,
+                            delete_stale=delete_stale, fetch_failed=fetch_failed)
+
+
+def _initial_counts(plan: SyncPlan) -> dict[tuple[str, str], Counts]:
+    counts: dict[tuple[str, str], Counts] = {}
+    for item in plan.entities:
+        c = counts.setdefault((item.resource, item.blueprint), Counts())
+        if item.action in ("create", "update"):
+            c.planned += 1
+        elif item.action == "unchanged":
+            c.unchanged += 1
+        elif item.action == "duplicate":
+            c.duplicates += 1
+    for failure in plan.failures:
+        if failure.stage == "validation" and failure.blueprint:
+            counts.setdefault((failure.resource, failure.blueprint), Counts()).failed += 1
+    return counts
+
+
+def _failure(item: PlannedEntity, outcome: EntityOutcome) -> FailureRecord:
+    return FailureRecord(outcome.stage, outcome.message or outcome.error or "failed", item.resource, item.blueprint,
+                         item.identifier, item.payload, item.record, status=outcome.status)
+
+
+# -- run -----------------------------------------------------------------------------------------
+
+
+async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, cancel: asyncio.Event | None = None,
+                   on_progress: Callable[[SyncProgress], Any] | None = None, failures_file: str | Path | None = None,
+                   replace_resources: list[str] | None = None, progress: SyncProgress | None = None) -> SyncReport:
+    """Apply a plan: blueprints, upserts, stale deletes; then write the failures file."""
+    progress = progress or SyncProgress()
+    progress.counts = counts = _initial_counts(plan)
+    report = SyncReport(plan, counts, list(plan.failures),
+                        failures_file=Path(failures_file) if failures_file is not None else None)
+    cancel = cancel or asyncio.Event()
+    to_send = plan.to_send
+    failed_bps: dict[str, str] = {}
+    # Blueprint changes are applied even when no entity changed: editing a blueprint is a change too.
+    if not cancel.is_set() and any(c.action in ("create", "update") for c in plan.blueprint_report.changes):
+        progress.phase, progress.message = "blueprints", "creating / updating blueprints"
+        _emit(on_progress, progress)
+        applied = await client.apply_blueprints(project.blueprints, plan.blueprint_report)
+        failed_bps = report.blueprint_errors = dict(applied.errors)
+    progress.phase, progress.message = "upsert", "upserting entities"
+    _emit(on_progress, progress)
+    order = [c.identifier for c in plan.blueprint_report.changes]
+    order += sorted({i.blueprint for i in to_send} - set(order))
+    deferred: list[tuple[PlannedEntity, EntityOutcome]] = []
+    for bp in order:
+        items = [i for i in to_send if i.blueprint == bp]
+        if not items:
+            continue
+        if bp in failed_bps or cancel.is_set():
+            for item in items:
+                c = counts[(item.resource, bp)]
+                if bp in failed_bps:
+                    c.failed += 1
+                    report.failures.append(FailureRecord("blueprint", f"blueprint {bp} could not be applied: "
+                                                         f"{failed_bps[bp]}", item.resource, bp, item.identifier,
+                                                         item.payload, item.record))
+                else:
+                    c.cancelled += 1
+                    report.failures.append(FailureRecord("cancelled", "not sent: cancelled", item.resource, bp,
+                                                         item.identifier, item.payload, item.record))
+            _emit(on_progress, progress)
+            continue
+
+        def on_result(outcomes: list[EntityOutcome], items: list[PlannedEntity] = items) -> None:
+            for outcome in outcomes:
+                item = items[outcome.index]
+                c = counts[(item.resource, item.blueprint)]
+                if outcome.ok:
+                    if outcome.created:
+                        c.created += 1
+                    else:
+                        c.updated += 1
+                elif outcome.error == "not_found" and outcome.stage == "port":
+                    deferred.append((item, outcome))  # a related entity may arrive later in this run
+                elif outcome.stage == "cancelled":
+                    c.cancelled += 1
+                    report.failures.append(_failure(item, outcome))
+                else:
+                    c.failed += 1
+                    report.failures.append(_failure(item, outcome))
+            _emit(on_progress, progress)
+
+        await client.upsert_entities(bp, [i.payload for i in items], merge=plan.merge,
+                                     create_missing_related_entities=plan.create_missing, cancel=cancel,
+                                     on_result=on_result)
+    await _retry_deferred(client, plan, deferred, counts, report, cancel)
+    report.cancelled = cancel.is_set()
+    if plan.will_delete and not report.cancelled:
+        progress.phase, progress.message = "delete", f"deleting {plan.stale_total} stale entities"
+        _emit(on_progress, progress)
+        for bp, bp_plan in plan.blueprints.items():
+            if not bp_plan.stale:
+                continue
+            result = await client.delete_entities(bp, bp_plan.stale, delete_dependents=plan.delete_dependents,
+                                                  cancel=cancel)
+            report.deleted.extend((bp, i) for i in result.deleted)
+            report.delete_failed.update({(bp, i): reason for i, reason in result.failed.items()})
+            progress.deleted = len(report.deleted)
+            _emit(on_progress, progress)
+    if report.failures_file is not None:
+        write_failures(report.failures_file, report.failures, replace_resources=replace_resources)
+    progress.phase, progress.message = "done", "done"
+    _emit(on_progress, progress)
+    return report
+
+
+async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tuple[PlannedEntity, EntityOutcome]],
+                          counts: dict[tuple[str, str], Counts], report: SyncReport, cancel: asyncio.Event) -> None:
+    """Ocean re-sends entities whose related entity was missing at the end of the run, in
+    relation order. Re-sending in rounds until a round makes no progress gives the same result
+    for chains (a → b → c) without sorting: each round lands at least the next link."""
+    pending = list(deferred)
+    while pending:
+        by_bp: dict[str, list[tuple[PlannedEntity, EntityOutcome]]] = {}
+        for pair in pending:
+            by_bp.setdefault(pair[0].blueprint, []).append(pair)
+        still: list[tuple[PlannedEntity, EntityOutcome]] = []
+        final: list[tuple[PlannedEntity, EntityOutcome]] = []
+        for bp, pairs in by_bp.items():
+            result = await client.upsert_entities(bp, [item.payload for item, _ in pairs], merge=plan.merge,
+                                                  create_missing_related_entities=plan.create_missing, cancel=cancel)
+            for outcome in result.outcomes:
+                item = pairs[outcome.index][0]
+                c = counts[(item.resource, bp)]
+                if outcome.ok:
+                    c.created += bool(outcome.created)
+                    c.updated += not outcome.created
+                elif outcome.error == "not_found" and outcome.stage == "port":
+                    still.append((item, outcome))
+                else:
+                    final.append((item, outcome))
+        if len(still) == len(pending):
+            final.extend(still)  # no progress: the related entities really are missing
+            still = []
+        for item, outcome in final:
+            c = counts[(item.resource, item.blueprint)]
+            if outcome.stage == "cancelled":
+                c.cancelled += 1
+            else:
+                c.failed += 1
+            report.failures.append(_failure(item, outcome))
+        pending = still
+
+
+# -- entry points --------------------------------------------------------------------------------
+
+
+def dry_run_report(plan: SyncPlan) -> SyncReport:
+    """The report of a plan that is not run: counts as planned, pre-send failures as found."""
+    return SyncReport(plan, _initial_counts(plan), list(plan.failures), dry_run=True)
+
+
+async def sync(project: Project, client: PortClient, *, pages: Mapping[str, Any] | None = None,
+               resources: list[str] | None = None, delete_stale: bool = False, dry_run: bool = False,
+               cancel: asyncio.Event | None = None, on_progress: Callable[[SyncProgress], Any] | None = None,
+               failures_file: str | Path | None = None, source: Any = None, target: str = "") -> SyncReport:
+    """Plan, then (unless ``dry_run``) run. ``failures_file`` defaults to the project's."""
+    progress = SyncProgress()
+    plan = await plan_sync(project, client, pages=pages, resources=resources, delete_stale=delete_stale,
+                           source=source, target=target, on_progress=on_progress, progress=progress)
+    if dry_run:
+        report = dry_run_report(plan)
+        progress.counts, progress.phase = report.counts, "done"
+        _emit(on_progress, progress)
+        return report
+    if failures_file is None:
+        failures_file = failures_path(project.path)
+    return await run_plan(project, client, plan, cancel=cancel, on_progress=on_progress, failures_file=failures_file,
+                          replace_resources=[r.name for r in plan.resources], progress=progress)
+
+
+async def retry_failed(project: Project, client: PortClient, file: str | Path, *, cancel: asyncio.Event | None = None,
+                       on_progress: Callable[[SyncProgress], Any] | None = None, target: str = "",
+                       dry_run: bool = False) -> SyncReport:
+    """Re-send exactly the records in a failures file; rewrite it with what still fails.
+
+    Entities are re-validated and compared first (one that did reach Port before its answer was
+    lost counts as unchanged, not re-sent). A mapping failure is re-mapped with the project's
+    current mapping, so fixing the JQ and retrying recovers those records.
+    """
+    records = read_failures(file)
+    mapped: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    plans: dict[str, ResourcePlan] = {}
+    failures: list[FailureRecord] = []
+    kept: list[FailureRecord] = []
+    for record in records:
+        try:
+            resource = project.find_resource(record.resource)
+        except ProjectError:
+            resource = None
+        if not record.retryable or (record.payload is None and resource is None):
+            kept.append(record)
+            continue
+        name = resource.name if resource is not None else record.resource
+        plan = plans.setdefault(name, ResourcePlan(name))
+        plan.records += 1
+        if record.payload is not None:
+            plan.entities += 1
+            mapped.setdefault(name, []).append((record.payload, record.record))
+            continue
+        result = mapping.map_items([record.record], resource.mappings, resource.query)
+        if result.entities:
+            plan.entities += 1
+            mapped.setdefault(name, []).append((result.entities[0], record.record))
+        elif result.filtered:
+            plan.filtered += 1  # the fixed selector now skips it on purpose
+        else:
+            drop = result.dropped[0]
+            plan.mapping_failures += 1
+            failures.append(FailureRecord("mapping", drop.reason, name, resource.blueprint_literal,
+                                          record=record.record, detail=drop.stage))
+    plan = await build_plan(project, client, mapped, list(plans.values()), failures, target=target)
+    if dry_run:
+        report = dry_run_report(plan)
+        report.kept_failures = len(kept)
+        return report
+    report = await run_plan(project, client, plan, cancel=cancel, on_progress=on_progress)
+    write_failures(file, [*kept, *report.failures])
+    report.failures_file = Path(file)
+    report.kept_failures = len(kept)
+    return report

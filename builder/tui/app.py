@@ -1,0 +1,311 @@
+"""The interactive builder (Textual). ``make_app`` builds it the same way for the CLI, the tests
+and the screenshot script; ``run_app`` is what ``cursor-builder`` calls.
+
+The App holds the session, the top-level tabs (Build plus the tabs registered in
+:mod:`builder.tui.screens.registry`) and the app-wide actions (generated from
+:mod:`builder.tui.screens.actions`). The Build tab's work lives in :mod:`builder.tui.screens.build`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterable, Mapping
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
+from builder.tui.screens import actions as action_table
+from builder.tui.screens.build import BuildPane
+from builder.tui.screens.commands import BuilderCommands
+from builder.tui.state.eval_process import prepare as prepare_evaluation
+from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
+from builder.tui.screens.editing import EditingActions
+from builder.tui.screens.registry import TABS, TabSpec, load_tab
+from builder.tui.state.session import Session
+from builder.project.yamlio import ProjectError
+from widgets.help_data import HelpData
+from widgets.mapping_table import MappingTable
+
+log = logging.getLogger("cursor-builder")
+
+SourceFactory = Callable[[Project], Any]
+
+APP_HELP = HelpData("cursor-builder", """Build the Ocean Custom integration that brings Cursor usage into Port:
+pick a resource, send its request, point **data_path** at the records, write the mapping's JQ and
+watch the entity follow as you type.""")
+
+
+class BuilderApp(EditingActions, App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "cursor-builder"
+    COMMANDS = App.COMMANDS | {BuilderCommands}
+    BINDINGS: ClassVar = action_table.bindings() + [
+        Binding(spec.key, f"show_tab('{spec.id}')", spec.title, id=f"builder.tab-{spec.id}", tooltip=spec.description)
+        for spec in TABS if spec.key
+    ]
+
+    def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
+                 test_mode: bool = False, now: float | None = None) -> None:
+        super().__init__()
+        prepare_evaluation()
+        #: The instant computed request values ($now) use; fixed in tests so requests are reproducible.
+        self.now = now
+        self.session = session
+        self._source_factory = source
+        self._simulator_config = simulator
+        self._demo_transport: Any = None
+        self.test_mode = test_mode
+        self._tab_modules: dict[str, Any] = {}
+        self._tab_panes: dict[str, Widget] = {}
+
+    # -- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="top-tabs"):
+            with TabPane("Build", id="tab-build"):
+                yield BuildPane(self.session, id="build-pane")
+            for spec in TABS:
+                module = self._load_tab(spec)
+                with TabPane(spec.title, id=f"tab-{spec.id}"):
+                    if module is None:
+                        yield Static(f"{spec.title}: not available in this build.", classes="unavailable")
+        yield Footer()
+
+    def _load_tab(self, spec: TabSpec) -> Any:
+        try:
+            module = load_tab(spec)
+        except Exception:  # a broken tab module must not take the Build tab down with it
+            log.exception("tab %s failed to load", spec.id)
+            module = None
+        if module is not None:
+            self._tab_modules[spec.id] = module
+        return module
+
+    def on_resize(self, event: Any) -> None:
+        # Narrow terminals (120 columns) give the sidebar's space to the response and the mapping.
+        self.screen.set_class(event.size.width < 132, "-narrow")
+
+    def on_mount(self) -> None:
+        self.screen.set_class(self.size.width < 132, "-narrow")
+        self._update_title()
+        self.build_pane.query_one("#resources").focus()
+
+    @property
+    def build_pane(self) -> BuildPane:
+        return self.query_one(BuildPane)
+
+    def _update_title(self) -> None:
+        session = self.session
+        where = "demo: simulated Cursor team (enterprise)" if session.demo else (session.project.base_url or "no base URL")
+        name = session.project.path.name if session.project.path else "unsaved project"
+        self.sub_title = f"{where} · {name}{' ●' if session.dirty else ''}"
+
+    @on(TabbedContent.TabActivated, "#top-tabs")
+    def _top_tab(self, event: TabbedContent.TabActivated) -> None:
+        tab_id = (event.pane.id or "").removeprefix("tab-")
+        module = self._tab_modules.get(tab_id)
+        if module is None:
+            return
+        pane = self._tab_panes.get(tab_id)
+        if pane is None:
+            # Created on first use, like Textual's Lazy: startup stays fast and a tab that never
+            # opens costs nothing.
+            try:
+                pane = module.create_pane(self)
+            except Exception as exc:
+                log.exception("tab %s failed", tab_id)
+                self.notify(f"The {tab_id} tab failed to open: {exc}", severity="error")
+                return
+            self._tab_panes[tab_id] = pane
+            event.pane.mount(pane)
+        hook = getattr(pane, "on_tab_shown", None)
+        if callable(hook):
+            self.call_after_refresh(hook)
+
+    def tab_titles(self) -> list[tuple[str, str]]:
+        return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_modules]
+
+    def tab_commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+        for tab_id, module in self._tab_modules.items():
+            provider = getattr(module, "commands", None)
+            if callable(provider):
+                try:
+                    yield from provider(self)
+                except Exception:
+                    log.exception("commands of tab %s failed", tab_id)
+
+    def show_tab(self, tab_id: str) -> None:
+        self.query_one("#top-tabs", TabbedContent).active = f"tab-{tab_id}"
+
+    # -- state shared with other tabs --------------------------------------------------------------
+    def make_source(self, project: Project) -> Any:
+        """A ``builder.source.client.Source`` for ``project``: the simulator in demo mode, else the real API."""
+        if self._source_factory is not None:
+            return self._source_factory(project)
+        from builder.simulator import DEMO_API_KEY
+        from builder.source.client import RetryPolicy, Source, demo_transport
+
+        transport = None
+        if self.session.demo:
+            if self._demo_transport is None:
+                # One simulator per session: its rate-limit window and data stay consistent across sends.
+                self._demo_transport = demo_transport(self._simulator_config)
+            transport = self._demo_transport
+        # A person is waiting: retry once, and never sit out a long Retry-After (the error says to wait).
+        retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=3.0)
+        return Source(project, transport=transport, env=self.session.env, now=self.now,
+                      overrides=self.session.overrides(DEMO_API_KEY), retry=retry, timeout=20.0)
+
+    def project_changed(self, *, from_build: bool = False) -> None:
+        """Something edited the project: mark it unsaved (and refresh the Build tab if it was not it)."""
+        self.session.dirty = True
+        self._update_title()
+        if not from_build:
+            pane = self.build_pane
+            pane.refresh_resources()
+            pane.select_resource(self.session.selected)
+
+    def results_changed(self) -> None:
+        """A new mapping result: let a visible plug-in tab refresh itself."""
+        active = self.query_one("#top-tabs", TabbedContent).active.removeprefix("tab-")
+        pane = self._tab_panes.get(active)
+        hook = getattr(pane, "on_results", None)
+        if callable(hook):
+            hook()
+
+    # -- actions -----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete_property":
+            row = self.focused_mapping_row()
+            return row is not None and row.path[0] in ("properties", "relations")
+        if action in ("send", "auto_map", "add_property", "duplicate_resource", "rename_resource",
+                      "remove_resource", "record", "first_failing"):
+            return self.session.resource is not None
+        return True
+
+    def action_send(self) -> None:
+        self.show_tab("build")
+        self.build_pane.send()
+
+    def action_record(self, step: int) -> None:
+        self.build_pane.step_record(step)
+
+    def action_page(self, step: int) -> None:
+        self.build_pane.step_page(step)
+
+    def action_test_connection(self) -> None:
+        self.build_pane.test_connection()
+
+    def action_first_failing(self) -> None:
+        self.build_pane.query_one(MappingTable).action_jump_failing()
+
+    def action_focus(self, target: str) -> None:
+        self.show_tab("build")
+        pane = self.build_pane
+        if target == "resources":
+            pane.query_one("#resources").focus()
+        elif target == "mapping":
+            rows = list(pane.query_one(MappingTable).rows())
+            if rows:
+                rows[0].jq_input.focus()
+        elif target == "response":
+            pane.query_one("#io-tabs", TabbedContent).active = "tab-response"
+            pane.query_one("#response-json").focus()
+        elif target == "data_path":
+            pane.query_one("#data-path").focus()
+
+    def action_show_bottom(self, which: str) -> None:
+        self.show_tab("build")
+        self.build_pane.query_one("#bottom-tabs", TabbedContent).active = f"tab-{which}"
+
+    def action_show_io(self, which: str) -> None:
+        self.show_tab("build")
+        self.build_pane.query_one("#io-tabs", TabbedContent).active = f"tab-{which}"
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.show_tab(tab_id)
+
+    def action_help(self) -> None:
+        node = self.focused
+        help_data = APP_HELP
+        while node is not None:
+            found = getattr(type(node), "HELP", None)
+            if isinstance(found, HelpData):
+                help_data = found
+                break
+            node = node.parent
+        keys = [(a.key or "", a.help) for a in action_table.ACTIONS if a.key]
+        self.push_screen(HelpScreen(help_data.title, help_data.markdown, keys))
+
+    # -- save and quit -----------------------------------------------------------------------------
+    def action_save(self, path: str | None = None) -> bool:
+        project = self.session.project
+        try:
+            target = project.save(Path(path) if path else project.path or Path(DEFAULT_PROJECT_FILE))
+        except ProjectError as exc:
+            self.notify(str(exc), title="Not saved", severity="error")
+            return False
+        except OSError as exc:
+            self.notify(f"Cannot write the project file: {exc.strerror or exc}", title="Not saved", severity="error")
+            return False
+        self.session.dirty = False
+        self._update_title()
+        self.notify(f"Saved {target}", timeout=3)
+        return True
+
+    async def action_quit(self) -> None:
+        if not self.session.dirty:
+            self.exit(0)
+            return
+        target = str(self.session.project.path or DEFAULT_PROJECT_FILE)
+
+        def decided(choice: str | None) -> None:
+            if choice == "save" and self.action_save():
+                self.exit(0)
+            elif choice == "discard":
+                self.exit(0)
+
+        self.push_screen(UnsavedScreen(target), decided)
+
+
+# -- building and running ----------------------------------------------------------------------------
+
+def open_project(project: Project | str | Path | None, now: float | None = None) -> Project:
+    """The project to edit: given, the file at the path, or (file missing) the Cursor preset with
+    its literal date windows moved to ``now``."""
+    if isinstance(project, Project):
+        return project
+    path = Path(project) if project is not None else Path(DEFAULT_PROJECT_FILE)
+    if path.exists():
+        return load_project(path)
+    from builder.project.presets import load_preset
+
+    fresh = load_preset("cursor", now=time.time() if now is None else now)
+    fresh.path = path  # ctrl+s creates it
+    return fresh
+
+
+def make_app(project: Project | str | Path | None = None, *, demo: bool = False, source: SourceFactory | None = None,
+             simulator: Any = None, env: Mapping[str, str] | None = None, test_mode: bool = False,
+             now: float | None = None) -> BuilderApp:
+    """Build the app. ``source`` replaces the HTTP source factory; ``simulator`` is the
+    ``SimulatorConfig`` for ``demo`` (tests fix its ``now`` and ``seed``); ``test_mode`` hides
+    timings so snapshots are stable."""
+    if now is None and simulator is not None and getattr(simulator, "now", None) is not None:
+        now = simulator.resolved_now().timestamp()  # ask for the simulated history, not today's
+    session = Session(open_project(project, now), demo=demo)
+    if env is not None:
+        session.env = dict(env)
+    return BuilderApp(session, source=source, simulator=simulator, test_mode=test_mode, now=now)
+
+
+def run_app(project_path: str | Path | None, demo: bool = False) -> int:
+    app = make_app(project_path, demo=demo)
+    result = app.run()
+    return int(result or app.return_code or 0)

@@ -1,0 +1,175 @@
+"""The Blueprint tab: the blueprint the current resource's entities need, against the project's.
+
+Inference runs over EVERY entity of the last evaluation (``session.results``), never a sample of
+one. The pane shows the inferred blueprint, the diff against the project's blueprint, the
+decisions left to the user (null-only fields, guessed relation targets, mixed types) and every
+problem Port would report for the entities. ``a`` adopts: the inferred types are merged into the
+project's blueprint (titles, descriptions and calculated properties the user wrote are kept).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Static, TextArea
+
+from builder.ship.schema import (BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint,
+                            validate_result)
+from builder.tui.screens.export import when_pane
+from widgets.help_data import HelpData
+
+if TYPE_CHECKING:
+    from builder.tui.app import BuilderApp
+
+
+class BlueprintPane(Vertical):
+    """Inferred blueprint, diff, decisions and validation for the selected resource."""
+
+    HELP = HelpData("Blueprint", """The Port blueprint the selected resource's entities need, inferred from **all**
+its entities: `number` for every number, a `format` only when every value matches, `required` only
+when every entity has a value. Fields that were null everywhere are typed string and listed under
+**Decide**, with relation targets the builder had to guess.
+
+The diff says what adopting would change in the project's blueprint; **Problems** lists what Port
+would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
+
+    BINDINGS = [
+        Binding("a", "adopt", "Adopt", id="blueprint.adopt", tooltip="Write the inferred blueprint into the project"),
+        Binding("r", "refresh", "Refresh", id="blueprint.refresh", tooltip="Infer again from the latest entities"),
+    ]
+
+    DEFAULT_CSS = """
+    BlueprintPane { height: 1fr; }
+    BlueprintPane #bp-summary { height: auto; padding: 0 1; }
+    BlueprintPane #bp-body { height: 1fr; }
+    BlueprintPane #bp-json { width: 1fr; border: none; }
+    BlueprintPane #bp-side { width: 1fr; border-left: vkey $foreground 15%; }
+    BlueprintPane #bp-diff, BlueprintPane #bp-decide { height: auto; max-height: 12; padding: 0 1; }
+    BlueprintPane .bp-title { height: 1; text-style: bold; color: $accent; padding: 0 1; }
+    BlueprintPane #bp-problems { height: 1fr; }
+    """
+
+    def __init__(self, app: BuilderApp, *, id: str | None = "blueprint-pane") -> None:
+        super().__init__(id=id)
+        self.builder = app
+        self._ready = False
+        self.inferred: Inferred | None = None
+        self.diff: BlueprintDiff | None = None
+        self.problems: list[Any] = []
+        self.resource_name: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="bp-summary")
+        with Horizontal(id="bp-body"):
+            yield TextArea("", read_only=True, show_line_numbers=True, id="bp-json", soft_wrap=False)
+            with Vertical(id="bp-side"):
+                yield Static("Diff against the project", classes="bp-title")
+                yield Static("", id="bp-diff")
+                yield Static("Decide", classes="bp-title")
+                yield Static("", id="bp-decide")
+                yield Static("Problems Port would report", classes="bp-title")
+                yield DataTable(id="bp-problems", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#bp-problems", DataTable).add_columns("record", "identifier", "field", "problem")
+        self._ready = True
+        self.refresh_blueprint()
+        # After the first refresh the pane is on screen; focusing it earlier is a no-op.
+        self.call_after_refresh(self.query_one("#bp-problems", DataTable).focus)
+
+    # The app calls these hooks right after mounting the pane too, possibly before on_mount has
+    # run (children not composed yet): on_mount does the first refresh, so skip until then.
+    def on_tab_shown(self) -> None:
+        if not self._ready:
+            return
+        self.refresh_blueprint()
+        # Focus inside the pane so its keys (a, r) work at once.
+        self.query_one("#bp-problems", DataTable).focus()
+
+    def on_results(self) -> None:
+        if self._ready:
+            self.refresh_blueprint()
+
+    # -- content -------------------------------------------------------------------------------
+    def _existing(self, identifier: str | None) -> dict[str, Any] | None:
+        return self.builder.session.project.find_blueprint(identifier) if identifier else None
+
+    def refresh_blueprint(self) -> None:
+        session = self.builder.session
+        resource = session.resource
+        result = session.result
+        summary = self.query_one("#bp-summary", Static)
+        area = self.query_one("#bp-json", TextArea)
+        table = self.query_one("#bp-problems", DataTable)
+        table.clear()
+        self.inferred, self.diff, self.problems = None, None, []
+        self.resource_name = resource.name if resource else None
+        if resource is None or result is None:
+            what = "Select a resource" if resource is None else f"{resource.name}: no entities yet"
+            summary.update(f"{what}. Send its request in the Build tab (ctrl+r); the blueprint is inferred from "
+                           "every entity.")
+            area.load_text("")
+            self.query_one("#bp-diff", Static).update("")
+            self.query_one("#bp-decide", Static).update("")
+            return
+        project = session.project
+        known = [str(b.get("identifier")) for b in project.blueprints]
+        existing = self._existing(resource.blueprint_literal)
+        ids: dict[str, set[str]] = {}
+        for other in session.results.values():  # entities mapped for other resources: relation targets
+            for entity in getattr(other, "entities", []):
+                if isinstance(entity.get("blueprint"), str) and isinstance(entity.get("identifier"), str):
+                    ids.setdefault(entity["blueprint"], set()).add(entity["identifier"])
+        self.inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing,
+                                        known_identifiers=ids)
+        self.diff = compare_blueprints(self.inferred, existing)
+        self.problems = validate_result(result, existing or self.inferred.blueprint, known_blueprints=known)
+        area.load_text(json.dumps(self.inferred.blueprint, indent=2, ensure_ascii=False))
+        if existing is None:
+            diff_text = f"{self.inferred.identifier} is not in the project: adopting adds it."
+        elif self.diff.is_empty:
+            diff_text = "No changes: the project's blueprint fits these entities."
+        else:
+            diff_text = "\n".join(self.diff.lines())
+        self.query_one("#bp-diff", Static).update(diff_text)
+        self.query_one("#bp-decide", Static).update("\n".join(f"• {n}" for n in self.inferred.notes) or "Nothing.")
+        for problem in self.problems[:500]:  # a table of thousands helps no one; the count says the rest
+            table.add_row(str(problem.index), str(problem.identifier)[:40], problem.field, problem.message)
+        against = "the project's blueprint" if existing else "the inferred blueprint"
+        summary.update(f"{resource.name} → blueprint {self.inferred.identifier} · inferred from "
+                       f"{self.inferred.samples} entities · {len(self.diff.added)} added, {len(self.diff.removed)} "
+                       f"removed, {len(self.diff.changed)} changed · {len(self.problems)} problem(s) against "
+                       f"{against} · a adopt")
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.refresh_blueprint()
+
+    def action_adopt(self) -> None:
+        if self.inferred is None:
+            self.builder.notify("Nothing to adopt: send the resource's request first.", severity="warning")
+            return
+        project = self.builder.session.project
+        existing = self._existing(self.inferred.identifier)
+        merged = merge_blueprint(existing, self.inferred)
+        if existing is None:
+            project.blueprints.append(merged)
+        else:
+            project.blueprints[project.blueprints.index(existing)] = merged
+        self.builder.project_changed()
+        left = f"; decide: {len(self.inferred.notes)} note(s)" if self.inferred.notes else ""
+        self.builder.notify(f"Adopted blueprint {self.inferred.identifier} (not saved yet){left}", timeout=4)
+        self.refresh_blueprint()
+
+
+def create_pane(app: BuilderApp) -> BlueprintPane:
+    return BlueprintPane(app)
+
+
+def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+    yield ("Blueprint: adopt the inferred blueprint", "Write the blueprint inferred from the entities into the project",
+           lambda: when_pane(app, BlueprintPane, "blueprint", lambda pane: pane.action_adopt()))

@@ -1,0 +1,338 @@
+"""The Build tab: resources and connection on the left; request, response, records, mapping and
+entities on the right. It loads the selected resource into the widgets, turns their messages into
+project edits, and sends requests (``@work(exclusive=True)``: a new send cancels the old one).
+Evaluating the mapping and showing its results is :class:`builder.tui.screens.results.ResultsView`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+
+from builder.tui.state import fetching
+from builder.tui.screens.results import ResultsView
+from builder.tui.state.session import ResourceRun, Session, get_leaf, request_section, set_leaf
+from widgets.connection_panel import ConnectionPanel
+from widgets.dropped_table import DroppedTable
+from widgets.entity_preview import EntityPreview
+from widgets.entity_table import EntityTable
+from builder.engine.jsonpaths import find_arrays
+from widgets.json_viewer import JsonLines
+from widgets.mapping_table import MappingTable, leaf_name
+from widgets.records_bar import RecordsBar
+from widgets.request_bar import RequestBar, human_size
+from widgets.request_panel import RequestPanel
+from widgets.resource_list import ResourceList
+from widgets.response_panel import ResponseBody, ResponseHeaders
+
+if TYPE_CHECKING:
+    from builder.tui.app import BuilderApp
+
+
+class BuildPane(ResultsView, Horizontal):
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self._init_results()
+
+    @property
+    def builder_app(self) -> BuilderApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sidebar"):
+            yield Static("Resources", classes="panel-title")
+            yield ResourceList(id="resources")
+            yield Static("Connection", classes="panel-title")
+            yield ConnectionPanel(demo=self.session.demo, id="connection")
+        with Vertical(id="main"):
+            yield RequestBar(id="request-bar")
+            with Horizontal(id="middle"):
+                with TabbedContent(id="io-tabs"):
+                    with TabPane("Response", id="tab-response"):
+                        yield ResponseBody(id="response")
+                    with TabPane("Headers", id="tab-headers"):
+                        yield ResponseHeaders(id="headers")
+                    with TabPane("Request", id="tab-request"):
+                        yield RequestPanel(id="request")
+                with Vertical(id="mapping-side"):
+                    yield RecordsBar(id="records")
+                    yield MappingTable(id="mapping")
+            with TabbedContent(id="bottom-tabs"):
+                with TabPane("Entity", id="tab-entity"):
+                    yield EntityPreview(id="entity")
+                with TabPane("Entities", id="tab-entities"):
+                    yield EntityTable(id="entities")
+                with TabPane("Dropped", id="tab-dropped"):
+                    yield DroppedTable(id="dropped")
+
+    def on_mount(self) -> None:
+        self.load_connection()
+        self.refresh_resources()
+        self.select_resource(self.session.selected)
+        if self.session.demo:
+            # The demo says at once what it is connected to (in-process: no network, no rate limit).
+            self.test_connection()
+
+    # -- loading the selected resource into the widgets ------------------------------------------------
+    def load_connection(self) -> None:
+        config = self.session.project.config
+        self.query_one(ConnectionPanel).load(self.session.project.base_url, self.session.auth_type,
+                                             bool(config.get("verifySsl", True)), self.session.key_source())
+
+    def refresh_resources(self) -> None:
+        self.query_one(ResourceList).show(self.session.project.resource_names(), self.session.statuses,
+                                          self.session.selected)
+
+    def select_resource(self, index: int) -> None:
+        session = self.session
+        session.selected = index
+        resource = session.resource
+        if resource is None:
+            self.query_one(ResponseBody).reset("No resources: add one with 'a' in the resource list.")
+            return
+        session.record = 0
+        self.query_one(RequestBar).load(resource.method, resource.kind, resource)
+        self.query_one(RequestPanel).load({key: request_section(resource, key) for key in
+                                           ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
+                                          resource, about=str(resource.extensions.other.get("description") or ""))
+        self.query_one(RecordsBar).set_values(resource.data_path, resource.query)
+        self.query_one(MappingTable).set_mapping(resource.mappings)
+        if session.run is None:
+            sample = fetching.load_saved_sample(session.project, resource)
+            if sample is not None:
+                session.runs[resource.name] = sample
+        self.show_run()
+        self.evaluate(immediate=True)
+
+    def show_run(self) -> None:
+        """The response side: summary line, body or error, headers, request as sent."""
+        run = self.session.run
+        bar = self.query_one(RequestBar)
+        body = self.query_one(ResponseBody)
+        records = self.query_one(RecordsBar)
+        bar.set_pages(len(run.pages) if run else 0)
+        if run is None or (not run.pages and not run.error):
+            bar.show_summary(Text("not sent yet · ctrl+r to send", style="dim"))
+            body.reset()
+            records.set_arrays([])
+            self.query_one(ResponseHeaders).show({})
+            return
+        if not run.pages:
+            bar.show_summary(Text("✗ not sent", style="bold red"))
+            body.show(None, error=run.error)
+            return
+        page = run.current
+        assert page is not None
+        bar.show_summary(self._summary(run))
+        body.show(page.data, error=page.error, text=page.text if page.data is None else None)
+        self.query_one(ResponseHeaders).show(page.headers)
+        if page.method:
+            self.query_one(RequestPanel).show_sent(page.method, page.url, page.request_headers, page.request_body)
+        arrays = find_arrays(page.data) if page.data is not None else []
+        records.set_arrays(arrays)
+
+    def _summary(self, run: ResourceRun) -> Text:
+        page = run.current
+        assert page is not None
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if run.saved_sample:
+            out.append("saved sample", style="italic")
+        elif page.status is None:
+            out.append("✗ failed", style="bold red")
+        else:
+            ok = 200 <= page.status < 300
+            out.append(str(page.status), style="bold green" if ok else "bold red")
+            elapsed = "– ms" if self.builder_app.test_mode or page.elapsed_ms is None else f"{page.elapsed_ms:.0f} ms"
+            out.append(f" · {elapsed}")
+        out.append(f" · {human_size(page.size)}")
+        out.append(f" · page {run.page_index + 1}/{len(run.pages)}")
+        return out
+
+    # -- edits from the widgets ----------------------------------------------------------------------
+    def _edited(self) -> None:
+        self.builder_app.project_changed(from_build=True)
+
+    @on(MappingTable.FieldEdited)
+    def _field_edited(self, event: MappingTable.FieldEdited) -> None:
+        resource = self.session.resource
+        if resource is None or get_leaf(resource.mappings, event.path) == event.expr:
+            return
+        set_leaf(resource.mappings, event.path, event.expr)
+        self._edited()
+        self._pending_fields.add(leaf_name(event.path))
+        self.show_record()
+        self.evaluate()
+
+    @on(RecordsBar.DataPathEdited)
+    def _data_path(self, event: RecordsBar.DataPathEdited) -> None:
+        resource = self.session.resource
+        if resource is None or (resource.data_path or "") == event.value:
+            return
+        if event.value.strip():
+            resource.selector["data_path"] = event.value
+        else:
+            resource.selector.pop("data_path", None)
+        self._edited()
+        self.evaluate()
+
+    @on(RecordsBar.SelectorEdited)
+    def _selector(self, event: RecordsBar.SelectorEdited) -> None:
+        resource = self.session.resource
+        if resource is None or resource.query == event.value:
+            return
+        resource.selector["query"] = event.value
+        self._edited()
+        self.evaluate()
+
+    @on(JsonLines.PathPicked)
+    def _path_picked(self, event: JsonLines.PathPicked) -> None:
+        event.stop()
+        if event.viewer.parent is None or event.viewer.parent.id != "response-json":
+            return
+        self.query_one(RecordsBar).query_one("#data-path").value = event.path
+        resource = self.session.resource
+        if resource is not None:
+            resource.selector["data_path"] = event.path
+            self._edited()
+            self.evaluate(immediate=True)
+            self.app.notify(f"data_path set to {event.path}", timeout=3)
+
+    @on(RequestBar.Edited)
+    def _request_edited(self, event: RequestBar.Edited) -> None:
+        resource = self.session.resource
+        if resource is None or event.owner is not resource or not event.path:
+            return
+        if event.method != resource.method or event.path != resource.kind:
+            if event.method == "GET" and "method" not in resource.selector:
+                pass
+            else:
+                resource.selector["method"] = event.method
+            resource.kind = event.path
+            self._edited()
+
+    @on(RequestPanel.Edited)
+    def _request_details(self, event: RequestPanel.Edited) -> None:
+        resource = self.session.resource
+        if resource is None or event.owner is not resource \
+                or request_section(resource, event.section) == (event.value or None):
+            return
+        if event.section in ("query_params", "headers", "body"):
+            if event.value is None:
+                resource.selector.pop(event.section, None)
+            else:
+                resource.selector[event.section] = event.value
+        elif event.section == "x-query":
+            resource.extensions.query = dict(event.value or {})
+        elif event.section == "x-body":
+            resource.extensions.body = dict(event.value or {})
+        elif event.section == "x-pagination":
+            resource.extensions.pagination = dict(event.value) if event.value else None
+        self._edited()
+
+    @on(ResourceList.Chosen)
+    def _resource_chosen(self, event: ResourceList.Chosen) -> None:
+        if event.index != self.session.selected:
+            self.select_resource(event.index)
+
+    @on(ResourceList.Requested)
+    async def _resource_requested(self, event: ResourceList.Requested) -> None:
+        await self.app.run_action(f"{event.action}_resource")
+
+    @on(MappingTable.JumpToRecord)
+    @on(EntityTable.RecordChosen)
+    @on(DroppedTable.RecordChosen)
+    def _jump(self, event: Any) -> None:
+        self.go_to_record(event.record)
+
+    @on(RequestBar.SendRequested)
+    def _send_requested(self) -> None:
+        self.send()
+
+    @on(RequestBar.PageRequested)
+    @on(ResponseBody.PageRequested)
+    def _page_requested(self, event: Any) -> None:
+        self.step_page(event.step)
+
+    def step_page(self, step: int) -> None:
+        run = self.session.run
+        if run is None or len(run.pages) < 2:
+            self.app.bell()
+            return
+        run.page_index = max(0, min(len(run.pages) - 1, run.page_index + step))
+        self.show_run()
+
+    # -- connection ----------------------------------------------------------------------------------
+    @on(ConnectionPanel.Changed)
+    def _connection(self, event: ConnectionPanel.Changed) -> None:
+        config = self.session.project.config
+        changed = False
+        if event.base_url and event.base_url != config.get("baseUrl"):
+            config["baseUrl"] = event.base_url
+            changed = True
+        if event.auth_type != self.session.auth_type:
+            self.session.set_auth_type(event.auth_type)
+            changed = True
+        if event.verify_tls != bool(config.get("verifySsl", True)):
+            if event.verify_tls:
+                config.pop("verifySsl", None)  # Ocean's default: keep the file minimal
+            else:
+                config["verifySsl"] = False
+            changed = True
+        if changed:
+            self._edited()
+
+    @on(ConnectionPanel.KeyTyped)
+    def _key(self, event: ConnectionPanel.KeyTyped) -> None:
+        self.session.typed_key = event.key  # memory only: never reaches the project
+
+    @on(ConnectionPanel.TestRequested)
+    def _test_requested(self) -> None:
+        self.test_connection()
+
+    @work(exclusive=True, group="connection")
+    async def test_connection(self) -> None:
+        panel = self.query_one(ConnectionPanel)
+        missing = self.session.missing_key()
+        if missing:
+            panel.show_result(Text("✗ " + missing, style="red"))
+            return
+        panel.show_result(Text("testing…", style="dim"))
+        ok, sentence = await fetching.test_connection(
+            self.builder_app.make_source, self.session.project,
+            where="the built-in simulator" if self.session.demo else None)
+        panel.show_result(Text(("✓ " if ok else "✗ ") + sentence, style="green" if ok else "red"))
+
+    # -- sending -------------------------------------------------------------------------------------
+    @work(exclusive=True, group="fetch")
+    async def send(self) -> None:
+        resource = self.session.resource
+        if resource is None:
+            self.app.bell()
+            return
+        bar = self.query_one(RequestBar)
+        missing = self.session.missing_key()
+        if missing:
+            run = ResourceRun([], error=missing)
+        else:
+            bar.set_busy(True)
+            bar.show_summary(Text("sending…", style="dim"))
+            try:
+                run = await fetching.fetch(self.builder_app.make_source, self.session.project, resource)
+            finally:
+                bar.set_busy(False)
+        self.session.runs[resource.name] = run
+        if self.session.resource is not resource:
+            return  # the user moved to another resource meanwhile; the result waits for their return
+        if run.error:
+            self.query_one("#io-tabs", TabbedContent).active = "tab-response"
+        self.session.record = 0
+        self.show_run()
+        self.evaluate(immediate=True)
+
+

@@ -1,0 +1,230 @@
+"""The Export tab: every export in its own tab, the lint findings, copy and save.
+
+The text shown is exactly what ``cursor-builder export`` prints (same functions, same project);
+secrets are ``"$VAR"`` references here — the TUI never reveals them (principle 4: masked on
+screen). Copy uses ``App.copy_to_clipboard`` (OSC 52, works over SSH); save writes every file to a
+directory the user confirms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+
+from builder.ship.export import FORMATS, export_all
+from builder.ship.lint import Finding, lint_project
+from builder.tui.screens.dialogs import PromptScreen
+from widgets.help_data import HelpData
+
+if TYPE_CHECKING:
+    from builder.tui.app import BuilderApp
+
+TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "helm": "Helm", "values": "values.yaml",
+          "docker": "Docker", "readme": "README"}
+SEVERITY_MARK = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
+EXPORT_DIR = "ocean-export"
+
+
+class ExportPane(Vertical):
+    """Exports of the project as the deployed integration needs them, and what will differ."""
+
+    HELP = HelpData("Export", """Everything that ships the integration, exactly as `cursor-builder export` writes it:
+the **mapping YAML** (port-app-config, paste it into Port), the **blueprints** in creation order, the
+**Helm** command and **values.yaml**, and the **Docker** command. Secrets appear as `"$VAR"`: your shell
+fills them in when the command runs.
+
+**Lint** lists what the deployed Ocean integration will do differently from the preview, with the
+consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r` refresh.""")
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy", id="export.copy", tooltip="Copy the shown export to the clipboard"),
+        Binding("w", "write", "Write files", id="export.write", tooltip="Write every export file to a directory"),
+        Binding("r", "refresh", "Refresh", id="export.refresh", tooltip="Rebuild the exports and the lint"),
+    ]
+
+    DEFAULT_CSS = """
+    ExportPane { height: 1fr; }
+    ExportPane #export-summary { height: 1; padding: 0 1; color: $text-muted; }
+    ExportPane #export-tabs { height: 1fr; }
+    ExportPane TextArea { height: 1fr; border: none; }
+    ExportPane #lint-table { height: 1fr; }
+    ExportPane #lint-detail { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
+    """
+
+    def __init__(self, app: BuilderApp, *, id: str | None = "export-pane") -> None:
+        super().__init__(id=id)
+        self.builder = app
+        self._ready = False
+        self.files: dict[str, str] = {}
+        self.findings: list[Finding] = []
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="export-summary")
+        with TabbedContent(id="export-tabs"):
+            with TabPane("Lint", id="export-lint"):
+                yield DataTable(id="lint-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="lint-detail")
+            for fmt, name in FORMATS.items():
+                with TabPane(TITLES[fmt], id=f"export-{fmt}"):
+                    yield TextArea("", read_only=True, show_line_numbers=True, id=f"text-{fmt}",
+                                   soft_wrap=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lint-table", DataTable)
+        table.add_columns("severity", "resource", "code", "what Ocean will do")
+        self._ready = True
+        self.refresh_exports()
+        # After the first refresh the pane is on screen; focusing it earlier is a no-op.
+        self.call_after_refresh(table.focus)
+
+    # -- the app's hooks -----------------------------------------------------------------------
+    # The app calls these hooks right after mounting the pane too, possibly before on_mount has
+    # run (children not composed yet): on_mount does the first refresh, so skip until then.
+    def on_tab_shown(self) -> None:
+        if not self._ready:
+            return
+        self.refresh_exports()
+        # Focus inside the pane so its keys (c, w, r) work at once.
+        self.query_one("#lint-table", DataTable).focus()
+
+    def on_results(self) -> None:
+        if self._ready:
+            self.refresh_exports()
+
+    # -- content -------------------------------------------------------------------------------
+    def _samples(self) -> dict[str, list[Any]]:
+        return {name: run.bodies for name, run in self.builder.session.runs.items() if run.bodies}
+
+    def refresh_exports(self) -> None:
+        session = self.builder.session
+        try:
+            self.files = export_all(session.project, env={})
+            self.error = None
+        except Exception as exc:  # a project mid-edit may not export: say why instead of crashing
+            self.files, self.error = {}, f"cannot export: {exc}"
+        try:
+            self.findings = lint_project(session.project, results=session.results or None,
+                                         samples=self._samples() or None, now=self.builder.now)
+        except Exception as exc:  # noqa: BLE001 - same: the pane must stay usable
+            self.findings = []
+            self.error = (self.error + "; " if self.error else "") + f"lint failed: {exc}"
+        for fmt, name in FORMATS.items():
+            area = self.query_one(f"#text-{fmt}", TextArea)
+            area.load_text(self.files.get(name, self.error or ""))
+        table = self.query_one("#lint-table", DataTable)
+        table.clear()
+        for finding in self.findings:
+            table.add_row(SEVERITY_MARK[finding.severity], finding.resource or "integration", finding.code,
+                          finding.message)
+        self._show_detail(0)
+        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_MARK}
+        identifier = session.project.integration.get("identifier") or "unnamed integration"
+        summary = (f"{identifier} · lint: {counts['error']} error(s), {counts['warning']} warning(s), "
+                   f"{counts['info']} info · c copy · w write files")
+        self.query_one("#export-summary", Static).update(self.error or summary)
+
+    def _show_detail(self, row: int) -> None:
+        detail = self.query_one("#lint-detail", Static)
+        if not self.findings:
+            detail.update("No findings: the deployed integration will behave like the preview.")
+            return
+        finding = self.findings[max(0, min(row, len(self.findings) - 1))]
+        detail.update(f"{finding.message}\n→ {finding.consequence}\nfix: {finding.fix}")
+
+    @on(TabbedContent.TabActivated, "#export-tabs")
+    def _sub_tab(self, event: TabbedContent.TabActivated) -> None:
+        # Keep the focus inside the pane (a hidden widget loses it), so c / w / r keep working.
+        fmt = (event.pane.id or "").removeprefix("export-")
+        target = self.query_one(f"#text-{fmt}", TextArea) if fmt in FORMATS else self.query_one("#lint-table")
+        self.call_after_refresh(target.focus)
+
+    @on(DataTable.RowHighlighted, "#lint-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    # -- actions -------------------------------------------------------------------------------
+    @property
+    def current_format(self) -> str | None:
+        active = self.query_one("#export-tabs", TabbedContent).active.removeprefix("export-")
+        return active if active in FORMATS else None
+
+    def current_text(self) -> str:
+        fmt = self.current_format
+        if fmt is None:  # the lint tab: copy the findings as the CLI prints them
+            from builder.cli.lint import render_text
+
+            return render_text(self.findings)
+        return self.files.get(FORMATS[fmt], "")
+
+    def action_copy(self) -> None:
+        text = self.current_text()
+        self.builder.copy_to_clipboard(text)
+        what = FORMATS.get(self.current_format or "", "lint findings")
+        self.builder.notify(f"Copied {what} ({len(text.splitlines())} lines) to the clipboard", timeout=3)
+
+    def action_refresh(self) -> None:
+        self.refresh_exports()
+
+    def default_directory(self) -> Path:
+        project_path = self.builder.session.project.path
+        return (project_path.parent if project_path else Path.cwd()) / EXPORT_DIR
+
+    def write_files(self, directory: Path) -> list[Path]:
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in self.files.items():
+            path = directory / name
+            path.write_text(text, encoding="utf-8")
+            if name.endswith(".sh"):
+                path.chmod(0o755)
+            written.append(path)
+        return written
+
+    def action_write(self) -> None:
+        if not self.files:
+            self.builder.notify(self.error or "nothing to write", severity="error")
+            return
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                written = self.write_files(Path(value).expanduser())
+            except OSError as exc:
+                self.builder.notify(f"Cannot write to {value}: {exc.strerror or exc}", severity="error")
+                return
+            self.builder.notify(f"Wrote {len(written)} files to {value}", timeout=4)
+
+        self.builder.push_screen(PromptScreen("Write the export files to", str(self.default_directory()),
+                                              hint="a directory; existing files with the same names are replaced"),
+                                 chosen)
+
+
+def create_pane(app: BuilderApp) -> ExportPane:
+    return ExportPane(app)
+
+
+def when_pane(app: BuilderApp, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:
+    """Show ``tab`` and call ``callback(pane)`` once the app has created the pane (on first open
+    that happens a few message hops after the tab switch)."""
+    app.show_tab(tab)
+    found = app.query(kind)
+    if found:
+        callback(found.first())
+    elif tries:
+        app.call_after_refresh(when_pane, app, kind, tab, callback, tries - 1)
+
+
+def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+    def run(action: str) -> Callable[[], Any]:
+        return lambda: when_pane(app, ExportPane, "export", lambda pane: getattr(pane, f"action_{action}")())
+
+    yield "Export: copy the shown export", "Copy the export in view to the clipboard", run("copy")
+    yield "Export: write all files", "Write the mapping, blueprints, Helm and Docker files to a directory", run("write")

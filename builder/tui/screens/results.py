@@ -1,0 +1,278 @@
+"""The Build tab's results side: evaluating the mapping and showing what it gives.
+
+Each edit updates the project at once and re-maps the record in view on the spot (one jq call
+per field); the run over every record starts ~150 ms after the last keystroke, in a separate
+process (see ``eval_process``; a worker thread when no process can be started), newest wins, and
+comes back as an :class:`Evaluated` message. A mixin of :class:`builder.tui.screens.build.BuildPane`,
+kept apart so each module holds one idea.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.widgets import TabbedContent
+from textual.worker import get_current_worker
+
+from builder.engine import mapping
+from builder.tui.state.eval_process import EvalProcess, Spec
+from builder.tui.state.evaluation import BREATHE, Evaluator, preview_one
+from builder.tui.state.session import ResourceRun
+from widgets.dropped_table import DroppedTable
+from widgets.entity_preview import EntityPreview
+from widgets.entity_table import EntityTable
+from builder.engine.jsonpaths import merged_record_paths
+from widgets.mapping_table import PENDING, MappingTable
+from widgets.records_bar import RecordsBar
+from widgets.resource_list import ResourceStatus
+
+DEBOUNCE_SECONDS = 0.15
+log = logging.getLogger("cursor-builder")
+
+
+@dataclass
+class Evaluated(Message):
+    """A finished evaluation of ``resource_name``'s mapping over its fetched records."""
+
+    generation: int
+    resource_name: str
+    result: Any  # builder.engine.mapping.MappingResult
+    paths: list[tuple[str, str]]
+
+
+class ResultsView:
+    """Evaluation and result display for the Build pane (expects its widgets and ``session``)."""
+
+    def _init_results(self) -> None:
+        self._generation = 0
+        self._debounce: Any = None
+        self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
+        self._process: EvalProcess | None = None
+        self._process_failed = False
+        self._waiters: dict[int, threading.Event] = {}
+        self._replies: dict[int, tuple[Any, str | None]] = {}
+        self._pending_tables = False
+        self._pending_fields: set[str] = set()  # edited since the last full evaluation
+
+    # -- evaluation ----------------------------------------------------------------------------------
+    def evaluate(self, immediate: bool = False) -> None:
+        """Re-run the mapping soon (debounced) or now; results arrive as :class:`Evaluated`."""
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        if immediate:
+            self._start_evaluation()
+        else:
+            self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._start_evaluation)
+
+    @property
+    def idle(self) -> bool:
+        """No evaluation waiting for its debounce (tests use it to know the screen has settled)."""
+        return self._debounce is None
+
+    def flush(self) -> None:
+        """Start a debounced evaluation now (tests and save use it: no waiting on a timer)."""
+        if self._debounce is not None:
+            self._start_evaluation()
+
+    def _start_evaluation(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = None
+        resource = self.session.resource
+        if resource is None:
+            return
+        run = self.session.run
+        self._generation += 1
+        pages = run.bodies if run else []
+        if self._process is None and not self._process_failed:
+            try:
+                self._process = EvalProcess(self._remote_reply)
+            except Exception:  # no subprocesses here (sandbox, frozen app): evaluate in a thread
+                log.exception("evaluation process unavailable")
+                self._process_failed = True
+        if self._process is not None:
+            self._evaluate_remote(self._generation, pages, Spec.of(resource), resource.name)
+        else:
+            self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
+
+    @work(exclusive=True, group="evaluate", thread=True)
+    def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
+        worker = get_current_worker()
+        # Chunked: the screen keeps breathing between chunks and a newer edit stops this one early.
+        result = self._evaluator.run(resource, pages, lambda: worker.is_cancelled)
+        if result is None:
+            return
+        paths = merged_record_paths(result.records)
+        self.post_message(Evaluated(generation, name, result, paths))
+
+    @work(exclusive=True, group="evaluate", thread=True)
+    def _evaluate_remote(self, generation: int, pages: list[Any], spec: Spec, name: str) -> None:
+        """Hand the work to the evaluation process and wait (off the event loop) for its answer."""
+        worker = get_current_worker()
+        waiter = threading.Event()
+        self._waiters[generation] = waiter
+        assert self._process is not None
+        self._process.submit(generation, pages, spec)
+        while not waiter.wait(0.05):
+            if worker.is_cancelled:
+                self._waiters.pop(generation, None)
+                return
+        result, error = self._replies.pop(generation, (None, None))
+        if error:
+            log.error("evaluation failed: %s", error)
+        if result is None:
+            return
+        result.compiled = mapping.compile_mapping(spec.mappings, spec.query)
+        self.post_message(Evaluated(generation, name, result, merged_record_paths(result.records)))
+
+    def _remote_reply(self, generation: int, result: Any, error: str | None) -> None:
+        """Called on the process reader thread."""
+        waiter = self._waiters.pop(generation, None)
+        if waiter is not None:
+            self._replies[generation] = (result, error)
+            waiter.set()
+
+    def on_unmount(self) -> None:
+        if self._process is not None:
+            self._process.close()
+            self._process = None
+
+    def on_evaluated(self, message: Evaluated) -> None:
+        session = self.session
+        session.results[message.resource_name] = message.result
+        if message.generation != self._generation:
+            return  # an older evaluation finished after a newer one started: keep it, show the newer
+        self._pending_fields.clear()
+        result = message.result
+        run = session.run
+        if run is not None and (run.pages or run.error):
+            dropped_records = len(result.records) - result.kept
+            errors = sum(1 for status in result.fields.values() if status.errors or status.compile_error)
+            status = ResourceStatus(records=len(result.records), kept=result.kept, dropped=dropped_records,
+                                    field_errors=errors, error=self._short_error(run))
+            if run.saved_sample:
+                status = None  # a recorded sample is not a "last status": nothing was sent
+            if session.statuses.get(message.resource_name) != status:
+                if status is None:
+                    session.statuses.pop(message.resource_name, None)
+                else:
+                    session.statuses[message.resource_name] = status
+                self.refresh_resources()
+        self.query_one(MappingTable).set_paths(message.paths)
+        self.query_one(RecordsBar).set_record_paths(message.paths)
+        session.record = max(0, min(session.record, len(result.records) - 1))
+        self._show_counts(result, run)
+        self.show_record()
+        self._pending_tables = True
+        self._refresh_tables()
+        self.builder_app.results_changed()
+
+    def _short_error(self, run: ResourceRun) -> str | None:
+        if not run.error:
+            return None
+        page = next((p for p in run.pages if p.error), None)
+        if page is not None and page.status:
+            return str(page.status)
+        # A word for the resource list when there is no HTTP status to show.
+        text = run.error.lower()
+        for needle, word in (("no api key", "no key"), ("timed out", "timeout"), ("cannot reach", "unreachable"),
+                             ("tls", "TLS")):
+            if needle in text:
+                return word
+        return "failed"
+
+    def _show_counts(self, result: Any, run: ResourceRun | None) -> None:
+        bar = self.query_one(RecordsBar)
+        if run is None or not run.bodies:
+            # The failure itself is shown in the Response tab, where it happened; here, only its effect.
+            bar.set_counts(found=None, message="no records: the request failed (see Response)"
+                           if run is not None and run.error else "")
+            return
+        message = ""
+        page_drops = [d for d in result.dropped if d.record is None]
+        if result.compiled.selector_error:
+            message = f"selector does not compile: {result.compiled.selector_error}"
+        elif page_drops:
+            message = page_drops[0].reason
+        elif result.selector.errors:
+            message = f"selector: {result.selector.first_error}"
+        bar.set_counts(found=len(result.records), pages=len(run.bodies), kept=result.kept,
+                       dropped=len(result.records) - result.kept, message=message,
+                       note=run.stop_note if "miss" in run.stop_note or "more" in run.stop_note else "")
+
+    def show_record(self) -> None:
+        """Values, entity and title for the selected record. The record is mapped here on its own
+        (about a millisecond), so what is shown always follows the mapping as typed; counts and
+        statuses come from the last run over all records, '…' where an edit is still being run."""
+        result = self.session.result
+        resource = self.session.resource
+        table = self.query_one(MappingTable)
+        preview = self.query_one(EntityPreview)
+        run = self.session.run
+        records = self._evaluator.cached_records(resource, run.bodies) if resource and run else None
+        if records is None and result is not None:
+            records = result.records
+        if resource is None or not records:
+            table.clear_values()
+            preview.show(None, 0, None, None)
+            return
+        index = self.session.record = max(0, min(self.session.record, len(records) - 1))
+        one = preview_one(resource, records[index])
+        statuses: dict[str, Any] = dict(result.fields) if result is not None else {}
+        for name in self._pending_fields:
+            fresh = one.fields.get(name)
+            statuses[name] = fresh if fresh is not None and fresh.compile_error else PENDING
+        table.show_values({value.path: value.outcome for value in one.values(0)}, statuses, records=len(records))
+        if result is not None and not self._pending_fields and result.records is records:
+            entity, drop = result.entity_for_record(index), result.drop_for_record(index)
+        else:
+            entity, drop = one.entity_for_record(0), one.drop_for_record(0)
+        preview.show(index, len(records), entity, drop.reason if drop else None)
+
+    def _refresh_tables(self) -> None:
+        result = self.session.result
+        bottom = self.query_one("#bottom-tabs", TabbedContent)
+        entities = len(result.entities) if result else 0
+        dropped = len(result.dropped) if result else 0
+        for tab_id, label in (("tab-entities", f"Entities ({entities})"), ("tab-dropped", f"Dropped ({dropped})")):
+            tab = bottom.get_tab(tab_id)
+            if str(tab.label) != label:  # a label change re-lays-out the screen: only when it changes
+                tab.label = label
+        # Filling a 1,000-row table costs more than a keystroke should: only the visible one is kept fresh.
+        if not self._pending_tables or result is None:
+            return
+        if bottom.active == "tab-entities":
+            self.query_one(EntityTable).show(result.entities, result.entity_records)
+            self._pending_tables = False
+        elif bottom.active == "tab-dropped":
+            self.query_one(DroppedTable).show(result.dropped)
+            self._pending_tables = False
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id != "bottom-tabs":
+            return
+        event.stop()
+        self._pending_tables = True
+        self._refresh_tables()
+
+    def step_record(self, step: int) -> None:
+        result = self.session.result
+        if result is None or not result.records:
+            self.app.bell()
+            return
+        self.session.record = (self.session.record + step) % len(result.records)
+        self.show_record()
+
+    def go_to_record(self, record: int) -> None:
+        result = self.session.result
+        if result is not None and 0 <= record < len(result.records):
+            self.session.record = record
+            self.show_record()
+            self.query_one("#bottom-tabs", TabbedContent).active = "tab-entity"
+

@@ -1,0 +1,198 @@
+"""Between the HTTP source and the UI: fetch results → page views, failures → plain words.
+
+No Textual here. The source (``builder.source.client``) already gives one-line errors; this module adds
+wording for the statuses a user meets most (401, 403, 429, timeouts, non-JSON) when the source
+has none, and runs the connection test.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
+
+from builder.project.model import Project, Resource
+from builder.tui.state.session import PageView, ResourceRun
+
+log = logging.getLogger("cursor-builder")
+
+#: Pages fetched per send when the resource sets no ``x-builder.pagination.maxPages``: enough to
+#: check pagination, few enough to stay under Cursor's 20 requests/minute.
+INTERACTIVE_MAX_PAGES = 10
+
+ENTERPRISE_PROBE = "/analytics/ai-code/commits"
+MEMBERS_PROBE = "/teams/members"
+
+
+def explain_status(status: int | None, data: Any, headers: dict[str, Any] | None = None) -> str | None:
+    """A sentence for an HTTP failure, using the server's own message when it sent one."""
+    if status is None or 200 <= status < 300:
+        return None
+    said = ""
+    if isinstance(data, dict):
+        said = str(data.get("message") or data.get("error") or "")
+    suffix = f" (Cursor says: {said})" if said else ""
+    headers = {str(k).lower(): v for k, v in (headers or {}).items()}
+    if status == 401:
+        return ("401 Unauthorized: the API key was refused, or this endpoint needs an Enterprise plan. "
+                "Check $CURSOR_API_KEY or type the key under Connection." + suffix)
+    if status == 403:
+        return "403 Forbidden: this endpoint is not available to this key or plan (Enterprise only?)." + suffix
+    if status == 404:
+        return "404 Not found: check the path (the resource's kind)." + suffix
+    if status == 429:
+        wait = headers.get("retry-after")
+        return (f"429 Rate limited: too many requests; wait {wait or 60} s and send again "
+                "(Cursor allows about 20 requests/minute on most endpoints)." + suffix)
+    if status == 400:
+        return "400 Bad request: Cursor refused the parameters (dates, page size, body)." + suffix
+    if status >= 500:
+        return f"{status} Server error at Cursor: try again in a moment." + suffix
+    return f"HTTP {status}." + suffix
+
+
+def page_from_exchange(exchange: Any) -> PageView:
+    data = getattr(exchange, "data", None)
+    status = getattr(exchange, "status", None)
+    headers = dict(getattr(exchange, "headers", None) or {})
+    error = getattr(exchange, "error", None)
+    text = getattr(exchange, "text", "") or ""
+    if not error and status is not None and not 200 <= status < 300:
+        error = explain_status(status, data, headers)
+    if not error and data is None and text.strip():
+        error = "The response is not JSON, so there are no records to map; the body is shown below."
+    return PageView(
+        data=data,
+        status=status,
+        elapsed_ms=getattr(exchange, "elapsed_ms", None),
+        size=int(getattr(exchange, "size", 0) or 0),
+        headers=headers,
+        text=text,
+        error=error,
+        method=getattr(exchange, "method", ""),
+        url=getattr(exchange, "url", ""),
+        request_headers=dict(getattr(exchange, "request_headers", None) or {}),
+        request_body=getattr(exchange, "request_body", None),
+    )
+
+
+def _shown_exchanges(exchanges: list[Any]) -> list[Any]:
+    """One exchange per page (the last attempt), plus failed auth/discovery calls: retries that
+    later succeeded are history, not pages."""
+    by_page: dict[Any, Any] = {}
+    others = []
+    for exchange in exchanges:
+        purpose = getattr(exchange, "purpose", "page")
+        if purpose == "page":
+            by_page[getattr(exchange, "page", None) or len(by_page) + 1] = exchange
+        elif getattr(exchange, "error", None):
+            others.append(exchange)
+    return others + list(by_page.values())
+
+
+def run_from_fetch(result: Any) -> ResourceRun:
+    pages = [page_from_exchange(exchange) for exchange in _shown_exchanges(getattr(result, "exchanges", []))]
+    error = getattr(result, "error", None)
+    if error is None:
+        error = next((page.error for page in pages if page.error), None)
+    coverage = getattr(result, "coverage", None)
+    note = ""
+    if coverage is not None:
+        note = getattr(coverage, "stop_reason", "") or ""
+        missing = getattr(coverage, "ocean_missing", None)
+        if missing:
+            note += f" · the deployed integration would miss {missing} records"
+    run = ResourceRun(pages, error=error, stop_note=note)
+    # Open on the failing page: that is where the user needs to look.
+    failing = next((i for i, page in enumerate(pages) if page.error), None)
+    run.page_index = failing if failing is not None else 0
+    return run
+
+
+def saved_run(pages: list[Any]) -> ResourceRun:
+    """A run from a preset's recorded sample: real data, nothing sent."""
+    views = [PageView(data=page, size=len(json.dumps(page))) for page in pages]
+    return ResourceRun(views, saved_sample=True, stop_note="recorded sample from the preset")
+
+
+def load_saved_sample(project: Project, resource: Resource) -> ResourceRun | None:
+    try:
+        from builder.project.presets import preset_sample
+    except ImportError:
+        return None
+    for name in (resource.name, resource.kind):
+        try:
+            pages = preset_sample("cursor", name)
+        except Exception:  # no sample for this resource: not an error, just nothing to show
+            continue
+        if pages:
+            return saved_run(list(pages))
+    return None
+
+
+def max_pages(resource: Resource) -> int:
+    pagination = resource.extensions.pagination or {}
+    try:
+        return max(1, int(pagination.get("maxPages") or INTERACTIVE_MAX_PAGES))
+    except (TypeError, ValueError):
+        return INTERACTIVE_MAX_PAGES
+
+
+async def fetch(make_source: Callable[[Project], Any], project: Project, resource: Resource,
+                pages: int | None = None, on_exchange: Callable[[Any], Any] | None = None) -> ResourceRun:
+    """Send a resource's request; every failure comes back as ``run.error``, never as an exception."""
+    try:
+        source = make_source(project)
+    except Exception as exc:
+        log.exception("cannot build the source")
+        return ResourceRun([], error=f"Cannot send: {one_line(exc)}")
+    try:
+        limit = pages or max_pages(resource)
+        result = await source.fetch(resource, all_pages=limit > 1, max_pages=limit, on_exchange=on_exchange)
+        return run_from_fetch(result)
+    except Exception as exc:  # a user-facing failure (bad URL, DNS, TLS …) must not crash the app
+        log.exception("fetch failed")
+        return ResourceRun([], error=f"Could not send the request: {one_line(exc)}")
+    finally:
+        closing = getattr(source, "aclose", None)
+        if closing is not None:
+            try:
+                await closing()
+            except Exception:
+                pass
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _probe(kind: str, query_params: dict[str, str] | None = None) -> Resource:
+    selector: dict[str, Any] = {"query": "true"}
+    if query_params:
+        selector["query_params"] = query_params
+    return Resource(kind, selector, {"entity": {"mappings": {"identifier": ".id", "blueprint": '"probe"'}}})
+
+
+async def test_connection(make_source: Callable[[Project], Any], project: Project,
+                          fetcher: Callable[..., Awaitable[ResourceRun]] = fetch, *,
+                          where: str | None = None) -> tuple[bool, str]:
+    """(ok, sentence): who was reached and whether Enterprise endpoints answer."""
+    probe_project = project.copy()
+    probe_project.resources = []
+    # One page only, and no pagination extension: a test must not spend the rate limit.
+    host = where or urlsplit(project.base_url).netloc or project.base_url or "the API"
+    members = await fetcher(make_source, probe_project, _probe(MEMBERS_PROBE), 1)
+    page = members.pages[0] if members.pages else None
+    if members.error or page is None or page.data is None:
+        return False, f"Could not reach {host}: {members.error or 'no answer'}"
+    team = page.data.get("teamMembers") if isinstance(page.data, dict) else None
+    reached = f"Reached {host}: team of {len(team)} members" if isinstance(team, list) else f"Reached {host}"
+    enterprise = await fetcher(make_source, probe_project, _probe(ENTERPRISE_PROBE, {"pageSize": "1"}), 1)
+    first = enterprise.pages[0] if enterprise.pages else None
+    if first is not None and first.status is not None and 200 <= first.status < 300:
+        return True, reached + "; Enterprise endpoints available (AI Code Tracking answered)."
+    status = first.status if first is not None else None
+    why = f"{status}" if status else (enterprise.error or "no answer")
+    return True, reached + f"; Enterprise endpoints not available ({why} on {ENTERPRISE_PROBE})."
