@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create (idempotently) the differential-oracle venv: .oracle-venv/ with port-ocean 0.56.2.
+# Create (idempotently) the differential-oracle venv: .oracle-venv/ with port-ocean[cli] 0.56.2.
+# The cli extra is what `ocean sail` needs: `cursor-builder rehearse --ocean-source` runs the real
+# Ocean Custom integration with it (tests/rehearse).
 #
 # port-ocean needs Python >= 3.12 and is NOT a project dependency: tests/oracle/ runs it in this
 # separate venv as the reference for the mapping engine. Prints the oracle python's path on the
@@ -64,6 +66,7 @@ assert version("port-ocean") == sys.argv[1], version("port-ocean")
 from port_ocean.core.handlers.entity_processor.jq_entity_processor import JQEntityProcessor  # noqa: F401
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig  # noqa: F401
 from port_ocean.context.ocean import initialize_port_ocean_context  # noqa: F401
+from port_ocean.cli.cli import cli_start  # noqa: F401  (the [cli] extra: `ocean sail`)
 EOF
 }
 
@@ -89,7 +92,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$BASE" -m venv "$VENV"
 fi
 log "installing port-ocean==$OCEAN_VERSION into $VENV (quietly; ~60 packages)"
-"$VENV/bin/python" -m pip install -qq --disable-pip-version-check "port-ocean==$OCEAN_VERSION" >&2
+"$VENV/bin/python" -m pip install -qq --disable-pip-version-check "port-ocean[cli]==$OCEAN_VERSION" >&2
 
 if ! oracle_ok; then
     log "ERROR: port-ocean $OCEAN_VERSION did not import from $VENV/bin/python"
