@@ -23,6 +23,7 @@ Layout of ``cursor-builder.yaml``::
         port: {entity: {mappings: {identifier: .id, blueprint: '"cursorMember"'}}}
         x-builder: {name: members}   # builder-only extensions, stripped on export
     blueprints: [...]       # Port blueprint JSON
+    dashboards: [...]       # Port page definitions (POST /v1/pages bodies), created after the blueprints
 
 Ocean's dicts are kept as loaded (key order, casing, unknown keys) so load → save is lossless;
 the dataclasses here are a typed view with the checks a user needs before anything runs.
@@ -216,6 +217,8 @@ class Project:
     path: Path | None = None
     #: True when the file was a bare port-app-config (``resources:`` at the top).
     bare_app_config: bool = False
+    #: Port page definitions (``dashboards:``), verbatim page JSON; rules in builder/see/pages.py.
+    dashboards: list[dict[str, Any]] = field(default_factory=list)
 
     # -- views -------------------------------------------------------------------------------
     @property
@@ -303,6 +306,8 @@ class Project:
             out["port"] = copy.deepcopy(self.port)
         out["portAppConfig"] = app
         out["blueprints"] = copy.deepcopy(self.blueprints)
+        if self.dashboards:
+            out["dashboards"] = copy.deepcopy(self.dashboards)
         out.update(copy.deepcopy(self.extra))
         return out
 
@@ -324,7 +329,7 @@ class Project:
     def copy(self) -> Project:
         return Project(copy.deepcopy(self.integration), copy.deepcopy(self.port), copy.deepcopy(self.app_config),
                        [r.copy() for r in self.resources], copy.deepcopy(self.blueprints),
-                       copy.deepcopy(self.extra), self.path, self.bare_app_config)
+                       copy.deepcopy(self.extra), self.path, self.bare_app_config, copy.deepcopy(self.dashboards))
 
 
 # -- loading and checks -------------------------------------------------------------------------
@@ -351,7 +356,7 @@ def parse_project(text: str, file: str | Path | None = None) -> Project:
         raise doc.error((), "expected a mapping at the top of the file")
     if "portAppConfig" not in data and "resources" in data:
         return _parse_bare_app_config(doc)
-    known = {"version", "integration", "port", "portAppConfig", "blueprints"}
+    known = {"version", "integration", "port", "portAppConfig", "blueprints", "dashboards"}
     version = data.get("version", PROJECT_VERSION)
     if version != PROJECT_VERSION:
         raise doc.error(("version",), f"unsupported project version {version!r} (this builder reads {PROJECT_VERSION})")
@@ -369,6 +374,7 @@ def parse_project(text: str, file: str | Path | None = None) -> Project:
         resources=resources,
         blueprints=blueprints,
         extra={k: v for k, v in data.items() if k not in known},
+        dashboards=_parse_dashboards(doc, data.get("dashboards")),
     )
     _check_app_config(doc, ("portAppConfig",), project.app_config)
     _check_secrets(doc, project)
@@ -466,6 +472,17 @@ def _parse_blueprints(doc: LocatedYaml, raw: Any) -> list[dict[str, Any]]:
     for index, blueprint in enumerate(raw):
         if not isinstance(blueprint, dict) or not isinstance(blueprint.get("identifier"), str):
             raise doc.error(("blueprints", index), "each blueprint needs a string identifier")
+    return raw
+
+
+def _parse_dashboards(doc: LocatedYaml, raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise doc.error(("dashboards",), "expected a list of Port pages (dashboards)")
+    for index, page in enumerate(raw):
+        if not isinstance(page, dict) or not isinstance(page.get("identifier"), str):
+            raise doc.error(("dashboards", index), "each dashboard needs a string identifier")
     return raw
 
 
