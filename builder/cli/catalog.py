@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from builder.asgi import CannotServe, is_loopback, serve_loopback, url_host
+from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from builder.cli import UserError
 from builder.project.presets import list_presets, load_preset
 from builder.project.model import DEFAULT_PROJECT_FILE
+from builder.source.client import refresh_literal_values
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         raise UserError(f"{target.parent} does not exist; create the directory first")
     # The deployed integration sends literal bodies: start them on a window that ends now.
-    project = load_preset(args.preset, now=time.time())
+    project = load_preset(args.preset)
+    refresh_literal_values(project, time.time())
     try:
         project.save(target)
     except OSError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 
 from builder.engine import mapping
 from builder.cli import UserError
-from builder.ship.lint import Finding, lint_project
+from builder.ship.lint import lint_project, render_text
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 
 
@@ -47,20 +47,6 @@ def _responses(project: Any, specs: list[str]) -> tuple[dict[str, Any], dict[str
         samples[resource.name] = pages
         results[resource.name] = mapping.run(resource, pages)
     return results, samples
-
-
-def render_text(findings: list[Finding]) -> str:
-    if not findings:
-        return "no findings: the deployed integration will behave like the preview\n"
-    lines = []
-    for f in findings:
-        where = f" [{f.resource}]" if f.resource else ""
-        lines.append(f"{f.severity}{where} {f.code}: {f.message}")
-        lines.append(f"    consequence: {f.consequence}")
-        lines.append(f"    fix: {f.fix}")
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-    lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
-    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from builder.asgi import CannotServe, is_loopback, serve_loopback, url_host
+from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.simulator import DEMO_API_KEY, SimulatorConfig, create_app
 
 

@@ -5,9 +5,9 @@ reused until expiry and refreshed once on a 401; blueprints created in stages (b
 full definition); entities upserted in bulks of ≤ 20 and ≤ 1 MiB sized from a sample, concurrently
 under a semaphore, with ``upsert=true``, ``merge`` and ``create_missing_related_entities`` from the
 mapping; a 413 falls back to single upserts; 207 per-entity errors are reported per entity.
-(What the blueprint stages contain is decided in :mod:`builder.sync.blueprints`.)
+(What the blueprint stages contain is decided in :mod:`builder.port.blueprints`.)
 429 / 5xx / dropped connections are retried with capped exponential backoff and jitter, honouring
-``Retry-After`` and ``x-ratelimit-reset`` (:func:`builder.source.retry.retry_delay`). Every outcome is reported per input entity, so the
+``Retry-After`` and ``x-ratelimit-reset`` (:func:`builder.net.retry.retry_delay`). Every outcome is reported per input entity, so the
 caller can account for each record.
 
 Credentials come from the caller or ``PORT_CLIENT_ID`` / ``PORT_CLIENT_SECRET``; they are kept in
@@ -27,8 +27,8 @@ from urllib.parse import quote
 
 import httpx
 
-from builder.source.retry import retry_delay
-from builder.sync.blueprints import BlueprintChange, BlueprintReport, plan_blueprint_changes, staged_requests
+from builder.net.retry import retry_delay
+from builder.port.blueprints import BlueprintChange, BlueprintReport, plan_blueprint_changes, staged_requests
 
 
 PORT_BASE_URLS = {"eu": "https://api.port.io", "us": "https://api.us.port.io"}

@@ -32,41 +32,13 @@ def preset_path(name: str = "cursor") -> Path:
     return path
 
 
-def load_preset(name: str = "cursor", *, now: float | None = None) -> Project:
-    """The preset as a Project (not bound to a file). With ``now`` (epoch seconds) the literal
-    date windows Ocean will send are moved to that instant (see ``refresh_literal_values``)."""
+def load_preset(name: str = "cursor") -> Project:
+    """The preset as a Project (not bound to a file). Its literal date windows are those recorded;
+    ``builder.source.client.refresh_literal_values`` moves them to a given instant."""
     project = load_project(preset_path(name))
     project.path = None  # saving must never write into the package
-    if now is not None:
-        refresh_literal_values(project, now)
     return project
 
-
-def refresh_literal_values(project: Project, now: float) -> list[str]:
-    """Recompute the literal fallbacks of computed values: for each ``x-builder.body``/``query`` key
-    that also exists literally in ``selector.body``/``query_params``, store its value at ``now``.
-
-    Ocean cannot evaluate JQ at request time, so the deployed integration sends these literals; a
-    fresh project should at least start with a window that ends today. Returns the resource names
-    that changed.
-    """
-    from builder.source.client import compute_value
-
-    changed: list[str] = []
-    for resource in project.resources:
-        for section, key in (("body", "body"), ("query", "query_params")):
-            computed = getattr(resource.extensions, section)
-            literal = resource.selector.get(key)
-            if not computed or not isinstance(literal, dict):
-                continue
-            for name, expr in computed.items():
-                if name in literal:
-                    value = compute_value(expr, now)
-                    if literal[name] != value:
-                        literal[name] = value
-                        if resource.name not in changed:
-                            changed.append(resource.name)
-    return changed
 
 
 def sample_path(name: str, resource_name: str) -> Path:

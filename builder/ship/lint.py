@@ -467,3 +467,17 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     lint.finish()
     order = {name: i for i, name in enumerate([None] + project.resource_names())}
     return sorted(lint.out, key=lambda f: (SEVERITIES.index(f.severity), order.get(f.resource, 0)))
+
+
+def render_text(findings: list[Finding]) -> str:
+    if not findings:
+        return "no findings: the deployed integration will behave like the preview\n"
+    lines = []
+    for f in findings:
+        where = f" [{f.resource}]" if f.resource else ""
+        lines.append(f"{f.severity}{where} {f.code}: {f.message}")
+        lines.append(f"    consequence: {f.consequence}")
+        lines.append(f"    fix: {f.fix}")
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
+    return "\n".join(lines) + "\n"

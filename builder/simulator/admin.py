@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 from . import catalog
 from .model import DayActivity
 from .common import bad_request, int_value, json_body, page_info, page_slice, split_list, total_pages

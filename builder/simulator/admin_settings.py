@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 from .common import ApiError, bad_request, json_body, not_found
 from .dates import iso_ms, to_ms
 from .generator import World, cents

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 from .common import bad_request, int_value, page_slice
 from .dates import DateError, parse_ai_code_date, query_range_ms
 from .generator import World

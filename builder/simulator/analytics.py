@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 from .common import bad_request, int_value, page_info, page_slice, split_list
 from .dates import DAY_MS, DateError, analytics_range, day_start_ms
 from .generator import World

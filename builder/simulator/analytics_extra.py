@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 from . import catalog
 from .analytics import base_params, day_range, selected_users
 from .common import ApiError, bad_request, int_value, page_info, page_slice, split_list

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from ..asgi import Request, Response, Router, dispatch
+from builder.net.asgi import Request, Response, Router, dispatch
 from . import admin, admin_settings, ai_code, analytics_extra
 from .analytics import metric_handlers
 from .common import ApiError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence, TypeVar
 
-from ..asgi import Request, Response
+from builder.net.asgi import Request, Response
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from ..asgi import Response
+from builder.net.asgi import Response
 from .config import FaultConfig
 
 _HTML_PAGE = (

@@ -32,7 +32,7 @@ from builder.engine import jqrt, mapping
 from builder.source.auth import AuthError, AuthPlan, plan_auth
 # Exchange … RetryPolicy moved out of this module; `from builder.source.client import Exchange` keeps working.
 from builder.source.exchange import TEXT_CAP, Coverage, Exchange, FetchResult, connect_message, read_response
-from builder.source.retry import RetryPolicy, retry_after_seconds
+from builder.net.retry import RetryPolicy, retry_after_seconds
 from builder.source.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageRequest, Pager, PaginationError,
                                 PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
 from builder.project.model import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
@@ -103,6 +103,31 @@ def compute_value(expr: str, now: float) -> Any:
         raise SourceError(f"computed value `{expr}` gives no output") from None
     except Exception as exc:
         raise SourceError(f"computed value `{expr}` failed: {jqrt.clean_message(str(exc))}") from None
+
+
+def refresh_literal_values(project: Project, now: float) -> list[str]:
+    """Recompute the literal fallbacks of computed values: for each ``x-builder.body``/``query`` key
+    that also exists literally in ``selector.body``/``query_params``, store its value at ``now``.
+
+    Ocean cannot evaluate JQ at request time, so the deployed integration sends these literals; a
+    fresh project should at least start with a window that ends today. Returns the resource names
+    that changed.
+    """
+    changed: list[str] = []
+    for resource in project.resources:
+        for section, key in (("body", "body"), ("query", "query_params")):
+            computed = getattr(resource.extensions, section)
+            literal = resource.selector.get(key)
+            if not computed or not isinstance(literal, dict):
+                continue
+            for name, expr in computed.items():
+                if name in literal:
+                    value = compute_value(expr, now)
+                    if literal[name] != value:
+                        literal[name] = value
+                        if resource.name not in changed:
+                            changed.append(resource.name)
+    return changed
 
 
 def map_fetch(resource: Resource, pages: list[Any], page_params: list[dict[str, str]] | None = None

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 from builder.engine import mapping
 from builder.sync.failures import FailureRecord
 from builder.port.client import BlueprintReport, PortClient
+from builder.port.rules import validate_entities
 from builder.project.model import Project, Resource
 
 COMPARE_CHUNK = 200  # identifiers per `$identifier in [...]` search (Ocean uses 50; Port pages at 1000)
@@ -195,23 +196,11 @@ def datasource_query(client: PortClient) -> dict[str, Any]:
 
 def _validate(entities: list[dict[str, Any]], blueprint: dict[str, Any], known: set[str]) -> dict[int, str]:
     """index → reason for entities Port would reject (errors only; duplicates are counted apart)."""
-    try:
-        from builder.ship.schema import validate_entities
-    except ImportError:  # the schema module is optional: fall back to the catalog's own rules
-        validate_entities = None
     out: dict[int, str] = {}
-    if validate_entities is not None:
-        for problem in validate_entities(entities, blueprint, known_blueprints=known):
-            if problem.severity == "error" and problem.code != "duplicate":
-                reason = f"{problem.field}: {problem.message}"
-                out[problem.index] = reason if problem.index not in out else out[problem.index] + "; " + reason
-        return out
-    from builder.port.catalog.rules import check_entity
-
-    for index, entity in enumerate(entities):
-        errors = check_entity(entity, blueprint)
-        if errors:
-            out[index] = "; ".join(str(e) for e in errors[:5])
+    for problem in validate_entities(entities, blueprint, known_blueprints=known):
+        if problem.severity == "error" and problem.code != "duplicate":
+            reason = f"{problem.field}: {problem.message}"
+            out[problem.index] = reason if problem.index not in out else out[problem.index] + "; " + reason
     return out
 
 

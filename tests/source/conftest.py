@@ -12,7 +12,7 @@ from typing import Any, Callable
 import httpx
 import pytest
 
-from builder.asgi import Request, Response, Router, read_request, send_response
+from builder.net.asgi import Request, Response, Router, read_request, send_response
 from builder.project.model import Project, parse_project
 from builder.simulator import SimulatorConfig
 from builder.source.client import FetchResult, Source

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from builder.asgi import Request, Response
+from builder.net.asgi import Request, Response
 from builder.simulator import FaultConfig, SimulatorConfig
 from builder.source.client import RetryPolicy, Source, demo_transport
 

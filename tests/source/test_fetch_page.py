@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.asgi import Request, Response
+from builder.net.asgi import Request, Response
 from builder.project.presets import load_preset
 from builder.simulator import DEMO_API_KEY, SimulatorConfig
 from builder.source.client import Source, demo_transport, fetch_pages_for_preview

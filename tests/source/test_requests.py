@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from builder.asgi import Request, Response
+from builder.net.asgi import Request, Response
 from builder.source.client import USER_AGENT, Source, SourceError, compute_value, map_fetch
 
 from .conftest import NOW_TS, App, make_project, resource, run

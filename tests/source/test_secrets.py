@@ -63,7 +63,7 @@ def test_cursor_key_never_captured(sim_config: SimulatorConfig, sleeps: Sleeps, 
 ])
 def test_other_auth_types_masked_including_echoes(config: dict, env: dict) -> None:
     """A server that echoes the credential back (in body and headers) is masked too."""
-    from builder.asgi import Request, Response
+    from builder.net.asgi import Request, Response
 
     from .conftest import App
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from builder.asgi import Request, Response, Router, dispatch
+from builder.net.asgi import Request, Response, Router, dispatch
 from builder.port.catalog import query as rules_query
 from builder.port.catalog.faults import CatalogFaults
 from builder.port.catalog.entities import ApiError, EntityWriter, rule_error
@@ -86,6 +86,9 @@ class CatalogApp:
         r("DELETE", "/v1/blueprints/{bp}/entities/{entity}", self.delete_entity)
         r("POST", "/v1/blueprints/{bp}/bulk/entities/delete", self.bulk_delete)
         r("POST", "/v1/entities/search", self.search_all)
+        # What an Ocean integration calls besides entities (install, resync state, examples, logs …).
+        from builder.port.catalog.integrations import register as register_integrations
+        self.integrations = register_integrations(self)
 
     # -- ASGI ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
 from builder.ship.export import FORMATS, export_all
-from builder.ship.lint import Finding, lint_project
+from builder.ship.lint import Finding, lint_project, render_text
 from builder.tui.screens.dialogs import PromptScreen
 from widgets.help_data import HelpData
 
@@ -158,8 +158,6 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     def current_text(self) -> str:
         fmt = self.current_format
         if fmt is None:  # the lint tab: copy the findings as the CLI prints them
-            from builder.cli.lint import render_text
-
             return render_text(self.findings)
         return self.files.get(FORMATS[fmt], "")
 
