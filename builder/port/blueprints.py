@@ -35,9 +35,6 @@ class BlueprintReport:
     def change(self, identifier: str) -> BlueprintChange | None:
         return next((c for c in self.changes if c.identifier == identifier), None)
 
-    def stripped_relations(self, identifier: str) -> set[str]:
-        found = self.change(identifier)
-        return {name for name, _ in found.stripped} if found else set()
 
 
 def _dependency_order(blueprints: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -199,10 +199,6 @@ def path_value(data: Any, path: str, ocean: bool) -> Any:
     return nested_value(data, path)
 
 
-def _get(data: dict, key: str, default: Any = None) -> Any:
-    return data.get(key, default)
-
-
 def _sub(data: dict, key: str) -> dict:
     # Ocean does `response.get("meta", {}).get(...)`: a non-dict value there would crash it; we
     # treat it as empty and let the lint talk about odd envelopes.

@@ -85,6 +85,3 @@ def bindings() -> list[Binding]:
     return [Binding(a.key, a.action, a.label, show=a.footer, id=a.id, tooltip=a.help, priority=a.priority)
             for a in ACTIONS if a.key]
 
-
-def key_of(action: Action) -> str:
-    return action.key.replace("ctrl+", "^") if action.key else ""
