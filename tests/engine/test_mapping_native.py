@@ -25,18 +25,12 @@ PROJECT = load_preset("cursor")
 
 
 def both(run) -> tuple[Any, Any]:
-    """``run()`` with jqnative, then with jq only (fresh compiles each time)."""
-    saved = mapping.USE_NATIVE
-    try:
-        mapping.USE_NATIVE = True
-        mapping.clear_compiled_cache()
-        native = run()
-        mapping.USE_NATIVE = False
-        mapping.clear_compiled_cache()
-        plain = run()
-    finally:
-        mapping.USE_NATIVE = saved
-        mapping.clear_compiled_cache()
+    """``run(native=True)`` (jqnative), then ``run(native=False)`` (jq only), fresh compiles each time."""
+    mapping.clear_compiled_cache()
+    native = run(native=True)
+    mapping.clear_compiled_cache()
+    plain = run(native=False)
+    mapping.clear_compiled_cache()
     return native, plain
 
 
@@ -52,7 +46,7 @@ def summary(result: mapping.MappingResult) -> dict[str, Any]:
 def test_preset_samples_map_the_same_natively(name: str) -> None:
     resource = PROJECT.find_resource(name)
     pages = preset_sample("cursor", name)
-    native, plain = both(lambda: mapping.run(resource, copy.deepcopy(pages)))
+    native, plain = both(lambda native: mapping.run(resource, copy.deepcopy(pages), native=native))
     assert summary(native) == summary(plain)
 
 
@@ -62,8 +56,8 @@ def test_every_preset_field_compiles_natively() -> None:
     for name in PROJECT.resource_names():
         resource = PROJECT.find_resource(name)
         compiled = mapping.compile_mapping(resource.mappings, resource.query)
-        for position, program in enumerate(compiled._natives):
-            if program is None:
+        for position, native in enumerate(compiled.native_flags):
+            if not native:
                 text = resource.query if position == 0 else compiled.leaves[position - 1].expr
                 missing.append(f"{name}: {text}")
     assert missing == []
@@ -76,7 +70,7 @@ def test_the_benchmark_mapping_runs_natively_without_handing_records_to_jq() -> 
     resource = parse_project(bench.RESOURCE_YAML).resources[0]
     events = bench.simulator_events(600, 7) or bench.local_events(600, 7)
     pages = bench.pages_of(events, 200)
-    native, plain = both(lambda: mapping.run(resource, copy.deepcopy(pages)))
+    native, plain = both(lambda native: mapping.run(resource, copy.deepcopy(pages), native=native))
     assert summary(native) == summary(plain)
     compiled = mapping.compile_mapping(resource.mappings, resource.query)
     assert compiled.native_fields == len(compiled.leaves) + 1
@@ -117,8 +111,8 @@ SEAM_ITEMS = [
 @pytest.mark.parametrize("clean", [True, False])
 def test_seams_map_the_same_natively(query: str, clean: bool) -> None:
     items = copy.deepcopy(SEAM_ITEMS)
-    run = lambda: mapping.map_items(copy.deepcopy(items), SEAMS, query, clean=clean,  # noqa: E731
-                                    batches=[0, 0, 1, 1, 2, 2])
+    run = lambda native: mapping.map_items(copy.deepcopy(items), SEAMS, query, clean=clean,  # noqa: E731
+                                           batches=[0, 0, 1, 1, 2, 2], native=native)
     native, plain = both(run)
     assert summary(native) == summary(plain)
 
@@ -126,14 +120,15 @@ def test_seams_map_the_same_natively(query: str, clean: bool) -> None:
 def test_a_mapping_with_no_native_field_still_maps() -> None:
     mappings = {"identifier": "reduce .a[] as $x (0; . + $x) | tostring", "blueprint": '"b"'}
     items = [{"a": [1, 2]}, {"a": []}]
-    native, plain = both(lambda: mapping.map_items(items, mappings))
+    native, plain = both(lambda native: mapping.map_items(items, mappings, native=native))
     assert summary(native) == summary(plain)
     assert [e["identifier"] for e in native.entities] == ["3", "0"]
 
 
 def test_evaluate_gives_markers_either_way() -> None:
     items = copy.deepcopy(SEAM_ITEMS)
-    native, plain = both(lambda: mapping.compile_mapping(SEAMS, "true").evaluate(copy.deepcopy(items)))
+    native, plain = both(lambda native: mapping.compile_mapping(SEAMS, "true", native=native)
+                         .evaluate(copy.deepcopy(items)))
     assert json.dumps(native) == json.dumps(plain)
 
 

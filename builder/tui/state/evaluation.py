@@ -11,7 +11,6 @@ Plain Python (no Textual); ``tests/app/test_evaluation.py`` checks the chunked r
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -67,76 +66,22 @@ class Evaluator:
             ) -> mapping.MappingResult | None:
         """``mapping.run`` chunk by chunk; None when ``cancelled()`` turned true on the way."""
         extraction = self.extract(resource, pages)
-        records = extraction.records
-        parts: list[mapping.MappingResult] = []
-        for start in range(0, max(len(records), 1), CHUNK):
-            if cancelled():
-                return None
-            if start and self.breathe:
+        steps = iter(range(len(extraction.records) + 1))
+
+        def stop() -> bool:
+            if next(steps) and self.breathe:
                 time.sleep(self.breathe)
-            parts.append(mapping.map_items(records[start:start + CHUNK], resource.mappings, resource.query,
-                                           clean=extraction.clean))
-        return merge(parts, extraction, CHUNK)
+            return cancelled()
 
-
-class _PerFieldMapping(mapping.CompiledMapping):
-    """The engine's compiled mapping for one record: no whole-batch jq programs, no fused row.
-
-    For one record, each field's own compiled form (cached by text: only the field being edited
-    compiles anew) is much cheaper than building programs that span every field, on every
-    keystroke: jqnative's per-field functions, and one cached jq call per field where it bails.
-    The outcomes are the same.
-    """
-
-    FUSE = False
-
-    def _combined_program(self, indices: Any = None) -> tuple[Any, Any]:
-        return None, None
+        try:
+            return mapping.map_items(extraction.records, resource.mappings, resource.query, dropped=extraction.dropped,
+                                     pages=extraction.pages, batches=extraction.record_batches,
+                                     clean=extraction.clean, chunk=CHUNK, cancelled=stop)
+        except mapping.Cancelled:
+            return None
 
 
 def preview_one(resource: Any, record: Any) -> mapping.MappingResult:
-    """The selected record alone, mapped exactly as ``map_items`` would, in a millisecond or so."""
-    # map_items looks the compiled mapping up by content: hand it the per-field variant. Batch runs
-    # happen in the evaluation process, whose cache this does not touch.
-    mapping.compile_mapping(resource.mappings, resource.query, factory=_PerFieldMapping)
-    return mapping.map_items([record], resource.mappings, resource.query)
-
-
-def _merge_status(target: mapping.FieldStatus, part: mapping.FieldStatus, offset: int) -> None:
-    target.ok += part.ok
-    target.nulls += part.nulls
-    target.empties += part.empties
-    target.errors += part.errors
-    if target.first_error_record is None and part.first_error_record is not None:
-        target.first_error_record = part.first_error_record + offset
-        target.first_error = part.first_error
-    if target.first_null_record is None and part.first_null_record is not None:
-        target.first_null_record = part.first_null_record + offset
-
-
-def merge(parts: list[mapping.MappingResult], extraction: mapping.Extraction, chunk: int) -> mapping.MappingResult:
-    """Chunk results → the one result ``map_items`` would give for all records at once."""
-    first = parts[0]
-    fields = {name: mapping.FieldStatus(name, status.expr, status.compile_error) for name, status in first.fields.items()}
-    selector = mapping.FieldStatus(first.selector.path, first.selector.expr, first.selector.compile_error)
-    result = mapping.MappingResult(list(extraction.records), [], [], list(extraction.dropped), fields, selector,
-                                   first.compiled, pages=extraction.pages, _markers=[])
-    for index, part in enumerate(parts):
-        offset = index * chunk
-        result.entities.extend(part.entities)
-        result.entity_records.extend(record + offset for record in part.entity_records)
-        for drop in part.dropped:
-            result.dropped.append(mapping.Dropped(drop.stage, drop.reason,
-                                                  None if drop.record is None else drop.record + offset,
-                                                  drop.page, drop.item))
-        for name, status in part.fields.items():
-            _merge_status(fields[name], status, offset)
-        _merge_status(selector, part.selector, offset)
-        result.passed += part.passed
-        result.filtered += part.filtered
-        result._markers.extend(part._markers)
-    # Ocean loses a whole parse batch (a page) when one entity is rejected; batches span chunks,
-    # so the rule runs once over the merged result, exactly where map_items runs it.
-    if extraction.record_batches:
-        mapping.lose_failed_batches(result, extraction.record_batches)
-    return result
+    """The selected record alone, mapped exactly as ``map_items`` would, in a millisecond or so
+    (the engine's one-record variant: per-field compiled forms, no whole-batch programs)."""
+    return mapping.map_items([record], resource.mappings, resource.query, variant="record")
