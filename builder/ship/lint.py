@@ -462,6 +462,10 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     """
     lint = _Lint(project, results, {k: list(v) for k, v in (samples or {}).items()}, now)
     lint.settings()
+    from builder.see.pages import page_findings  # the page rules live with the dashboards (builder/see)
+
+    for severity, code, message, consequence, fix in page_findings(project):
+        lint.add(severity, None, code, message, consequence, fix)
     for resource in project.resources:
         lint.resource(resource)
     lint.finish()
