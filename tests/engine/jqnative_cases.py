@@ -582,6 +582,42 @@ BEYOND_INPUTS: list[Any] = [
     '{"a": 1}', 0,
 ]
 
+# ---------------------------------------------------------------------------------------------
+# Found: wrong answers jqnative once gave confidently (issue #10), and every minimal case the
+# generated-program test or scripts/fuzz-jqnative.py shrank a disagreement to. (program, inputs).
+# ---------------------------------------------------------------------------------------------
+
+FOUND: list[tuple[str, list[Any]]] = [
+    # jq 1.8 binds `E as $x` over the whole expression E (jq 1.7 bound its last term).
+    ('.name // "x" as $n | "hi \\($n)"', [{"name": "bob"}, {}, {"name": False}]),
+    ('.a + 1 as $x | $x * 2', [{"a": 1}, {"a": 2.5}, {}]),
+    ('.a, .b as $x | $x, 3', [{"a": 1, "b": 2}]),
+    ('.a and .b as $x | [$x]', [{"a": True, "b": False}, {"a": 1, "b": 2}, {}]),
+    ('-.a as $x | $x', [{"a": 1}, {"a": 2.0}]),
+    # jq 1.8's object values are whole expressions (DictExpr), and unary minus is a term.
+    ('{a: .b + 1, c: .b // 0 | . * 2}', [{"b": 1}, {}, {"b": "x"}]),
+    ('2 * -.a', [{"a": 3}, {"a": 1.5}, {"a": "x"}]),
+    ('-.a.b?', [{"a": {"b": 2}}, {"a": "s"}]),
+    # Python's \s matches U+001C–U+001F, Oniguruma's does not.
+    ('gsub("\\\\s+"; "_")', ["a\u001c\u001d b", "a\u001e\u001f\tb", "\u000b \u000c"]),
+    ('test("\\\\s")', ["\u001c", "\u001f", "\u000b"]),
+    ('gsub("[\\\\s]"; "_")', ["a\u001c b"]),
+    ('gsub("\\\\S"; "_")', ["a\u001c b"]),
+    # fabs computes a fresh double: no literal survives.
+    ('.a | fabs | tostring', [{"a": -2.0}, {"a": 2.0}, {"a": -2.5}, {"a": -0.0}, {"a": "x"}, {"a": None}]),
+    ('fabs', [-2.0, 2.0, -0.0, 3, "s", None, []]),
+    # A computed object key is checked after its value: no value, no error.
+    ('[{(.id): select(.ok)}]', [{"id": 5, "ok": False}, {"id": 5, "ok": True}, {"id": "k", "ok": True}]),
+    ('{(.id): empty}', [{"id": 5}]),
+    ('{a: 1, (.id): empty}', [{"id": 5}]),
+    ('{(.id): 1, a: empty}', [{"id": 5}, {"id": "k"}]),
+    ('{(.id): 1, a: error}', [{"id": 5}]),
+    # `[]` on an expression that may give no output.
+    ('[.a.b?[]]', [{"a": "s"}, {"a": {"b": [1, 2]}}, {"a": {"b": 3}}]),
+    ('[(.a | select(. != null))[]]', [{"a": None}, {"a": [1]}, {"a": 1}]),
+    ('[.a?[]]', ["s", {"a": [1, 2]}]),
+]
+
 # Ocean rewrites single quotes into double quotes before jq sees the program (jqrt.format_filter).
 QUOTE_PROGRAMS = [
     ".a + '/' + .b", "'abc'", "'a b'", "'a' + 'b'", ".x | test('^a')", "{k: 'v'}", ".a + \"'\"", "'it s'",
@@ -966,6 +1002,8 @@ def build_cases() -> list[Case]:
     add("sem/flatten", FLATTEN_PROGRAMS, FLATTEN_INPUTS)
     add("sem/selectors", SELECTORS_PROGRAMS, SELECTORS_INPUTS)
     add("beyond-subset", BEYOND_PROGRAMS, BEYOND_INPUTS)
+    for program, inputs in FOUND:
+        add("sem/found", program, inputs)
 
     # Inputs jq itself cannot parse (a lone surrogate), or that json.loads can give but JSON cannot say.
     add("sem/odd-inputs", [".", ".a", "tostring", "length", "type", "[.[]?]", ". == .", "tojson"],

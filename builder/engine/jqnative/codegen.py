@@ -30,7 +30,7 @@ _VALUE_BUILTINS = {
     ("ltrimstr", 1): "_ltrimstr", ("rtrimstr", 1): "_rtrimstr", ("startswith", 1): "_startswith",
     ("endswith", 1): "_endswith", ("split", 1): "_split", ("join", 1): "_join", ("contains", 1): "_contains",
     ("tojson", 0): "_tojson", ("fromdateiso8601", 0): "_fromdateiso8601", ("fromdate", 0): "_fromdateiso8601",
-    ("sqrt", 0): "_sqrt", ("abs", 0): "_abs", ("fabs", 0): "_abs", ("round", 0): "_round",
+    ("sqrt", 0): "_sqrt", ("abs", 0): "_abs", ("fabs", 0): "_fabs", ("round", 0): "_round",
 }
 _TYPE_SELECTORS = {"values": "{x} is not None", "nulls": "{x} is None", "booleans": "{x}.__class__ is bool",
                    "numbers": "({x}.__class__ is int or {x}.__class__ is float)", "strings": "{x}.__class__ is str",
@@ -63,8 +63,8 @@ def _may_be_empty(node: Any) -> bool:
     kind = node[0]
     if kind in ("id", "lit", "var", "array", "local"):
         return False
-    if kind in ("opt", "optstep"):
-        return True
+    if kind in ("opt", "optstep", "iter"):
+        return True  # `.[]` on [] or {} gives nothing
     if kind == "alt":
         return _may_be_empty(node[2])
     if kind == "call":
@@ -234,7 +234,8 @@ class _Codegen:
         inner = self.value(node[1], inp)
         out = self.fresh()
         # jq negates a number keeping its literal (`-.` on 2.0 prints "-2.0"); 0 would become -0.
-        self.emit(f"if ({inner}.__class__ is int or {inner}.__class__ is float) and {inner}: {out} = -{inner}")
+        self.emit(f"if {inner}.__class__ is not int and {inner}.__class__ is not float: raise JqError")
+        self.emit(f"if {inner}: {out} = -{inner}")
         self.emit("else: raise Bail")
         return out
 
@@ -359,17 +360,17 @@ class _Codegen:
         return out
 
     def s_object(self, node: Any, inp: str) -> str:
-        entries = node[1]
-        if len(entries) > 1 and any(_may_be_empty(k) or _may_be_empty(v) for k, v in entries):
-            raise Unsupported("object entries that may be empty")
+        # jq builds an object one entry at a time: key, value, then the insert that checks the
+        # key's type (so `{(5): empty}` gives no output, and `{(5): 1, a: empty}` an error).
+        # Straight-line code raising at each step keeps that order.
         pairs = []
-        for key, value in entries:
+        for key, value in node[1]:
+            if key[0] == "lit" and not isinstance(key[1], str):
+                raise Unsupported("non-string key")
             k = self.value(key, inp)
+            v = self.value(value, inp)
             if key[0] != "lit":
                 self.emit(f"if {k}.__class__ is not str: raise JqError")
-            elif not isinstance(key[1], str):
-                raise Unsupported("non-string key")
-            v = self.value(value, inp)
             pairs.append(f"{k}: {v}")
         out = self.fresh()
         self.emit(f"{out} = {{{', '.join(pairs)}}}")
@@ -503,7 +504,7 @@ class _Codegen:
                 return f"_single({self.single_fn(node)}, {inp})"
             return f"({self.single(node, inp)},)"
         if kind == "iter":
-            if _is_single(node[1]):
+            if _is_single(node[1]) and not _may_be_empty(node[1]):
                 return f"_iterate({self.single(node[1], inp)})"
             return f"(y for x in {self.gen(node[1], inp)} for y in _iterate(x))"
         if kind == "comma":
@@ -643,6 +644,8 @@ def _safe_regex(pattern: str, flags: int) -> re.Pattern[str]:
     if depth:
         raise Unsupported("unbalanced")
     try:
-        return re.compile(pattern, flags)
+        # re.ASCII: Python's Unicode \s also matches U+001C–U+001F, Oniguruma's does not (its \s,
+        # \w and \d on ASCII text are exactly the ASCII classes).
+        return re.compile(pattern, flags | re.ASCII)
     except re.error:
         raise Unsupported("regex") from None

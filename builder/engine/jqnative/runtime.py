@@ -646,6 +646,13 @@ def _abs(x: Any) -> Any:
     raise Bail
 
 
+def _fabs(x: Any) -> Any:
+    """libm's fabs: a fresh double, so no literal survives (`-2.0 | fabs` prints "2")."""
+    if x.__class__ is int or x.__class__ is float:
+        return _num(math.fabs(x))
+    raise JqError  # "… number required"
+
+
 def _round(x: Any) -> Any:
     """C's round(): half away from zero (Python's round() goes to even)."""
     if x.__class__ is int:

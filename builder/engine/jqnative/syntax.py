@@ -1,7 +1,8 @@
 """jq text → a tree of tuples, for the subset ``codegen`` compiles (anything else: Unsupported).
 
-The parser follows jq's grammar and precedence (``|`` < ``,`` < ``//`` < ``or`` < ``and`` <
-comparisons < ``+ -`` < ``* / %`` < postfix); it only ever sees programs jq has compiled.
+The parser follows jq 1.8's grammar (src/parser.y) and precedence (``|`` < ``,`` < ``//`` <
+``or`` < ``and`` < comparisons < ``+ -`` < ``* / %`` < unary minus and postfix); ``E as $x | Q``
+binds a whole expression, at the level of a query. It only ever sees programs jq has compiled.
 """
 
 from __future__ import annotations
@@ -166,11 +167,25 @@ class _Parser:
         return left
 
     def comma(self) -> Any:
-        left = self.alt()
+        left = self.bound()
         while self.at(","):
             self.take()
-            left = ("comma", left, self.alt())
+            left = ("comma", left, self.bound())
         return left
+
+    def bound(self) -> Any:
+        """jq 1.8's ``Expr "as" Patterns '|' Query``: the binding takes the whole expression
+        before ``as`` (``.a // "x" as $n`` binds ``.a // "x"``; jq 1.7 bound only the last
+        term), and its body runs to the end of the enclosing query."""
+        node = self.alt()
+        if not self.at("as"):
+            return node
+        self.take()
+        var = self.take()
+        if var.kind != "var" or var.text == "$__loc__":
+            raise Unsupported("destructuring")
+        self.expect("|")
+        return ("bind", node, var.text[1:], self.pipe())
 
     def alt(self) -> Any:
         left = self.or_()
@@ -208,28 +223,24 @@ class _Parser:
         return left
 
     def additive(self) -> Any:
-        left = self.unary_mul()
+        left = self.multiplicative()
         while self.peek().kind == "op" and self.peek().text in ("+", "-"):
             op = self.take().text
-            left = ("bin", op, left, self.unary_mul())
+            left = ("bin", op, left, self.multiplicative())
         return left
-
-    def unary_mul(self) -> Any:
-        if self.at("-"):
-            self.take()
-            return ("neg", self.multiplicative())
-        return self.multiplicative()
 
     def multiplicative(self) -> Any:
         left = self.postfix()
         while self.peek().kind == "op" and self.peek().text in ("*", "/", "%"):
             op = self.take().text
-            if self.at("-"):
-                raise Unsupported("unary minus after an operator")
             left = ("bin", op, left, self.postfix())
         return left
 
     def postfix(self) -> Any:
+        if self.at("-"):
+            # jq 1.8's `'-' Term`: the minus takes one term with all its suffixes (`-.a.b?`).
+            self.take()
+            return ("neg", self.postfix())
         first = self.peek()
         node = self.primary()
         # `?` after an access step (`.a.b?`, `.x[]?`, `.[0]?`) silences that step only: an error
@@ -253,13 +264,6 @@ class _Parser:
                 step = False
             else:
                 break
-        if self.at("as"):
-            self.take()
-            var = self.take()
-            if var.kind != "var":
-                raise Unsupported("destructuring")
-            self.expect("|")
-            return ("bind", node, var.text[1:], self.pipe())
         return node
 
     def _bracket(self, target: Any) -> Any:
@@ -387,15 +391,11 @@ class _Parser:
 
     def _object_value(self) -> Any:
         self.expect(":")
-        # jq's ObjVal: terms, pipes of terms and unary minus, up to `,` or `}`.
+        # jq 1.8's DictExpr: expressions (no `,`, no `as`) joined by `|`, up to `,` or `}`.
         return self._objval()
 
     def _objval(self) -> Any:
-        if self.at("-"):
-            self.take()
-            node: Any = ("neg", self.postfix())
-        else:
-            node = self.postfix()
+        node = self.alt()
         if self.at("|"):
             self.take()
             return ("pipe", node, self._objval())
