@@ -1,8 +1,7 @@
 """Between the HTTP source and the UI: fetch results → page views, failures → plain words.
 
-No Textual here. The source (``builder.source.client``) already gives one-line errors; this module adds
-wording for the statuses a user meets most (401, 403, 429, timeouts, non-JSON) when the source
-has none, and runs the connection test.
+No Textual here. The pages the UI shows are the source's own exchanges (``builder.source.exchange``), with
+the source's one-line errors; this module picks the exchanges worth showing and runs the connection test.
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from builder.project.model import Project, Resource
-from builder.tui.state.session import PageView, ResourceRun
+from builder.source.exchange import Exchange, FetchResult
+from builder.tui.state.session import ResourceRun
 
 log = logging.getLogger("cursor-builder")
 
@@ -25,84 +25,28 @@ ENTERPRISE_PROBE = "/analytics/ai-code/commits"
 MEMBERS_PROBE = "/teams/members"
 
 
-def explain_status(status: int | None, data: Any, headers: dict[str, Any] | None = None) -> str | None:
-    """A sentence for an HTTP failure, using the server's own message when it sent one."""
-    if status is None or 200 <= status < 300:
-        return None
-    said = ""
-    if isinstance(data, dict):
-        said = str(data.get("message") or data.get("error") or "")
-    suffix = f" (Cursor says: {said})" if said else ""
-    headers = {str(k).lower(): v for k, v in (headers or {}).items()}
-    if status == 401:
-        return ("401 Unauthorized: the API key was refused, or this endpoint needs an Enterprise plan. "
-                "Check $CURSOR_API_KEY or type the key under Connection." + suffix)
-    if status == 403:
-        return "403 Forbidden: this endpoint is not available to this key or plan (Enterprise only?)." + suffix
-    if status == 404:
-        return "404 Not found: check the path (the resource's kind)." + suffix
-    if status == 429:
-        wait = headers.get("retry-after")
-        return (f"429 Rate limited: too many requests; wait {wait or 60} s and send again "
-                "(Cursor allows about 20 requests/minute on most endpoints)." + suffix)
-    if status == 400:
-        return "400 Bad request: Cursor refused the parameters (dates, page size, body)." + suffix
-    if status >= 500:
-        return f"{status} Server error at Cursor: try again in a moment." + suffix
-    return f"HTTP {status}." + suffix
-
-
-def page_from_exchange(exchange: Any) -> PageView:
-    data = getattr(exchange, "data", None)
-    status = getattr(exchange, "status", None)
-    headers = dict(getattr(exchange, "headers", None) or {})
-    error = getattr(exchange, "error", None)
-    text = getattr(exchange, "text", "") or ""
-    if not error and status is not None and not 200 <= status < 300:
-        error = explain_status(status, data, headers)
-    if not error and data is None and text.strip():
-        error = "The response is not JSON, so there are no records to map; the body is shown below."
-    return PageView(
-        data=data,
-        status=status,
-        elapsed_ms=getattr(exchange, "elapsed_ms", None),
-        size=int(getattr(exchange, "size", 0) or 0),
-        headers=headers,
-        text=text,
-        error=error,
-        method=getattr(exchange, "method", ""),
-        url=getattr(exchange, "url", ""),
-        request_headers=dict(getattr(exchange, "request_headers", None) or {}),
-        request_body=getattr(exchange, "request_body", None),
-    )
-
-
-def _shown_exchanges(exchanges: list[Any]) -> list[Any]:
+def _shown_exchanges(exchanges: list[Exchange]) -> list[Exchange]:
     """One exchange per page (the last attempt), plus failed auth/discovery calls: retries that
     later succeeded are history, not pages."""
-    by_page: dict[Any, Any] = {}
+    by_page: dict[int, Exchange] = {}
     others = []
     for exchange in exchanges:
-        purpose = getattr(exchange, "purpose", "page")
-        if purpose == "page":
-            by_page[getattr(exchange, "page", None) or len(by_page) + 1] = exchange
-        elif getattr(exchange, "error", None):
+        if exchange.purpose == "page":
+            by_page[exchange.page or len(by_page) + 1] = exchange
+        elif exchange.error:
             others.append(exchange)
     return others + list(by_page.values())
 
 
-def run_from_fetch(result: Any) -> ResourceRun:
-    pages = [page_from_exchange(exchange) for exchange in _shown_exchanges(getattr(result, "exchanges", []))]
-    error = getattr(result, "error", None)
+def run_from_fetch(result: FetchResult) -> ResourceRun:
+    pages = _shown_exchanges(result.exchanges)
+    error = result.error
     if error is None:
         error = next((page.error for page in pages if page.error), None)
-    coverage = getattr(result, "coverage", None)
-    note = ""
-    if coverage is not None:
-        note = getattr(coverage, "stop_reason", "") or ""
-        missing = getattr(coverage, "ocean_missing", None)
-        if missing:
-            note += f" · the deployed integration would miss {missing} records"
+    note = result.coverage.stop_reason or ""
+    missing = result.coverage.ocean_missing
+    if missing:
+        note += f" · the deployed integration would miss {missing} records"
     run = ResourceRun(pages, error=error, stop_note=note)
     # Open on the failing page: that is where the user needs to look.
     failing = next((i for i, page in enumerate(pages) if page.error), None)
@@ -112,7 +56,8 @@ def run_from_fetch(result: Any) -> ResourceRun:
 
 def saved_run(pages: list[Any]) -> ResourceRun:
     """A run from a preset's recorded sample: real data, nothing sent."""
-    views = [PageView(data=page, size=len(json.dumps(page))) for page in pages]
+    views = [Exchange(method="", url="", request_headers={}, request_body=None, data=page, size=len(json.dumps(page)))
+             for page in pages]
     return ResourceRun(views, saved_sample=True, stop_note="recorded sample from the preset")
 
 

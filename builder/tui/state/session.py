@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
+from builder.source.exchange import Exchange
 from builder.project.model import Project, Resource, env_ref_name
 from widgets.resource_list import ResourceStatus
 
@@ -21,27 +22,10 @@ DEFAULT_KEY_ENV = "CURSOR_API_KEY"
 
 
 @dataclass
-class PageView:
-    """One fetched page as the UI shows it (built from a source Exchange or a saved sample)."""
-
-    data: Any
-    status: int | None = None
-    elapsed_ms: float | None = None
-    size: int = 0
-    headers: dict[str, Any] = field(default_factory=dict)
-    text: str = ""
-    error: str | None = None
-    method: str = ""
-    url: str = ""
-    request_headers: dict[str, Any] = field(default_factory=dict)
-    request_body: Any = None
-
-
-@dataclass
 class ResourceRun:
     """The pages fetched (or loaded from a saved sample) for one resource."""
 
-    pages: list[PageView]
+    pages: list[Exchange]  # one per page: a sample's pages are exchanges with no status
     error: str | None = None
     saved_sample: bool = False
     stop_note: str = ""
@@ -54,7 +38,7 @@ class ResourceRun:
         return [page.data for page in self.pages if page.data is not None and page.error is None]
 
     @property
-    def current(self) -> PageView | None:
+    def current(self) -> Exchange | None:
         if not self.pages:
             return None
         return self.pages[max(0, min(self.page_index, len(self.pages) - 1))]
