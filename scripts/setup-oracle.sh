@@ -13,6 +13,8 @@
 set -euo pipefail
 
 OCEAN_VERSION="0.56.2"
+# The libjq binding that port-ocean 0.56.2 runs, pinned as in pyproject.toml (same jq on both sides).
+JQ_VERSION="1.13.0"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ORACLE_VENV:-$ROOT/.oracle-venv}"
 
@@ -59,10 +61,11 @@ find_base_python() {
 }
 
 oracle_ok() {
-    [ -x "$VENV/bin/python" ] && is_good_python "$VENV/bin/python" && "$VENV/bin/python" - "$OCEAN_VERSION" <<'EOF' >/dev/null 2>&1
+    [ -x "$VENV/bin/python" ] && is_good_python "$VENV/bin/python" && "$VENV/bin/python" - "$OCEAN_VERSION" "$JQ_VERSION" <<'EOF' >/dev/null 2>&1
 import sys
 from importlib.metadata import version
 assert version("port-ocean") == sys.argv[1], version("port-ocean")
+assert version("jq") == sys.argv[2], version("jq")
 from port_ocean.core.handlers.entity_processor.jq_entity_processor import JQEntityProcessor  # noqa: F401
 from port_ocean.core.handlers.port_app_config.models import ResourceConfig  # noqa: F401
 from port_ocean.context.ocean import initialize_port_ocean_context  # noqa: F401
@@ -91,13 +94,13 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
     "$BASE" -m venv "$VENV"
 fi
-log "installing port-ocean==$OCEAN_VERSION into $VENV (quietly; ~60 packages)"
-"$VENV/bin/python" -m pip install -qq --disable-pip-version-check "port-ocean[cli]==$OCEAN_VERSION" >&2
+log "installing port-ocean==$OCEAN_VERSION (jq==$JQ_VERSION) into $VENV (quietly; ~60 packages)"
+"$VENV/bin/python" -m pip install -qq --disable-pip-version-check "port-ocean[cli]==$OCEAN_VERSION" "jq==$JQ_VERSION" >&2
 
 if ! oracle_ok; then
     log "ERROR: port-ocean $OCEAN_VERSION did not import from $VENV/bin/python"
     "$VENV/bin/python" -c 'import port_ocean.core.handlers.entity_processor.jq_entity_processor' >&2 || true
     exit 3
 fi
-log "ok: port-ocean $OCEAN_VERSION in $VENV"
+log "ok: port-ocean $OCEAN_VERSION (jq $JQ_VERSION) in $VENV"
 echo "$VENV/bin/python"
