@@ -17,6 +17,8 @@ from typing import Any, Iterable, Mapping
 
 from builder.engine import jqrt
 from builder.engine.mapping import deletion_path
+from builder.ship import plan_lint
+from builder.ship.deploy_plan import plan_deployment
 from builder.ship.export.settings import setting_problems
 from builder.source.pagination import PaginationError, Pager, nested_value, ocean_settings
 from builder.port.rules import short, validate_entities
@@ -126,6 +128,8 @@ class _Lint:
         self.ptype = str(self.config.get("paginationType") or "none")
         self.enterprise: list[str] = []
         self.at_limit: list[str] = []
+        # Per-resource pagination is judged against the installation the deployment plan gives it.
+        self.plan = plan_deployment(project, self.samples)
 
     def finish(self) -> None:
         # Facts shared by many resources are one finding each, so they do not bury the rest.
@@ -170,6 +174,8 @@ class _Lint:
                      "infer it (cursor-builder infer) or create it in Port first")
         self.identifiers(res)
         self.entities(res, bp)
+        has_error = any(f.resource == res.name and f.severity == "error" for f in self.out)
+        plan_lint.resource_findings(self.plan, res, has_error, self.add)
 
     def casing(self, res: Any) -> None:
         for key, right in (("items_to_parse", "itemsToParse"), ("items_to_parse_name", "itemsToParseName"),
@@ -247,34 +253,24 @@ class _Lint:
 
     def pagination(self, res: Any, ep: Endpoint | None) -> None:
         xp = res.extensions.pagination or {}
-        ptype, cfg = self.ptype, self.config
+        planned = self.plan.resource(res.name)
+        # The resource is deployed in its plan installation: judge Ocean's pagination with its settings.
+        cfg = {**self.config, **planned.pagination.config()} if xp else self.config
+        ptype = str(cfg.get("paginationType") or "none")
         where = str(xp.get("in") or "query")
-        if xp and ptype == "none":
-            literal = res.selector.get("body" if where == "body" else "query_params")
-            size_key = xp.get("sizeParam") or "pageSize"
-            size = literal.get(size_key) if isinstance(literal, dict) else None
-            self.add("error", res.name, "per-resource-pagination", f"the builder pages {res.kind} itself "
-                     f"({xp.get('type', 'page')} in the {where}); Ocean has no per-resource pagination and this "
-                     f"integration's paginationType is none, so it requests one page "
-                     + (f"({size_key} {size} from the literal {where})" if size is not None
-                        else "with the API's default page size"),
-                     "records beyond the first page are never synced, without an error",
-                     "put the largest page size the API allows in the literal "
-                     f"{'body' if where == 'body' else 'query_params'} so one page holds everything, or sync from "
-                     "the builder (`cursor-builder sync`) on a schedule")
-        elif xp and where == "body":
-            self.add("error", res.name, "pagination-in-body", f"the builder pages {res.kind} through the JSON body "
-                     f"({xp.get('pageParam', 'page')}/{xp.get('sizeParam', 'pageSize')}); Ocean puts pagination "
-                     "parameters in the query string and re-sends the body unchanged on every page",
-                     "the API never sees a page number: Ocean gets page 1 only, or page 1 again and again",
-                     "put the largest page size the API allows in the literal body and set paginationType none, or "
-                     "sync from the builder (`cursor-builder sync`) on a schedule")
-        elif xp and (xp.get("type") or "none") != ptype:
-            self.add("warning", res.name, "per-resource-pagination", f"this resource has its own pagination "
-                     f"({xp.get('type')}); Ocean only has the integration-level paginationType ({ptype})",
-                     f"Ocean pages it with the integration's {ptype} settings instead",
-                     "make the integration-level pagination suit every resource, or split resources that need "
-                     "different paging into separate integrations")
+        problems = [p for p in planned.problems if "pagination" in p or "stop rule" in p]
+        if xp and problems:
+            code = "pagination-in-body" if where == "body" and self.ptype != "none" else "per-resource-pagination"
+            self.add("error", res.name, code, f"the builder pages {res.kind} itself, which Ocean cannot express: "
+                     f"{problems[0]}; in installation {planned.installation} (paginationType none) Ocean "
+                     + (planned.closest or "").split(": ")[0], "records beyond the first page are never synced, "
+                     "without an error",
+                     planned.alternative or "sync from the builder (`cursor-builder sync`) on a schedule")
+        elif xp and planned.installation != self.plan.installations[0].identifier:
+            self.add("info", res.name, "per-resource-pagination", f"Ocean has one pagination setting per "
+                     f"installation: the deployment plan deploys {res.kind} in installation {planned.installation} "
+                     f"(paginationType {planned.pagination.describe()})",
+                     "one more Helm release / Docker container to run", "`cursor-builder export` writes it")
         try:
             page_size = ocean_settings(cfg).page_size
         except PaginationError:

@@ -113,11 +113,16 @@ CASES: list[tuple[str, list[Callable[[dict], None]], list[Any] | None, str, str 
     ("per-resource-body", [kind("/teams/filtered-usage-events", method="POST", body={"pageSize": 1000}),
                            ext(pagination={"type": "page", "in": "body", "pageParam": "page"})], None, "error", "r",
      "per-resource-pagination"),
+    # Ocean has one pagination per installation: the deployment plan gives the resource its own, and the
+    # pagination rules judge that installation's settings (a wrong hasMorePath stops after page 1).
     ("per-resource", [kind("/teams/audit-logs"), ext(pagination={"type": "page", "hasMorePath": "x"})], None,
+     "error", "r", "pagination-stops-early"),
+    ("per-resource-stop-rule", [kind("/analytics/ai-code/commits"),
+                                ext(pagination={"type": "page", "stop": ".page * .pageSize >= .totalCount"})], None,
      "error", "r", "per-resource-pagination"),
     ("per-resource-differs", [kind("/teams/audit-logs"), cfg(paginationType="offset", paginationParam="o",
                                                              sizeParam="s", hasMorePath="h"),
-                              ext(pagination={"type": "page"})], None, "warning", "r", "per-resource-pagination"),
+                              ext(pagination={"type": "page"})], None, "error", "r", "pagination-stops-early"),
     ("page-no-signal", [kind("/teams/audit-logs"), cfg(paginationType="page", paginationParam="page",
                                                        sizeParam="pageSize")], None, "error", "r",
      "pagination-stops-early"),
@@ -233,6 +238,20 @@ def test_per_resource_pagination_says_what_ocean_requests() -> None:
                                 ext(pagination={"type": "page", "in": "body", "sizeParam": "pageSize"})])
                if f.code == "per-resource-pagination")
     assert "requests one page (pageSize 1000 from the literal body)" in hit.message
+
+
+def test_per_resource_pagination_is_judged_in_its_plan_installation() -> None:
+    def two(d: dict) -> None:
+        first = d["portAppConfig"]["resources"][0]
+        first.update(kind="/teams/audit-logs")
+        first["x-builder"]["pagination"] = {"type": "page", "pageParam": "page", "sizeParam": "pageSize",
+                                            "pageSize": 500, "hasMorePath": "pagination.hasNextPage"}
+        d["portAppConfig"]["resources"].append({**copy.deepcopy(first), "kind": "/teams/members",
+                                                "x-builder": {"name": "plain"}})
+    findings = lint([two])
+    assert not [f for f in findings if f.severity == "error" and f.resource == "r"], [str(f) for f in findings]
+    hit = next(f for f in findings if f.code == "per-resource-pagination" and f.resource == "r")
+    assert hit.severity == "info" and "installation t-page-500" in hit.message
 
 
 def test_facts_shared_by_many_resources_are_one_finding() -> None:
