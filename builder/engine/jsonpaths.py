@@ -110,7 +110,8 @@ def merged_record_paths(records: Iterable[Any], sample: int = 50) -> list[tuple[
     return list(seen.items())
 
 
-def type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value in Port's words ('number', never 'integer'); 'null' for None."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -120,8 +121,23 @@ def type_name(value: Any) -> str:
     if isinstance(value, str):
         return "string"
     if isinstance(value, list):
-        return f"array[{len(value)}]"
-    return "object"
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def json_type_phrase(value: Any) -> str:
+    """``json_type`` with its article, for messages: "a string", "an array", "null"."""
+    kind = json_type(value)
+    if value is None:
+        return kind
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def type_name(value: Any) -> str:
+    """``json_type`` as the completion list shows it: arrays with their length."""
+    return f"array[{len(value)}]" if isinstance(value, list) else json_type(value)
 
 
 # The token being completed: a path (`.a.b`), a `$var`, or a bare word, at the end of the text.

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from builder.engine.jsonpaths import json_type
+
 ENTITY_ID_MAX = 1000
 BLUEPRINT_ID_MAX = 100
 KEY_MAX = 100
@@ -86,23 +88,6 @@ def title_from_key(key: str) -> str:
     if not words:
         return key[:TITLE_MAX] or "Untitled"
     return " ".join(w if w.isupper() and len(w) > 1 else w.capitalize() for w in words)[:TITLE_MAX]
-
-
-def json_type(value: Any) -> str:
-    """Port's type name for a JSON value ('number', never 'integer'); 'null' for None."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
 
 
 def matches_format(value: Any, fmt: str) -> bool:

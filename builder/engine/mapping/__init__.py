@@ -17,7 +17,7 @@ from builder.engine.mapping.compiled import (
     clear_compiled_cache,
     compile_mapping,
 )
-from builder.engine.mapping.entity import json_type, lose_failed_batches, to_payload
+from builder.engine.mapping.entity import lose_failed_batches, to_payload
 from builder.engine.mapping.extract import ITEMS_TO_PARSE_BATCH_SIZE, Extraction, deletion_path, extract_items
 from builder.engine.mapping.pipeline import iter_leaf_paths, map_items, run
 from builder.engine.mapping.result import Dropped, FieldStatus, FieldValue, MappingResult
@@ -25,6 +25,6 @@ from builder.engine.mapping.result import Dropped, FieldStatus, FieldValue, Mapp
 __all__ = [
     "ITEMS_TO_PARSE_BATCH_SIZE", "VARIANTS", "Cancelled", "CompiledMapping", "Dropped", "Extraction", "FieldStatus",
     "FieldValue", "Leaf", "MappingResult", "PerFieldMapping", "clear_compiled_cache", "compile_mapping",
-    "deletion_path", "extract_items", "iter_leaf_paths", "json_type", "lose_failed_batches", "map_items", "run",
+    "deletion_path", "extract_items", "iter_leaf_paths", "lose_failed_batches", "map_items", "run",
     "to_payload",
 ]

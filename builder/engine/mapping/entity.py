@@ -10,22 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
+from builder.engine.jsonpaths import json_type_phrase
 from builder.engine.mapping.result import Dropped, MappingResult
-
-
-def json_type(value: Any) -> str:
-    """A JSON value's type with its article, for messages ("a string", "an array")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def falsy_key(entity: dict[str, Any]) -> tuple[str, str] | None:
@@ -61,7 +47,7 @@ def to_payload(entity: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
             try:
                 value = _pydantic_str(value)
             except TypeError:
-                return {}, f"icon is {json_type(value)}; Ocean's Entity model rejects it and fails the batch"
+                return {}, f"icon is {json_type_phrase(value)}; Ocean's Entity model rejects it and fails the batch"
         elif key == "team" and not isinstance(value, (list, dict)):
             try:
                 value = _pydantic_str(value)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from builder.engine import jqrt
-from builder.engine.mapping.entity import json_type
+from builder.engine.jsonpaths import json_type_phrase
 from builder.engine.mapping.result import Dropped
 
 ITEMS_TO_PARSE_BATCH_SIZE = 200  # Ocean's yield_items_to_parse_batch_size default
@@ -75,7 +75,7 @@ def extract_items(responses: Sequence[Any], data_path: str | None, items_to_pars
         bad = next((i for i, item in enumerate(items) if not isinstance(item, dict)), None)
         if bad is not None:
             # validate_result rejects the whole batch (and disables deletions for that resync).
-            reason = (f"page {page + 1}: item {bad} is {json_type(items[bad])}, not an object; Ocean rejects "
+            reason = (f"page {page + 1}: item {bad} is {json_type_phrase(items[bad])}, not an object; Ocean rejects "
                       f"this page's {len(items)} items as a whole")
             for item in items:
                 dropped.append(Dropped("not_object", reason, page=page, item=item))
@@ -116,7 +116,7 @@ def _expand_items(items: list[dict[str, Any]], items_to_parse: str, name: str, t
                 continue
         if not isinstance(parsed, list):
             drops.append(Dropped("items_to_parse", f"itemsToParse {items_to_parse!r} gave "
-                                 f"{json_type(parsed)}, expected an array; Ocean skips the item",
+                                 f"{json_type_phrase(parsed)}, expected an array; Ocean skips the item",
                                  page=page, item=item))
             continue
         for element in parsed:
