@@ -158,6 +158,22 @@ def is_single_output(text: str) -> bool:
     return not depth_stack
 
 
+_CONTINUED_COMMENT = re.compile(r"\\(?:\r?\n|$)")
+
+
+def wraps_safely(text: str) -> bool:
+    """Whether a field keeps Ocean's one-field answer inside a combined batch program (one jq
+    program over many records and fields, each field as ``first(f)`` between newlines).
+
+    Not for ``?//``: inside its body, the break that ends ``first`` counts as an error and the
+    next pattern is tried (``.[] as $a ?// {a:$a} | $a`` on ``[[3]]`` gives [3] alone, null
+    wrapped). Not for ``$__loc__``: its line moves. Not for a comment that a trailing backslash
+    continues onto the next line: it would swallow the program's own text after the field."""
+    if "?//" in text or "$__loc__" in text:
+        return False
+    return "#" not in text or _CONTINUED_COMMENT.search(text) is None
+
+
 def format_filter(expr: str) -> str:
     return _SINGLE_QUOTE.sub(r'\1"\2', expr)
 

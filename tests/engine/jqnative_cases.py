@@ -618,6 +618,20 @@ FOUND: list[tuple[str, list[Any]]] = [
     ('[.a?[]]', ["s", {"a": [1, 2]}]),
 ]
 
+# The combined jq batch program (builder/engine/mapping) must give each field the answer Ocean's
+# one-field-at-a-time evaluation gives: fields wrapping would change run on their own.
+# (fields of one mapping, records).
+BATCH_FOUND: list[tuple[list[str], list[Any]]] = [
+    # Inside a `?//` body the break that ends `first(f)` counts as an error: the next pattern ran.
+    ([".[] as $a ?// {a:$a} ?// {a:$a} | $a", ".[0]"], [[[3], [4], [5], 6], [[1]], [6], []]),
+    (["[.[] as [$a] ?// $a | $a]", ". as {a: $x} ?// [$x] | $x"], [[[1], 2], {"a": 5}, [7]]),
+    # `$__loc__` is on line 1 in Ocean; the batch program puts each field on a later line.
+    (["$__loc__", "$__loc__.line", ".a"], [{"a": 1}, None]),
+    # A comment continued by a trailing backslash would swallow the program text after the field.
+    ([".a # note \\", ".b"], [{"a": 1, "b": 2}]),
+    ([".a # note \\\n| . + 1", ".b"], [{"a": 1, "b": 2}]),
+]
+
 # Ocean rewrites single quotes into double quotes before jq sees the program (jqrt.format_filter).
 QUOTE_PROGRAMS = [
     ".a + '/' + .b", "'abc'", "'a b'", "'a' + 'b'", ".x | test('^a')", "{k: 'v'}", ".a + \"'\"", "'it s'",

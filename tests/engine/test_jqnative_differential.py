@@ -37,9 +37,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repo, when run as a script
 
-from jqnative_cases import COVERAGE_GROUP, Case, build_cases, dumps  # noqa: E402
+from jqnative_cases import BATCH_FOUND, COVERAGE_GROUP, Case, build_cases, dumps  # noqa: E402
 
 from builder.engine import jqnative, jqrt  # noqa: E402
+from builder.engine.mapping.compiled import CompiledMapping  # noqa: E402
 
 CASES: list[Case] = build_cases()
 MIN_CASES = 2000
@@ -169,6 +170,21 @@ def test_native_covers_cursor_mappings() -> None:
     if uncovered:
         pytest.fail(f"native declines {missing} of {needed} cursor-mappings cases where jq succeeds, "
                     f"in {len(uncovered)} programs:\n{listing}", pytrace=False)
+
+
+@pytest.mark.parametrize("fields, records", BATCH_FOUND, ids=[" ; ".join(f) for f, _ in BATCH_FOUND])
+@pytest.mark.parametrize("native", [True, False], ids=["native", "jq-only"])
+def test_batch_gives_each_field_its_own_answer(fields: list[str], records: list[Any], native: bool) -> None:
+    """A mapping's fields over a batch of records give what each field gives on its own in jq
+    (Ocean evaluates one field at a time), whatever the batch program wraps them in."""
+    mappings = {"identifier": '"id"', "properties": {f"p{i}": text for i, text in enumerate(fields)}}
+    compiled = CompiledMapping(mappings, "true", native=native)
+    got = compiled.evaluate(records)
+    for record, markers in zip(records, got):
+        for leaf, marker in zip(compiled.leaves, markers[1:]):
+            alone = jqrt.first(leaf.expr, record)
+            want = None if alone.status == "error" else [] if alone.status == "empty" else [alone.value]
+            assert _typed(marker) == _typed(want), (leaf.expr, dumps(record), marker, want)
 
 
 def test_corpus_is_complete() -> None:

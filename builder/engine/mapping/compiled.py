@@ -188,6 +188,8 @@ class CompiledMapping:
                 continue
             # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
             body = "\n" + jqrt.format_filter(jqrt.as_program_text(text)) + "\n"
+            if not jqrt.wraps_safely(body):
+                return None, None  # a field wrapping would change (`?//`, `$__loc__`): field by field
             if jqrt.is_single_output(body):
                 fast.append("(" + body + ")")
                 exact.append("(try [" + body + "] catch null)")
