@@ -208,7 +208,8 @@ def map_resource(resource: Resource, pages: list[Any], page_params: list[dict[st
                  plan: ResourcePlan) -> tuple[list[tuple[dict[str, Any], Any]], list[FailureRecord]]:
     """(payload, raw record) pairs and the mapping failures, counted into ``plan``."""
     # page_params carry the path-parameter values (`__team_id`) Ocean injects into each page's items.
-    result = mapping.run(resource, pages, page_params=page_params or None)
+    # What a sync writes never rests on the fast path (jqnative): every field is jq's, as Ocean's.
+    result = mapping.run(resource, pages, page_params=page_params or None, native=False)
     plan.pages = len(pages)
     plan.records = len(result.records)
     plan.filtered = result.filtered

@@ -19,12 +19,13 @@ from builder.engine.mapping.compiled import (
 )
 from builder.engine.mapping.entity import lose_failed_batches, to_payload
 from builder.engine.mapping.extract import ITEMS_TO_PARSE_BATCH_SIZE, Extraction, deletion_path, extract_items
+from builder.engine.mapping.guard import Disagreement
 from builder.engine.mapping.pipeline import iter_leaf_paths, map_items, run
 from builder.engine.mapping.result import Dropped, FieldStatus, FieldValue, MappingResult
 
 __all__ = [
-    "ITEMS_TO_PARSE_BATCH_SIZE", "VARIANTS", "Cancelled", "CompiledMapping", "Dropped", "Extraction", "FieldStatus",
-    "FieldValue", "Leaf", "MappingResult", "PerFieldMapping", "clear_compiled_cache", "compile_mapping",
+    "ITEMS_TO_PARSE_BATCH_SIZE", "VARIANTS", "Cancelled", "CompiledMapping", "Disagreement", "Dropped", "Extraction",
+    "FieldStatus", "FieldValue", "Leaf", "MappingResult", "PerFieldMapping", "clear_compiled_cache", "compile_mapping",
     "deletion_path", "extract_items", "iter_leaf_paths", "lose_failed_batches", "map_items", "run",
     "to_payload",
 ]

@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 from builder.engine import jqnative, jqrt
 from builder.engine.jqrt import JQCompileError, Outcome
+from builder.engine.mapping import guard
 
 # -- the compiled form of one mapping ----------------------------------------------------------
 
@@ -102,6 +103,10 @@ class CompiledMapping:
         static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
         #: positions of [selector, leaves…] that do not compile: None in a plain row means an error there
         self.static_errors: tuple[int, ...] = tuple(static_errors)
+        #: the runtime guard's findings, in order (``map_items`` hands each run's share to its result)
+        self.disagreements: list[guard.Disagreement] = []
+        self.sampler = guard.Sampler()
+        self._trust = guard.generation()
         self._row, self._natives, self._rest = self._native_row()
         #: how many records jqnative handed to jq (it could not be sure); a figure for bench/mapping.py
         self.jq_records = 0
@@ -226,8 +231,8 @@ class CompiledMapping:
         Returns (row function or None, native programs by position, positions left to jq)."""
         parts = [self.query] + [leaf.expr for leaf in self.leaves]
         errors = [self.selector_error] + [leaf.compile_error for leaf in self.leaves]
-        programs = [None if error or not self.native else jqnative.compile_native(jqrt.as_program_text(text))
-                    for text, error in zip(parts, errors)]
+        programs = [None if error or not self.native or guard.distrusted(jqrt.as_program_text(text))
+                    else jqnative.compile_native(jqrt.as_program_text(text)) for text, error in zip(parts, errors)]
         rest = [i for i, (program, error) in enumerate(zip(programs, errors)) if program is None and error is None]
         if all(program is None for program in programs):
             return None, programs, rest
@@ -269,27 +274,52 @@ class CompiledMapping:
         each step and raises ``Cancelled`` when it says true (the TUI's newer keystroke)."""
         size = chunk or self.SLICE
         if cancelled is None and len(items) <= size:
-            return self._evaluate_slice(items, clean)
+            return self._evaluate_slice(items, clean, 0)
         out: list[Any] = []
         for start in range(0, max(len(items), 1), size):
             if cancelled is not None and cancelled():
                 raise Cancelled
-            out.extend(self._evaluate_slice(items[start:start + size], clean))
+            out.extend(self._evaluate_slice(items[start:start + size], clean, start))
         return out
 
-    def _evaluate_slice(self, items: Sequence[Any], clean: bool) -> list[Any]:
+    def _evaluate_slice(self, items: Sequence[Any], clean: bool, offset: int) -> list[Any]:
         if not items:
             return []
         collecting = gc.isenabled()
         if collecting:
             gc.disable()  # nothing here makes cycles; a pass over every record per few hundred lists does not pay
         try:
-            if self._row is None:
-                return self._jq_rows(self._program, items, None)
-            return self._native_rows(items, clean)
+            while True:
+                if self._trust != guard.generation():
+                    self._refresh_fast_path()
+                if self._row is None:
+                    return self._jq_rows(self._program, items, None)
+                rows = self._native_rows(items, clean)
+                found = guard.check(self, items, rows, offset)
+                if not found:
+                    return rows
+                # The guard distrusted a field: map these records again with it in jq, so every
+                # answer handed out is jq's (not only the sampled records').
+                self.disagreements.extend(found)
         finally:
             if collecting:
                 gc.enable()
+
+    def _refresh_fast_path(self) -> None:
+        self._trust = guard.generation()
+        self._row, self._natives, self._rest = self._native_row()
+        self._programs.pop("rest", None)
+
+    def reference_rows(self, items: Sequence[Any]) -> list[Any]:
+        """Rows of every field computed by jq alone (what the guard compares the fast path with)."""
+        return self._jq_rows(self._program, items, None)
+
+    def field_name(self, position: int) -> str:
+        """The name of position ``position`` of [selector, leaves…]."""
+        return "selector.query" if position == 0 else self.leaves[position - 1].name
+
+    def program_text(self, position: int) -> str:
+        return jqrt.as_program_text(self.query if position == 0 else self.leaves[position - 1].expr)
 
     def _native_rows(self, items: Sequence[Any], clean: bool) -> list[Any]:
         row = self._row

@@ -30,12 +30,13 @@ def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "tr
     evaluate ``chunk`` records at a time and raise ``Cancelled`` as soon as ``cancelled()`` is
     true between two chunks."""
     compiled = compile_mapping(mappings, query, env_access, native=native, variant=variant)
+    known = len(compiled.disagreements)
     rows = compiled.evaluate_rows(records, clean, chunk=chunk, cancelled=cancelled)
     fields = {leaf.name: FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
     statuses = list(fields.values())
     selector = FieldStatus("selector.query", query, compiled.selector_error)
     result = MappingResult(list(records), [], [], list(dropped or []), fields, selector, compiled, pages=pages,
-                           _markers=rows)
+                           disagreements=compiled.disagreements[known:], _markers=rows)
     build = compiled.build_plain
     entities, entity_records, drops = result.entities, result.entity_records, result.dropped
     plain: list[tuple[Any, ...]] = []  # rows of records that passed the selector with one value per field
