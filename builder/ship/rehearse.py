@@ -200,19 +200,17 @@ def docker_rehearsal(project: Project, *, port_url: str, api_url: str | None) ->
 
 
 def installations(project: Project) -> list[tuple[str, Project]]:
-    """(integration identifier, project holding that installation's settings and resources).
+    """(integration identifier, project holding that installation's settings and resources), one per
+    installation of the export's deployment plan: Ocean Custom has one pagination setting per
+    installation, so resources that page differently run in separate installations."""
+    from builder.ship.deploy_plan import installation_project, plan_deployment
 
-    One Ocean Custom installation has one pagination setting; the export's deployment plan (issue
-    #16) splits a project into as many installations as its resources need. Until that plan exists
-    the project is one installation, exactly as the export writes it today.
-    """
-    try:
-        from builder.ship import deploy_plan  # type: ignore[attr-defined]
-    except ImportError:
-        deploy_plan = None
-    if deploy_plan is not None and hasattr(deploy_plan, "installation_projects"):
-        return list(deploy_plan.installation_projects(project))
-    return [(deployment(project).identifier, project)]
+    out = []
+    for installation in plan_deployment(project).installations:
+        if installation.resources:
+            sub = installation_project(project, installation)
+            out.append((str(sub.integration["identifier"]), sub))
+    return out
 
 
 # -- the run -----------------------------------------------------------------------------------
