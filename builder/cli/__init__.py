@@ -15,7 +15,7 @@ from typing import Sequence
 from builder.project.yamlio import ProjectError
 
 # Subcommand modules, in the order `--help` lists them.
-SUBCOMMANDS = ("init", "preview", "fetch", "export", "lint", "infer", "sync", "simulate", "catalog", "dashboard")
+SUBCOMMANDS = ("init", "preview", "fetch", "export", "lint", "infer", "sync", "simulate", "catalog", "dashboard", "rehearse")
 
 
 class UserError(Exception):
