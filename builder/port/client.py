@@ -456,7 +456,8 @@ class PortClient:
                 body["include"] = include
             if cursor:
                 body["from"] = cursor
-            response = await self.request("POST", path, json=body)
+            # Like Ocean: compare stored values only; Port computes calculation properties on read.
+            response = await self.request("POST", path, json=body, params={"exclude_calculated_properties": "true"})
             if response.status_code == 404 and missing_ok:
                 return []
             if response.status_code != 200:

@@ -87,6 +87,7 @@ class SyncReport:
     dry_run: bool = False
     failures_file: Path | None = None
     kept_failures: int = 0  # lines of the failures file a retry could not re-send (left in the file)
+    pages: list[Any] = field(default_factory=list)  # a PageOutcome per dashboard (builder.sync.pages)
 
     def total(self) -> Counts:
         return Counts.sum(self.counts.values())
@@ -114,6 +115,7 @@ class SyncReport:
             total_update = sum(bp.update for bp in self.plan.blueprints.values())
             out[0] = (f"dry run — would create {total_create}, update {total_update}; {total.unchanged} unchanged"
                       + (f"; {total.duplicates} duplicates" if total.duplicates else ""))
+        out.extend(f"  {outcome}" for outcome in self.pages)
         for (resource, blueprint), c in sorted(self.counts.items()):
             out.append(f"  {resource} → {blueprint}: {c.created} created, {c.updated} updated, {c.unchanged} "
                        f"unchanged, {c.failed} failed" + (f", {c.cancelled} cancelled" if c.cancelled else ""))
@@ -318,6 +320,12 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
         _emit(on_progress, progress)
         applied = await client.apply_blueprints(project.blueprints, plan.blueprint_report)
         failed_bps = report.blueprint_errors = dict(applied.errors)
+    if not cancel.is_set() and getattr(project, "dashboards", None):
+        from builder.sync.pages import apply_pages  # after the blueprints their widgets read
+
+        progress.phase, progress.message = "pages", "creating / updating dashboards"
+        _emit(on_progress, progress)
+        report.pages = await apply_pages(client, project.dashboards)
     progress.phase, progress.message = "upsert", "upserting entities"
     _emit(on_progress, progress)
     order = [c.identifier for c in plan.blueprint_report.changes]

@@ -89,6 +89,9 @@ class CatalogApp:
         # What an Ocean integration calls besides entities (install, resync state, examples, logs …).
         from builder.port.catalog.integrations import register as register_integrations
         self.integrations = register_integrations(self)
+        # Port's pages API (dashboards), created by a sync after the blueprints.
+        from builder.port.catalog.pages import register as register_pages
+        self.pages = register_pages(self)
 
     # -- ASGI ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -283,12 +286,20 @@ class CatalogApp:
         if found is None:
             raise ApiError(404, "not_found", f"entity {request.path_params['entity']!r} of blueprint {bp!r} "
                                              "was not found")
-        return Response.json({"ok": True, "entity": found})
+        return Response.json({"ok": True, "entity": self._read([found], request)[0]})
 
     def list_entities(self, request: Request) -> Response:
         bp = request.path_params["bp"]
         self._blueprint(bp)
-        return Response.json({"ok": True, "entities": self.store.list_entities(bp, limit=10 ** 9)})
+        return Response.json({"ok": True, "entities": self._read(self.store.list_entities(bp, limit=10 ** 9), request)})
+
+    def _read(self, docs: list[dict[str, Any]], request: Request, include: Any = None) -> list[dict[str, Any]]:
+        """Calculation and mirror properties, computed on read as Port does (never stored);
+        ``exclude_calculated_properties=true`` leaves calculations out, as Port allows."""
+        if isinstance(include, list) and include and "properties" not in include:
+            return docs  # nothing computed would be returned
+        from builder.port.catalog.pages import read_entities
+        return read_entities(self.store, docs, exclude_calculated=_flag(request, "exclude_calculated_properties"))
 
     def _select(self, blueprint: str | None, query: Any) -> list[dict[str, Any]]:
         try:
@@ -317,7 +328,7 @@ class CatalogApp:
         page = selected[start:start + limit]
         following = start + limit if start + limit < len(selected) else None
         return Response.json({"ok": True, "entities": [_shape(e, body.get("include"), body.get("exclude"))
-                                                      for e in page],
+                                                      for e in self._read(page, request, body.get("include"))],
                               "next": _encode_cursor(following) if following is not None else None})
 
     def search_all(self, request: Request) -> Response:
@@ -326,7 +337,8 @@ class CatalogApp:
         include = request.query_all("include") or request.query_all("include[]") or None
         exclude = request.query_all("exclude") or request.query_all("exclude[]") or None
         return Response.json({"ok": True, "entities": [_shape(e, include, exclude)
-                                                      for e in self._select(blueprint, body)]})
+                                                      for e in self._read(self._select(blueprint, body), request,
+                                                                          include)]})
 
     # -- entities: delete ------------------------------------------------------------------------
     def _delete(self, blueprint: str, identifiers: list[str], delete_dependents: bool) -> list[str]:

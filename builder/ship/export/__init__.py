@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 from builder.ship.export.app_config import port_app_config_yaml
 from builder.ship.export.blueprints import BlueprintOrder, blueprints_json, creation_order
+from builder.ship.export.dashboard import dashboards_json
 from builder.ship.export.docker import docker_command, docker_env
 from builder.ship.export.helm import helm_command, release_name, values_yaml
 from builder.ship.export.settings import IMAGE, deployment
@@ -24,6 +25,7 @@ __all__ = ["FORMATS", "export_all", "export_format", "port_app_config_yaml", "bl
 FORMATS: dict[str, str] = {
     "yaml": "port-app-config.yaml",
     "blueprints": "blueprints.json",
+    "dashboard": "pages.json",
     "helm": "helm-install.sh",
     "values": "values.yaml",
     "docker": "docker-run.sh",
@@ -60,6 +62,7 @@ def readme(project: Any, **_: Any) -> str:
 _RENDERERS: dict[str, Callable[..., str]] = {
     "yaml": lambda project, **_: port_app_config_yaml(project),
     "blueprints": lambda project, **_: blueprints_json(project),
+    "dashboard": dashboards_json,
     "helm": helm_command,
     "values": values_yaml,
     "docker": docker_command,
