@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 
-from builder.cli import UserError
-from builder.project.model import DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, env_ref_name, load_project
+from builder.cli import UserError, jsonio
+from builder.project.model import (DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, Resource, env_ref_name,
+                                   load_project)
 from builder.source.client import Exchange, FetchResult, Source
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
@@ -38,7 +38,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=("builder", "ocean"), default="builder",
                         help="builder: apply x-builder extensions; ocean: exactly what the integration sends")
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--save", metavar="FILE",
+                        help="also write the pages fetched, in the recorded-sample shape that `preview --response` "
+                             "and `infer --response` read (responses only: no key, no headers)")
     parser.set_defaults(func=run)
+
+
+def save_pages(path: str, resource: Resource, result: FetchResult, demo: bool) -> None:
+    """The pages in the shape of ``presets/*/samples/*.json`` (``cli/responses.py`` reads both)."""
+    from datetime import datetime, timezone
+
+    saved = {
+        "resource": resource.name, "kind": resource.kind,
+        "recorded": {"source": "cursor-builder fetch" + (" --demo (simulator)" if demo else ""),
+                     "mode": result.mode, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     "pages": len(result.pages), "stop": result.coverage.stop_reason},
+        "pages": result.pages,
+    }
+    if any(result.page_params):
+        saved["page_params"] = result.page_params
+    try:
+        with open(path, "wb") as file:
+            file.write(jsonio.dumps(saved) + b"\n")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror} (choose another --save path)") from None
 
 
 def _missing_credentials(project: Project) -> list[str]:
@@ -79,8 +102,11 @@ def run(args: argparse.Namespace) -> int:
         if result.coverage.stop_code == "first_page_only":
             print("  (use --all-pages to follow pagination)")
     else:
-        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        jsonio.write(result.to_json(), sys.stdout)
+    if args.save and result.pages:
+        save_pages(args.save, resource, result, args.demo)
+        print(f"cursor-builder: saved {len(result.pages)} page(s) to {args.save} "
+              f"(cursor-builder preview -r {resource.name} --response {args.save})", file=sys.stderr)
     if result.error:
         if not result.pages:
             raise UserError(result.error)

@@ -9,11 +9,11 @@ mixed types) go to stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
+from builder.cli import UserError, jsonio
+from builder.cli.responses import check_found_records, read_response
 from builder.engine import mapping
-from builder.cli.preview import load_response
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.ship.schema import compare_blueprints, infer_blueprint, validate_result
 
@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"project file (default {DEFAULT_PROJECT_FILE})")
     parser.add_argument("--resource", "-r", required=True, help="resource name or kind")
     parser.add_argument("--response", required=True, metavar="FILE.json",
-                        help="saved response: one JSON body, or a JSON list of pages with --pages")
+                        help="saved response: a raw JSON body (a JSON list of pages with --pages), the output of "
+                             "`fetch --format json`, or a recorded sample (`fetch --save FILE`)")
     parser.add_argument("--pages", action="store_true", help="the response file holds a list of page bodies")
     parser.add_argument("--compare", action="store_true",
                         help="print the diff against the project's blueprint and the validation problems")
@@ -40,7 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     resource = project.find_resource(args.resource)
-    result = mapping.run(resource, load_response(args.response, args.pages))
+    response = read_response(args.response, args.pages, resource.kind)
+    print(f"cursor-builder: {response.describe()}", file=sys.stderr)
+    result = mapping.run(resource, response.pages, page_params=response.page_params)
+    check_found_records(response, resource, len(result.records), result.dropped)
+    if not result.entities:
+        reasons = sorted({drop.reason for drop in result.dropped})[:2]
+        raise UserError(f"{response.path}: {len(result.records)} records but no entity to infer a blueprint from"
+                        + (f" ({'; '.join(reasons)})" if reasons else "")
+                        + ": fix the mapping first (cursor-builder preview shows why)")
     bp_id = resource.blueprint_literal
     existing = project.find_blueprint(bp_id) if bp_id else None
     known = [b.get("identifier") for b in project.blueprints]
@@ -50,16 +59,13 @@ def run(args: argparse.Namespace) -> int:
     for note in inferred.notes:
         print(f"cursor-builder: decide: {note}", file=sys.stderr)
     if not args.compare:
-        json.dump(inferred.blueprint, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        jsonio.write(inferred.blueprint, sys.stdout)
         return 0
     diff = compare_blueprints(inferred, existing)
     problems = validate_result(result, existing or inferred.blueprint, known_blueprints=known)
     if args.format == "json":
-        json.dump({"blueprint": inferred.identifier, "exists": existing is not None, "diff": diff.to_json(),
-                   "problems": [p.to_json() for p in problems], "inferred": inferred.to_json()},
-                  sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        jsonio.write({"blueprint": inferred.identifier, "exists": existing is not None, "diff": diff.to_json(),
+                      "problems": [p.to_json() for p in problems], "inferred": inferred.to_json()}, sys.stdout)
     else:
         head = f"blueprint {inferred.identifier}: " + ("new (not in the project)" if existing is None else
                                                          "no changes" if diff.is_empty else "changes")

@@ -1,7 +1,8 @@
 """``cursor-builder preview``: run the mapping engine on a saved (or live) response, headless.
 
 ``--format json`` prints ``{"entities": [...], "dropped": [...], "fields": {...}}`` on stdout, where
-``entities`` is exactly what Ocean would send; the table format is for people.
+``entities`` is exactly what Ocean would send (one entity a line); the table format is for people.
+A large response whose data_path is a plain key is streamed in bounded memory (``cli/stream.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from builder.cli import UserError, jsonio
+from builder.cli.responses import ResponseFile, check_found_records, read_response
 from builder.engine import mapping
-from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, Project, Resource, load_project
+from builder.ship import environment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,33 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("project", nargs="?", default=DEFAULT_PROJECT_FILE,
                         help=f"project or port-app-config file (default {DEFAULT_PROJECT_FILE})")
     parser.add_argument("--resource", "-r", required=True, help="resource name or kind, e.g. /teams/members")
-    parser.add_argument("--response", help="saved response: one JSON body, or a JSON list of pages with "
-                                           "--pages")
+    parser.add_argument("--response", help="saved response: a raw JSON body (a JSON list of pages with --pages), "
+                                           "the output of `fetch --format json`, or a recorded sample "
+                                           "(`fetch --save FILE`)")
     parser.add_argument("--pages", action="store_true", help="the --response file holds a list of page bodies")
     parser.add_argument("--demo", action="store_true", help="fetch the response live from the built-in simulator")
     parser.add_argument("--live", action="store_true", help="fetch the response live from the project's API")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--record", type=int, default=0, help="record whose field values the table shows")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="say on stderr what the file was read as and whether it was streamed")
     parser.set_defaults(func=run)
 
 
 def load_response(path: str, pages: bool) -> list[Any]:
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: response file not found") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    if pages:
-        if not isinstance(data, list):
-            raise UserError(f"{path}: --pages expects a JSON list of response bodies")
-        return data
-    return [data]
+    """The response pages in ``path`` (any shape ``responses.read_response`` accepts)."""
+    return read_response(path, pages).pages
 
 
 def _fetch_live(project: Project, resource: Resource, demo: bool) -> tuple[list[Any], list[dict[str, str]]]:
@@ -69,20 +61,78 @@ def _fetch_live(project: Project, resource: Resource, demo: bool) -> tuple[list[
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     resource = project.find_resource(args.resource)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
+    verbose = getattr(args, "verbose", False)
+    if args.response and args.format == "json" and not args.pages and _stream(args.response, resource, verbose):
+        return 0
     page_params: list[dict[str, str]] | None = None
+    response: ResponseFile | None = None
     if args.response:
-        pages = load_response(args.response, args.pages)
+        response = read_response(args.response, args.pages, resource.kind)
+        pages, page_params = response.pages, response.page_params
+        if verbose:
+            print(f"cursor-builder: {response.describe()}; mapped as a whole document", file=sys.stderr)
     elif args.demo or args.live:
         pages, page_params = _fetch_live(project, resource, args.demo)
     else:
         raise UserError("give a saved response with --response FILE, or fetch one with --demo / --live")
     result = mapping.run(resource, pages, page_params=page_params)
+    for disagreement in result.disagreements:  # the runtime guard: the values printed are jq's
+        print(f"cursor-builder: warning: {disagreement.message()}", file=sys.stderr)
+    if response is not None:
+        check_found_records(response, resource, len(result.records), result.dropped)
     if args.format == "json":
-        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        from builder.cli.stream import write_result
+
+        from builder.port.calculations import preview_calculations
+
+        out = jsonio.binary_stdout(sys.stdout)
+        write_result(out, result, preview_calculations({b["identifier"]: b for b in project.blueprints},
+                                                       result.entities))
+        out.flush()
     else:
         sys.stdout.write(render_table(resource, result, args.record))
     return 0
+
+
+def _stream(path: str, resource: Resource, verbose: bool) -> bool:
+    """Map ``path`` streamed, in chunks, and print the JSON; False when it must be read whole."""
+    from builder.cli import stream
+
+    key = stream.plain_key(resource)
+    why = "data_path is not one plain key (.usageEvents, .data…) or itemsToParse is set" if key is None else None
+    if key is not None:
+        try:
+            why = stream.why_not_streamable(Path(path), key)
+        except OSError:
+            return False  # read_response says what is wrong with the file
+    if why is None:
+        assert key is not None
+        with stream.spool_file() as spool:
+            try:
+                done = stream.stream_entities(Path(path), resource, key, spool)
+            except Exception as exc:  # ijson's parse errors: the whole-document read names the line
+                if type(exc).__module__.startswith("ijson"):
+                    return False
+                raise
+            for warning in done.warnings:  # the runtime guard: the values printed are jq's
+                print(f"cursor-builder: warning: {warning}", file=sys.stderr)
+            if done.lost:
+                why = f"{done.lost}, so Ocean loses the whole response: mapped whole to say which"
+            elif not done.records:
+                why = f"no records under .{key} at the top level"
+            else:
+                if verbose:
+                    print(f"cursor-builder: {path}: read as a raw response; streamed {done.records:,} records of "
+                          f".{key} in chunks of {stream.CHUNK:,} ({done.workers} process"
+                          f"{'es' if done.workers > 1 else ''})", file=sys.stderr)
+                out = jsonio.binary_stdout(sys.stdout)
+                stream.write_streamed(out, done, spool)
+                out.flush()
+                return True
+    if verbose:
+        print(f"cursor-builder: {path}: not streamed ({why}); reading the whole document", file=sys.stderr)
+    return False
 
 
 def _short(value: Any, width: int) -> str:

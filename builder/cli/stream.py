@@ -1,0 +1,246 @@
+"""``preview --format json`` on a large response in bounded memory: stream the records, map in chunks.
+
+When data_path is one plain key (``.usageEvents``, ``.data``, ``.items``) and there is no
+itemsToParse, the records are read one by one out of the file (ijson's C backend, yajl2_c), mapped
+``CHUNK`` at a time (in two worker processes when the file is large) and each chunk's entities are
+written as soon as they exist, so memory holds a chunk, not the document.
+
+They go to a spool file first, not to stdout: the whole response is one of Ocean's ``parse_items``
+batches, and one item that is not an object, or one entity Ocean's Entity model rejects, loses
+every entity of the batch. Only at the end is it known that none did; then the spool is copied out
+(otherwise the caller maps the whole document, which says exactly what Ocean does).
+
+Streaming is only tried where it cannot read the file differently from ``json.loads``: the file is
+an object, the key appears once in it (a repeated key: ``json`` keeps the last), no key or string
+spells a character of it with a ``\\u`` escape, and no (maybe lone) surrogate, which yajl reads as
+'?'. What else yajl reads differently (an integer beyond 64 bits, an overflowing exponent, NaN)
+makes it raise before anything reached stdout, and the whole document is mapped instead.
+Anything that is not streamed is mapped whole, and ``--verbose`` says why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from builder.cli import jsonio
+from builder.engine import mapping
+
+CHUNK = 2_000  # records per mapping step: the memory bound, and big enough to keep jqnative's loops hot
+READ_BYTES = 8 << 20
+POOL_FROM_BYTES = 16 << 20  # below this the worker processes cost more than they save (bench/cli.py)
+_PLAIN_KEY = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
+# \u escapes that could spell an ASCII key character, or a (maybe lone) surrogate, which yajl reads as '?'
+_RISKY_ESCAPE = re.compile(rb"\\u(?:00[2-7]|[dD][89a-fA-F])")
+
+
+def plain_key(resource: Any) -> str | None:
+    """The key of a data_path such as ``.usageEvents``; None when streaming does not apply."""
+    found = _PLAIN_KEY.fullmatch((resource.data_path or "").strip())
+    if not found or resource.items_to_parse:
+        return None
+    return found.group(1)
+
+
+def why_not_streamable(path: Path, key: str) -> str | None:
+    """None when ``path`` can be streamed at ``key`` with the values ``json.loads`` would give."""
+    token = b'"' + key.encode() + b'"'
+    tail = b""
+    keep = max(len(token), 24)
+    seen = 0
+    first = True
+    with path.open("rb") as file:
+        while chunk := file.read(READ_BYTES):
+            if first:
+                start = chunk.lstrip()[:1]
+                if start != b"{":
+                    return "the response is not a JSON object"
+                first = False
+            window = tail + chunk
+            seen += window.count(token) - tail.count(token)
+            if seen > 1:
+                return f"{token.decode()} appears more than once in the file"
+            if b"\\u" in window and _RISKY_ESCAPE.search(window):
+                return "the file has \\u escapes of ASCII characters or surrogates"
+            tail = window[-keep:]
+    if seen != 1:
+        return f"{token.decode()} is not in the file"
+    return None
+
+
+def record_chunks(path: Path, key: str) -> Iterator[list[Any]]:
+    import ijson  # only here: the other commands never pay for it
+
+    with path.open("rb") as file:
+        chunk: list[Any] = []
+        for record in ijson.items(file, f"{key}.item", use_float=True):
+            chunk.append(record)
+            if len(chunk) == CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+@dataclass
+class ChunkOut:
+    """What one chunk gave, in a form that crosses a process boundary cheaply."""
+
+    records: int
+    entities: bytes = b""  # ",\n  <entity>" per entity
+    count: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[tuple[Any, ...]] = field(default_factory=list)  # fields, then the selector
+    passed: int = 0
+    filtered: int = 0
+    whole_batch_lost: str | None = None  # a non-object item or a rejected entity: Ocean loses the page
+    warnings: list[str] = field(default_factory=list)  # the runtime guard's findings (values are jq's)
+
+
+_job: tuple[dict[str, Any], str, bool] | None = None
+
+
+def _set_job(mappings: dict[str, Any], query: str, env_access: bool) -> None:
+    global _job
+    _job = (mappings, query, env_access)
+
+
+_COUNTS = ("ok", "nulls", "empties", "errors")
+_FIRSTS = ("first_error_record", "first_error", "first_null_record")
+
+
+def _map_chunk(offset_records: tuple[int, list[Any]]) -> ChunkOut:
+    assert _job is not None
+    offset, records = offset_records
+    out = ChunkOut(len(records))
+    if any(record.__class__ is not dict for record in records):
+        out.whole_batch_lost = "an item is not an object"
+        return out
+    mappings, query, env_access = _job
+    result = mapping.map_items(records, mappings, query, env_access=env_access)
+    for drop in result.dropped:
+        if drop.stage == "entity":
+            out.whole_batch_lost = "Ocean's Entity model rejects an entity"
+            return out
+        shifted = drop.to_json()
+        shifted["record"] = drop.record + offset
+        out.dropped.append(shifted)
+    out.entities = b"".join(b",\n  " + jsonio.dumps(entity) for entity in result.entities)
+    out.count = len(result.entities)
+    for status in (*result.fields.values(), result.selector):
+        firsts = [getattr(status, name) for name in _FIRSTS]
+        firsts = [None if value is None else value + offset if name.endswith("record") else value
+                  for name, value in zip(_FIRSTS, firsts)]
+        out.statuses.append((*(getattr(status, name) for name in _COUNTS), *firsts))
+    out.passed, out.filtered = result.passed, result.filtered
+    out.warnings = [dataclasses.replace(found, record=found.record + offset).message()
+                    for found in result.disagreements]
+    return out
+
+
+@dataclass
+class Streamed:
+    records: int = 0
+    entities: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    fields: dict[str, mapping.FieldStatus] = field(default_factory=dict)
+    selector: mapping.FieldStatus | None = None
+    workers: int = 1
+    lost: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, chunk: ChunkOut) -> None:
+        self.records += chunk.records
+        self.warnings.extend(chunk.warnings)
+        self.entities += chunk.count
+        self.dropped.extend(chunk.dropped)
+        statuses = [*self.fields.values(), self.selector]
+        for status, numbers in zip(statuses, chunk.statuses):
+            assert status is not None
+            for name, value in zip(_COUNTS, numbers):
+                setattr(status, name, getattr(status, name) + value)
+            if status.first_error_record is None:
+                status.first_error_record, status.first_error = numbers[4], numbers[5]
+            if status.first_null_record is None:
+                status.first_null_record = numbers[6]
+
+
+def stream_entities(path: Path, resource: Any, key: str, spool: IO[bytes], env_access: bool = True) -> Streamed:
+    """Map the records under ``key`` chunk by chunk; each chunk's entities go to ``spool`` at once.
+
+    ``Streamed.lost`` says when Ocean would lose the whole response (the caller maps it whole)."""
+    compiled = mapping.compile_mapping(resource.mappings, resource.query, env_access)
+    done = Streamed()
+    done.fields = {leaf.name: mapping.FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
+    done.selector = mapping.FieldStatus("selector.query", resource.query, compiled.selector_error)
+    _set_job(resource.mappings, resource.query, env_access)
+    jobs = _offsets(record_chunks(path, key))
+    workers = min(2, os.cpu_count() or 1) if path.stat().st_size >= POOL_FROM_BYTES else 1
+    if workers > 1:
+        # fork: the workers inherit the compiled mapping and every import; results come back in order
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            done.workers = workers
+            _drain(pool.imap(_map_chunk, jobs), done, spool)
+    else:
+        _drain(map(_map_chunk, jobs), done, spool)
+    return done
+
+
+def _offsets(chunks: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:
+    offset = 0
+    for chunk in chunks:
+        yield offset, chunk
+        offset += len(chunk)
+
+
+def _drain(outs: Iterator[ChunkOut], done: Streamed, spool: IO[bytes]) -> None:
+    for out in outs:
+        if out.whole_batch_lost:
+            done.lost = out.whole_batch_lost
+            return
+        spool.write(out.entities)
+        done.add(out)
+
+
+def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes]) -> None:
+    """The same document as ``write_result`` for the whole-document path, entities from ``spool``."""
+    out.write(b'{"entities": [')
+    spool.seek(0)
+    first = spool.read(2)  # the first entity's ",\n" becomes "\n"
+    if first:
+        out.write(b"\n")
+        shutil.copyfileobj(spool, out, 1 << 20)
+        out.write(b"\n")
+    fields = {name: status.to_json() for name, status in done.fields.items()}
+    _write_tail(out, done.dropped, fields)
+
+
+def write_result(out: IO[bytes], result: mapping.MappingResult,
+                 calculated: list[dict[str, Any]] | None = None) -> None:
+    out.write(b'{"entities": [')
+    if not jsonio.write_array_items(out, result.entities, True):
+        out.write(b"\n")
+    fields = {name: status.to_json() for name, status in result.fields.items()}
+    _write_tail(out, [drop.to_json() for drop in result.dropped], fields, calculated)
+
+
+def _write_tail(out: IO[bytes], dropped: list[dict[str, Any]], fields: dict[str, Any],
+                calculated: list[dict[str, Any]] | None = None) -> None:
+    out.write(b'],\n"dropped": [')
+    if not jsonio.write_array_items(out, dropped, True):
+        out.write(b"\n")
+    out.write(b'],\n"fields": ' + jsonio.dumps(fields, indent=True))
+    if calculated:  # Port's calculation properties, apart: the entities stay exactly Ocean's payloads
+        out.write(b',\n"calculated": ' + jsonio.dumps(calculated, indent=True))
+    out.write(b"\n}\n")
+
+
+def spool_file() -> IO[bytes]:
+    return tempfile.TemporaryFile(prefix="cursor-builder-preview-")
