@@ -12,6 +12,7 @@ import importlib
 import sys
 from typing import Sequence
 
+from builder.engine import jqrt
 from builder.project.yamlio import ProjectError
 
 # Subcommand modules, in the order `--help` lists them.
@@ -22,13 +23,15 @@ class UserError(Exception):
     """Raised by subcommands for a problem the user can fix; printed as one line, exit 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``only`` that one: a command imports what it needs
+    (httpx, the simulator, the catalog…) and not what the others do, which halves its start."""
     parser = argparse.ArgumentParser(
         prog="cursor-builder",
         description="Build, check and ship the Port Ocean Custom integration for Cursor usage metrics.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in SUBCOMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"builder.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -36,7 +39,27 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # not built yet
             raise
         module.register(subparsers)
+        if name in subparsers.choices:
+            _add_json_flag(subparsers.choices[name])
     return parser
+
+
+def _add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """``--json`` on every command that runs (the leaves: ``catalog ls``, not ``catalog``)."""
+    nested = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    if nested:
+        for child in nested[0].choices.values():
+            _add_json_flag(child)
+        return
+    if "--json" in parser._option_string_actions:
+        return
+    has_format = any(action.dest == "format" and action.choices and "json" in action.choices
+                     for action in parser._actions)
+    parser.add_argument("--json", action="store_true",
+                        help="for scripts and agents: " + ("the same as --format json" if has_format else
+                             'each output line as a JSON object {"line": …}, then {"exit": CODE}')
+                        + '; a user error as {"error": …, "exit": 2}')
+    parser.set_defaults(json_format=has_format)
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -63,14 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `cursor-builder my.yaml` opens the TUI; `cursor-builder preview …` runs a command. One
     # argparse parser cannot hold an optional positional beside subcommands, so dispatch first.
     is_command = bool(argv) and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help"))
+    # `env` / `$ENV` in a mapping never read this machine's environment (secrets!): the deployed
+    # integration's, which commands that load a project refine (builder.ship.environment).
+    environment = jqrt.install_environment({})
     try:
         if not is_command:
             return _run_tui(build_tui_parser().parse_args(argv))
-        parser = build_parser()
+        parser = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None)
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
             parser.print_help()
             return 2
+        if getattr(args, "json", False):
+            return _run_json(args)
         return int(args.func(args) or 0)
     except (ProjectError, UserError) as exc:
         print(f"cursor-builder: {exc}", file=sys.stderr)
@@ -78,6 +106,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cursor-builder: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `cursor-builder … | head`: the reader left; point stdout at /dev/null so exit's flush is quiet
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    finally:
+        jqrt.restore_environment(environment)
+
+
+def _run_json(args: argparse.Namespace) -> int:
+    from builder.cli import jsonio
+
+    lines = None
+    if args.json_format:
+        args.format = "json"
+    else:
+        lines = jsonio.JsonLines(sys.stdout)
+    real_stdout = sys.stdout
+    try:
+        if lines is not None:
+            sys.stdout = lines  # type: ignore[assignment]
+        code = int(args.func(args) or 0)
+    except (ProjectError, UserError) as exc:
+        print(f"cursor-builder: {exc}", file=sys.stderr)
+        jsonio.JsonLines(real_stdout).emit({"error": str(exc), "exit": 2})
+        return 2
+    finally:
+        sys.stdout = real_stdout
+        if lines is not None:
+            lines.close()
+    if lines is not None:
+        lines.emit({"exit": code})
+    return code
 
 
 def entry() -> None:
