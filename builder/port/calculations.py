@@ -223,6 +223,29 @@ def value_problems(blueprint: Mapping[str, Any], entities: Iterable[Mapping[str,
     return out
 
 
+def preview_calculations(blueprints: Mapping[str, Mapping[str, Any]],
+                         entities: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``preview --format json``'s ``calculated`` list: per entity whose blueprint has calculation
+    properties, ``{index, identifier, blueprint, properties}`` (index into ``entities``). Kept apart
+    from the entities so that they stay byte-identical to what Ocean sends; mirror properties see
+    the related entities of the same preview only."""
+    listed = list(entities)
+    present = {(e.get("blueprint"), e.get("identifier")): e for e in listed}
+
+    def resolve(bp: str, identifier: str) -> Mapping[str, Any] | None:
+        return present.get((bp, identifier))
+
+    out: list[dict[str, Any]] = []
+    for index, entity in enumerate(listed):
+        blueprint = blueprints.get(str(entity.get("blueprint")))
+        if not calculation_properties(blueprint):
+            continue
+        found = calculate(blueprint, entity, blueprints=blueprints, resolve=resolve)
+        out.append({"index": index, "identifier": entity.get("identifier"), "blueprint": entity.get("blueprint"),
+                    "properties": {key: c.value for key, c in found.items()}})
+    return out
+
+
 __all__ = ["Calculated", "Resolver", "as_read", "calculate", "calculated_values", "calculation_input",
            "calculation_properties", "definition_problems", "evaluate", "mirror_properties", "mirror_values",
-           "port_entity", "type_problem", "value_problems"]
+           "port_entity", "preview_calculations", "type_problem", "value_problems"]
