@@ -38,6 +38,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     ls.add_argument("--limit", type=int, default=50, help="entities per page (default 50)")
     ls.add_argument("--offset", type=int, default=0, help="skip this many entities")
     ls.add_argument("--format", choices=("table", "json"), default="table")
+    ls.add_argument("--integrations", action="store_true",
+                    help="list the installed integrations: resync state, kinds with examples, logs")
     ls.set_defaults(func=run_ls)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
     return parser
@@ -59,6 +61,8 @@ def run_ls(args: argparse.Namespace) -> int:
         raise UserError("--limit must be at least 1 and --offset at least 0")
     store = CatalogStore(path)
     try:
+        if args.integrations:
+            return _ls_integrations(store, path, args.format)
         if args.blueprint is None:
             rows = store.list_blueprints()
             if args.format == "json":
@@ -90,6 +94,25 @@ def run_ls(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _ls_integrations(store: Any, path: Path, fmt: str) -> int:
+    """What Ocean integrations reported to this catalog (``cursor-builder rehearse`` installs them)."""
+    from builder.port.catalog.integrations import IntegrationStore
+
+    rows = IntegrationStore(store).summary()
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"{path}: no integrations yet (cursor-builder rehearse installs one)")
+        return 0
+    width = max(len(r["identifier"]) for r in rows)
+    print(f"{'INTEGRATION'.ljust(width)}  {'RESOURCES':>9}  {'RESYNC':10}  {'EXAMPLES':>8}  {'LOGS':>5}  LAST RESYNC END")
+    for r in rows:
+        print(f"{r['identifier'].ljust(width)}  {r['resources']:>9}  {str(r['resyncStatus'] or '-'):10}  "
+              f"{r['kindsWithExamples']:>8}  {r['logs']:>5}  {r['lastResyncEnd'] or '-'}")
+    return 0
 
 
 def banner(url: str, path: Path) -> str:

@@ -115,3 +115,17 @@ def test_datasource_search_finds_an_integrations_entities_updated_before():
     assert before["entities"] == []
     assert api.call("POST", "/v1/blueprints/entities/datasource-entities",
                     json={**body, "before": "yesterday"}).status_code == 422
+
+
+def test_catalog_ls_lists_the_integrations(tmp_path, capsys):
+    from builder.cli import main
+
+    db = str(tmp_path / "catalog.db")
+    api = Api(store=db)
+    api.call("POST", "/v1/integration", json=INSTALL)
+    api.call("PATCH", "/v1/integration/cursor-usage/resync-state", json={"status": "completed"})
+    api.app.store.close()
+    assert main(["catalog", "ls", "--db", db, "--integrations"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split()[:3] == ["INTEGRATION", "RESOURCES", "RESYNC"]
+    assert row.split()[:3] == ["cursor-usage", "1", "completed"]
