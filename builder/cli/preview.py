@@ -118,7 +118,7 @@ def _stream(path: str, resource: Resource, verbose: bool) -> bool:
             for warning in done.warnings:  # the runtime guard: the values printed are jq's
                 print(f"cursor-builder: warning: {warning}", file=sys.stderr)
             if done.lost:
-                why = f"{done.lost}, so Ocean loses the whole response: mapped whole to say which"
+                why = f"{done.lost}: mapped whole to say exactly what Ocean does"
             elif not done.records:
                 why = f"no records under .{key} at the top level"
             else:

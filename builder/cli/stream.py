@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from builder.cli import jsonio
-from builder.engine import mapping
+from builder.engine import jqrt, mapping
 
 CHUNK = 2_000  # records per mapping step: the memory bound, and big enough to keep jqnative's loops hot
 READ_BYTES = 8 << 20
@@ -100,7 +100,7 @@ class ChunkOut:
     statuses: list[tuple[Any, ...]] = field(default_factory=list)  # fields, then the selector
     passed: int = 0
     filtered: int = 0
-    whole_batch_lost: str | None = None  # a non-object item or a rejected entity: Ocean loses the page
+    whole_batch_lost: str | None = None  # why the whole document must be mapped instead (Ocean loses the page…)
     warnings: list[str] = field(default_factory=list)  # the runtime guard's findings (values are jq's)
 
 
@@ -118,16 +118,22 @@ _FIRSTS = ("first_error_record", "first_error", "first_null_record")
 
 def _map_chunk(offset_records: tuple[int, list[Any]]) -> ChunkOut:
     assert _job is not None
-    offset, records = offset_records
-    out = ChunkOut(len(records))
-    if any(record.__class__ is not dict for record in records):
-        out.whole_batch_lost = "an item is not an object"
+    offset, raw = offset_records
+    out = ChunkOut(len(raw))
+    if any(record.__class__ is not dict for record in raw):
+        out.whole_batch_lost = "an item is not an object, so Ocean loses the whole response"
+        return out
+    try:
+        # Ocean's data_path hands each record back from jq: integral numbers become ints
+        records = [jqrt.normal_form(record) for record in raw]
+    except (jqrt.NotNormal, RecursionError):
+        out.whole_batch_lost = "a value only jq can tell how to read (an integer beyond 2**53…)"
         return out
     mappings, query, env_access = _job
-    result = mapping.map_items(records, mappings, query, env_access=env_access)
+    result = mapping.map_items(records, mappings, query, env_access=env_access, clean=True)
     for drop in result.dropped:
         if drop.stage == "entity":
-            out.whole_batch_lost = "Ocean's Entity model rejects an entity"
+            out.whole_batch_lost = "Ocean's Entity model rejects an entity, so Ocean loses the whole response"
             return out
         shifted = drop.to_json()
         shifted["record"] = drop.record + offset

@@ -1,0 +1,113 @@
+"""`preview --format json` streamed (plain data_path) prints exactly what the whole-document path prints.
+
+Every case runs the CLI twice on the same file: once as a user would (streamed where it can be) and
+once with streaming switched off; the bytes must be identical. ``--verbose`` says which path ran.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.cli import main, stream
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESET = str(ROOT / "presets" / "cursor" / "project.yaml")
+SAMPLES = ROOT / "presets" / "cursor" / "samples"
+
+
+def _events() -> list[dict[str, Any]]:
+    pages = json.loads((SAMPLES / "usage-events.json").read_text())["pages"]
+    return [event for page in pages for event in page["usageEvents"]]
+
+
+def _preview(capsys: pytest.CaptureFixture[str], response: Path, resource: str = "usage-events",
+             project: str = PRESET) -> tuple[int, bytes, str]:
+    code = main(["preview", project, "-r", resource, "--response", str(response), "--format", "json", "-v"])
+    captured = capsys.readouterr()
+    return code, captured.out.encode(), captured.err
+
+
+def _both(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, response: Path,
+          **kwargs: Any) -> tuple[bytes, str]:
+    code, streamed, said = _preview(capsys, response, **kwargs)
+    with monkeypatch.context() as patch:
+        patch.setattr(stream, "plain_key", lambda resource: None)
+        whole_code, whole, _ = _preview(capsys, response, **kwargs)
+    assert code == whole_code == 0
+    assert streamed == whole
+    return streamed, said
+
+
+@pytest.mark.parametrize("chunk, pool_from", [(7, 1 << 40), (7, 0), (stream.CHUNK, 1 << 40)],
+                         ids=["chunks-in-process", "chunks-in-two-processes", "one-chunk"])
+def test_streamed_equals_whole_document(tmp_path, capsys, monkeypatch, chunk, pool_from):
+    monkeypatch.setattr(stream, "CHUNK", chunk)
+    monkeypatch.setattr(stream, "POOL_FROM_BYTES", pool_from)
+    events = _events()
+    events[3]["timestamp"] = "soon"  # tonumber fails: field errors counted across chunks, at their offset
+    events[9]["model"] = {"an": "object"}  # string + object fails: no identifier, the record is dropped
+    response = tmp_path / "events.json"
+    response.write_text(json.dumps({"totalUsageEventsCount": len(events), "usageEvents": events}))
+    out, said = _both(capsys, monkeypatch, response)
+    assert f"streamed {len(events):,} records of .usageEvents" in said
+    document = json.loads(out)
+    assert len(document["entities"]) + len(document["dropped"]) == len(events)
+    assert (document["fields"]["title"]["errors"], document["fields"]["title"]["first_error_record"]) == (2, 3)
+    assert document["fields"]["identifier"]["first_error_record"] == 9
+    assert [(drop["stage"], drop["record"]) for drop in document["dropped"]] == [("identifier", 9)]
+
+
+ODD_FILES: list[tuple[str, str, str]] = [
+    ("repeated-key", '{"usageEvents": [%s], "usageEvents": [%s]}', "appears more than once"),
+    ("top-level-list", '[{"usageEvents": [%s]}, %s]', "not a JSON object"),
+    ("escaped-key", '{"usage\\u0045vents": [%s], "x": %s}', "escapes"),
+    ("lone-surrogate", '{"usageEvents": [%s, {"model": "\\ud800"}], "x": %s}', "escapes"),
+    ("big-integer", '{"usageEvents": [%s, {"big": 123456789012345678901234567890}], "x": %s}', "mapped whole"),
+    ("nan", '{"usageEvents": [%s, {"n": NaN}], "x": %s}', "mapped whole"),
+    ("not-an-object-item", '{"usageEvents": [%s, 5], "x": %s}', "not an object"),
+    ("nested-key-only", '{"data": {"usageEvents": [%s]}, "x": %s}', "no records under .usageEvents"),
+    ("key-holds-an-object", '{"usageEvents": %s, "x": %s}', "no records under .usageEvents"),
+]
+
+
+@pytest.mark.parametrize("template, reason", [(t, r) for _, t, r in ODD_FILES], ids=[n for n, _, _ in ODD_FILES])
+def test_files_streaming_would_misread_are_mapped_whole(tmp_path, capsys, monkeypatch, template, reason):
+    event = json.dumps(_events()[0])
+    response = tmp_path / "odd.json"
+    response.write_text(template % (event, event))
+    code, streamed, said = _preview(capsys, response)
+    with monkeypatch.context() as patch:
+        patch.setattr(stream, "plain_key", lambda resource: None)
+        whole_code, whole, _ = _preview(capsys, response)
+    assert (code, streamed) == (whole_code, whole)
+    assert "streamed" not in said.replace("not streamed", "")
+    if "mapped whole" not in reason:
+        assert reason in said
+
+
+def test_an_entity_ocean_rejects_loses_the_whole_response_as_in_ocean(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(stream, "CHUNK", 5)
+    project = Path(PRESET).read_text().replace("blueprint: '\"cursor_usage_event\"'",
+                                               "blueprint: '\"cursor_usage_event\"'\n          icon: .tokenUsage", 1)
+    path = tmp_path / "p.yaml"
+    path.write_text(project)
+    events = _events()[:12]
+    events[11]["tokenUsage"] = {"inputTokens": 1}  # an object icon: Ocean's Entity model rejects it
+    for event in events[:11]:
+        event["tokenUsage"] = None
+    response = tmp_path / "events.json"
+    response.write_text(json.dumps({"usageEvents": events}))
+    out, said = _both(capsys, monkeypatch, response, project=str(path))
+    assert "Entity model rejects an entity, so Ocean loses the whole response" in said
+    assert json.loads(out)["entities"] == []
+
+
+def test_a_data_path_that_is_not_a_plain_key_says_so(tmp_path, capsys):
+    response = tmp_path / "daily.json"
+    response.write_text(json.dumps(json.loads((SAMPLES / "daily-usage-org.json").read_text())["pages"][0]))
+    code, _, said = _preview(capsys, response, resource="daily-usage-org")
+    assert code == 0 and "not streamed (data_path is not one plain key" in said
