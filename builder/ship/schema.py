@@ -348,6 +348,14 @@ def validate_result(result_or_entities: Any, blueprint: Mapping[str, Any], *,
     """``validate_entities`` over a ``MappingResult``, with problem indexes mapped to record numbers."""
     entities: Sequence[Mapping[str, Any]] = _entities_of(result_or_entities)
     problems = validate_entities(entities, blueprint, known_blueprints=known_blueprints)
+    # Calculation properties: Port computes them on read and keeps a value of the wrong type, so a
+    # mismatch with the declared type is a warning, not a rejected entity.
+    from builder.port.calculations import definition_problems, value_problems
+
+    problems += [Problem(0, None, field, "calculation", message, "warning")
+                 for field, message in definition_problems(blueprint)]
+    problems += [Problem(index, entities[index].get("identifier"), field, "calculation_type", message, "warning")
+                 for index, field, message in value_problems(blueprint, entities)]
     records = getattr(result_or_entities, "entity_records", None)
     if not records:
         return problems

@@ -139,3 +139,17 @@ def test_mirror_properties_follow_relations_present_locally() -> None:
     assert unrelated["properties"] == {"lead": None, "owner_title": None, "leads": None, "shout": None}
     excluded = as_read(service, entity, blueprints={"team": owner}, resolve=resolve, exclude_calculated=True)
     assert "shout" not in excluded["properties"]
+
+
+def test_blueprint_validation_checks_calculations() -> None:
+    from builder.port.catalog.rules import check_blueprint
+    from builder.ship.schema import validate_result
+
+    bad = _bp({"rate": {"calculation": ".properties.a", "type": "integer"}})
+    assert [str(e) for e in check_blueprint(bad)] == \
+        ["calculationProperties/rate: type must be one of string, number, boolean, object, array, got \"integer\""]
+    assert check_blueprint(_bp({"c": {"calculation": ".properties.a +", "type": "number"}})) == []  # Port keeps it
+    wrong = _bp({"label": {"calculation": ".properties.a | tostring", "type": "number"}})
+    found = validate_result([_entity({"a": 1})], wrong)
+    assert [(p.field, p.code, p.severity) for p in found] == [("calculationProperties.label", "calculation_type",
+                                                                "warning")]

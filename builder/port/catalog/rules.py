@@ -78,6 +78,11 @@ def check_blueprint(body: Any, *, existing_blueprints: set[str] | frozenset[str]
                 errors.append(RuleError("invalid_request", f"mirrorProperties/{key}",
                                         f"mirror property path {path!r} must start with one of this blueprint's "
                                         "relations"))
+    if body.get("calculationProperties") is not None:
+        from builder.port.calculations import definition_problems  # key, type and calculation are required
+
+        errors.extend(RuleError("invalid_request", where, message) for where, message in definition_problems(body)
+                      if "does not compile" not in message)  # Port stores a broken jq and shows null
     return errors
 
 
