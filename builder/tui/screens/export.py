@@ -25,8 +25,8 @@ from widgets.help_data import HelpData
 if TYPE_CHECKING:
     from builder.tui.app import BuilderApp
 
-TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dashboard", "helm": "Helm", "values": "values.yaml",
-          "docker": "Docker", "readme": "README"}
+TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dashboard", "helm": "Helm",
+          "values": "values.yaml", "docker": "Docker", "readme": "README"}
 SEVERITY_MARK = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
 EXPORT_DIR = "ocean-export"
 
