@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 
 import jq
 
@@ -209,16 +209,61 @@ def _compile_message(exc: Exception) -> str:
     return head
 
 
-@lru_cache(maxsize=8192)
+# -- the environment a mapping sees (`env`, `$ENV`) ------------------------------------------------
+# port-ocean hands libjq its own process environment unless allowEnvironmentVariablesJqAccess is
+# false (then `def env: {}; {} as $ENV | ` is prefixed). Ours would be this machine's, secrets and
+# all: the CLI and the TUI install the deployed integration's environment instead (secrets as
+# placeholders; builder.ship.environment), so a preview shows what the integration would send.
+# With nothing installed, programs see this process's environment, as Ocean's engine in this
+# process would (the differential test against port-ocean relies on it).
+_environment_prefix: str | None = None
+
+
+def install_environment(environment: Mapping[str, str] | None) -> str | None:
+    """What `env`/`$ENV` give from now on (None: this process's). Returns the previous setting
+    (a token for ``restore_environment``)."""
+    global _environment_prefix
+    previous = _environment_prefix
+    if environment is None:
+        _environment_prefix = None
+    else:
+        value = json.dumps(dict(environment), ensure_ascii=False)
+        _environment_prefix = f"def env: {value}; {value} as $ENV | "
+    return previous
+
+
+def restore_environment(token: str | None) -> None:
+    global _environment_prefix
+    _environment_prefix = token
+
+
+def environment_prefix(env_access: bool = True) -> str:
+    """The text put before every program so that `env`/`$ENV` mean what they would in Ocean."""
+    if not env_access:
+        return _NO_ENV_PREFIX
+    return _environment_prefix or ""
+
+
 def compile_program(text: str, env_access: bool = True) -> Any:
     """Compile exactly as Ocean does (format, optional env lock-out), cached. Raises JQCompileError."""
+    return _compile(text, environment_prefix(env_access))
+
+
+@lru_cache(maxsize=8192)
+def _compile(text: str, prefix: str) -> Any:
     program = format_filter(text)
-    if not env_access:
-        program = _NO_ENV_PREFIX + program
+    if prefix:
+        compile_raw(program, text)  # errors (and their columns) as Ocean reports them: without our prefix
+    return compile_raw(prefix + program, text)
+
+
+def compile_raw(program: str, label: str | None = None) -> Any:
+    """jq.compile for text already formatted (the engine's combined batch programs, computed request
+    values); the one place jq programs are compiled. Raises JQCompileError."""
     try:
         return jq.compile(program)
     except Exception as exc:  # jq raises ValueError; anything else is still a compile failure
-        raise JQCompileError(text, _compile_message(exc)) from None
+        raise JQCompileError(program if label is None else label, _compile_message(exc)) from None
 
 
 def check(text: str) -> str | None:

@@ -205,14 +205,12 @@ class CompiledMapping:
         # plain row; an error anywhere, or a field with no output (a shorter row), sends that
         # record to the exact program. One array out for the whole batch: converting one jq
         # value to Python is much cheaper than converting one per record.
-        prefix = "" if self.env_access else "def env: {}; {} as $ENV | "
+        prefix = jqrt.environment_prefix(self.env_access)  # what `env` means (Ocean's, never ours)
         fast_text = prefix + "[.[] | try [" + ",".join(fast) + "] catch null]"
         exact_text = prefix + "[.[] | [" + ",".join(exact) + "]]"
-        import jq
-
         try:
-            return jq.compile(fast_text), jq.compile(exact_text)
-        except Exception:
+            return jqrt.compile_raw(fast_text), jqrt.compile_raw(exact_text)
+        except JQCompileError:
             return None, None  # pathological user text that only compiles on its own: per field
 
     @property
@@ -487,7 +485,9 @@ _compiled_cache: dict[str, CompiledMapping] = {}
 
 
 def _cache_key(mappings: dict[str, Any], query: str, env_access: bool, native: bool, variant: str) -> str:
-    return json.dumps([mappings, query, env_access, native, variant], sort_keys=False, default=str)
+    # The environment `env` reads is part of what a compiled mapping computes (jqrt.install_environment).
+    return json.dumps([mappings, query, jqrt.environment_prefix(env_access), native, variant], sort_keys=False,
+                      default=str)
 
 
 def compile_mapping(mappings: dict[str, Any], query: str, env_access: bool = True, *, native: bool = True,

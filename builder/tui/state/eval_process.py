@@ -47,7 +47,10 @@ class Spec:
 
 def _serve(conn: Any) -> None:
     """The child's loop."""
+    from builder.engine import jqrt
     from builder.tui.state.evaluation import Evaluator
+
+    jqrt.install_environment({})  # a fresh process: `env` must not read this machine's environment
 
     evaluator = Evaluator()
     pages: dict[int, list[Any]] = {}

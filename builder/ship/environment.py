@@ -1,0 +1,47 @@
+"""The environment a mapping's `env` / `$ENV` sees in the deployed integration, never this machine's.
+
+port-ocean hands libjq its own process environment unless ``allowEnvironmentVariablesJqAccess`` is
+false. The exports pin it false unless the project opts in, so by default a deployed mapping sees
+``{}``. With the opt-in it sees the container's environment: the variables the export sets (Port
+client secret and Cursor key among them). The preview shows exactly that, each secret as a
+placeholder, so a mapping that would send a secret to Port shows it, without ever holding one.
+(The image's own variables, PATH and the like, are not known here and are left out.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from builder.engine import jqrt
+
+ALLOW_ENV = "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS"
+#: Names whose literal value is a secret even when the project holds it as a literal.
+_SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|API_KEY$|CREDENTIAL|PRIVATE|HEADERS?$|AUTHORIZATION")
+
+
+def placeholder(name: str, source: str | None) -> str:
+    return f"<secret: ${source}>" if source else f"<secret: {name}>"
+
+
+def deployed_environment(project: Any) -> dict[str, str]:
+    """`env` as the exported integration's mappings see it (secrets as placeholders)."""
+    from builder.ship.export.docker import docker_env
+
+    try:
+        entries = docker_env(project, env={})  # env={}: never reads this machine's variables
+    except Exception:  # a project the export cannot deploy: the safe answer, no environment at all
+        return {}
+    values = {name: value for name, value, _ in entries}
+    if (values.get(ALLOW_ENV) or "true").lower() == "false":
+        return {}
+    out: dict[str, str] = {}
+    for name, value, source in entries:
+        out[name] = placeholder(name, source) if source or _SECRET_NAME.search(name) else (value or "")
+    return out
+
+
+def install(project: Any | None) -> str | None:
+    """Make `env` mean the deployed integration's environment (``{}`` without a project) in this
+    process; returns the token ``jqrt.restore_environment`` takes."""
+    return jqrt.install_environment({} if project is None else deployed_environment(project))
