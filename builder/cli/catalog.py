@@ -33,7 +33,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     serve.set_defaults(func=run_serve)
     ls = commands.add_parser("ls", help="list blueprints, or the entities of one blueprint")
     ls.add_argument("--db", metavar="FILE", help="database file (default: the shared local catalog)")
-    ls.add_argument("--blueprint", "-b", metavar="BP", help="list this blueprint's entities")
+    ls.add_argument("blueprint_name", nargs="?", metavar="BLUEPRINT", help="list this blueprint's entities")
+    ls.add_argument("--blueprint", "-b", metavar="BP", help="the same as BLUEPRINT")
     ls.add_argument("--search", "-s", metavar="TEXT", help="only entities whose identifier or title contains TEXT")
     ls.add_argument("--limit", type=int, default=50, help="entities per page (default 50)")
     ls.add_argument("--offset", type=int, default=0, help="skip this many entities")
@@ -63,6 +64,7 @@ def run_ls(args: argparse.Namespace) -> int:
     try:
         if args.integrations:
             return _ls_integrations(store, path, args.format)
+        args.blueprint = args.blueprint or args.blueprint_name
         if args.blueprint is None:
             rows = store.list_blueprints()
             if args.format == "json":
@@ -77,8 +79,14 @@ def run_ls(args: argparse.Namespace) -> int:
                 print(f"{row['identifier'].ljust(width)}  {row['entities']:>8}  {row['title'] or ''}")
             return 0
         if store.get_blueprint(args.blueprint) is None:
-            known = ", ".join(r["identifier"] for r in store.list_blueprints()) or "none"
-            raise UserError(f"no blueprint {args.blueprint!r} in {path} (blueprints: {known})")
+            import difflib
+
+            names = [r["identifier"] for r in store.list_blueprints()]
+            close = difflib.get_close_matches(args.blueprint, names, n=3, cutoff=0.6)
+            if close:
+                raise UserError(f"no blueprint {args.blueprint!r} in {path}: did you mean "
+                                f"{' or '.join(map(repr, close))}?")
+            raise UserError(f"no blueprint {args.blueprint!r} in {path} (blueprints: {', '.join(names) or 'none'})")
         entities = store.list_entities(args.blueprint, limit=args.limit, offset=args.offset, search=args.search)
         total = store.count_entities(args.blueprint, search=args.search)
         if args.format == "json":

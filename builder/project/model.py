@@ -253,6 +253,12 @@ class Project:
         known = ", ".join(self.resource_names()) or "none"
         if by_kind:
             raise ProjectError(f"kind {name_or_kind!r} is used by {len(by_kind)} resources; name one of: {known}")
+        import difflib
+
+        names = self.resource_names() + [r.kind for r in self.resources]
+        close = difflib.get_close_matches(name_or_kind, names, n=3, cutoff=0.6)
+        if close:
+            raise ProjectError(f"no resource named {name_or_kind!r}: did you mean {' or '.join(map(repr, close))}?")
         raise ProjectError(f"no resource named {name_or_kind!r} (resources: {known})")
 
     def find_blueprint(self, identifier: str) -> dict[str, Any] | None:
