@@ -257,6 +257,19 @@ def _compile(text: str, prefix: str) -> Any:
     return compile_raw(prefix + program, text)
 
 
+def compile_with(text: str, args: Mapping[str, Any]) -> Any:
+    """A builder-side program (computed request values, pagination stop rules) with ``$name``
+    variables bound; ``now`` means ``$now`` when it is bound (a fixed instant, as the request
+    that uses it). `env` as everywhere else. Raises JQCompileError."""
+    program = format_filter(text)
+    if "now" in args:
+        program = "def now: $now; " + program
+    try:
+        return jq.compile(environment_prefix(True) + program, args=dict(args))
+    except Exception as exc:
+        raise JQCompileError(text, _compile_message(exc)) from None
+
+
 def compile_raw(program: str, label: str | None = None) -> Any:
     """jq.compile for text already formatted (the engine's combined batch programs, computed request
     values); the one place jq programs are compiled. Raises JQCompileError."""

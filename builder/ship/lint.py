@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from builder.engine import jqrt
 from builder.engine.mapping import deletion_path
-from builder.ship import plan_lint
+from builder.ship import lint_mappings, plan_lint
 from builder.ship.deploy_plan import plan_deployment
 from builder.ship.export.settings import setting_problems
 from builder.source.pagination import PaginationError, Pager, nested_value, ocean_settings
@@ -174,6 +174,7 @@ class _Lint:
                      "infer it (cursor-builder infer) or create it in Port first")
         self.identifiers(res)
         self.entities(res, bp)
+        lint_mappings.resource_findings(res, self.results, self.add)
         has_error = any(f.resource == res.name and f.severity == "error" for f in self.out)
         plan_lint.resource_findings(self.plan, res, has_error, self.add)
 
@@ -415,10 +416,10 @@ def _looks_like_jq(text: str) -> bool:
 
 
 def _run(expr: str, now: float) -> Any:
+    """A computed request value as the builder sends it (``$now`` and ``now`` bound, as in
+    builder.source.client.compute_value); None where it fails."""
     try:
-        import jq
-
-        return jq.compile(jqrt.format_filter(expr), args={"now": now}).input_value(None).first()
+        return jqrt.compile_with(expr, {"now": now}).input_value(None).first()
     except Exception:
         return None
 
@@ -458,6 +459,7 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     """
     lint = _Lint(project, results, {k: list(v) for k, v in (samples or {}).items()}, now)
     lint.settings()
+    lint_mappings.integration_findings(project, lint.add)
     from builder.see.pages import page_findings  # the page rules live with the dashboards (builder/see)
 
     for severity, code, message, consequence, fix in page_findings(project):

@@ -94,10 +94,8 @@ class _Run:
 
 def compute_value(expr: str, now: float) -> Any:
     """An ``x-builder`` computed value: JQ on null with ``$now`` (and ``now``) = epoch seconds."""
-    import jq
-
     try:
-        program = jq.compile("def now: $now; " + jqrt.format_filter(expr), args={"now": now})
+        program = jqrt.compile_with(expr, {"now": now})
         return program.input_value(None).first()
     except StopIteration:
         raise SourceError(f"computed value `{expr}` gives no output") from None

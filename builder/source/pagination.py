@@ -169,13 +169,10 @@ def builder_settings(config: Mapping[str, Any], extension: Mapping[str, Any] | N
         origin="x-builder",
     )
     if settings.stop:
-        import jq
-
         try:
-            jq.compile(jqrt.format_filter(settings.stop), args=dict.fromkeys(STOP_VARIABLES))
-        except Exception as exc:
-            raise PaginationError(f"x-builder.pagination.stop does not compile: {jqrt.clean_message(str(exc))}") \
-                from None
+            jqrt.compile_with(settings.stop, dict.fromkeys(STOP_VARIABLES))
+        except jqrt.JQCompileError as exc:
+            raise PaginationError(f"x-builder.pagination.stop does not compile: {exc.message}") from None
     return settings
 
 
@@ -446,13 +443,11 @@ class Pager:
 
 
 def _run_stop(expr: str, data: Any, request: PageRequest, settings: PaginationSettings) -> jqrt.Outcome:
-    import jq
-
     try:
-        program = jq.compile(jqrt.format_filter(expr), args={"page": request.page, "pageSize": settings.page_size,
-                                                           "offset": request.offset, "pages": request.number})
-    except Exception as exc:
-        return jqrt.Outcome("error", None, jqrt.clean_message(str(exc)))
+        program = jqrt.compile_with(expr, {"page": request.page, "pageSize": settings.page_size,
+                                           "offset": request.offset, "pages": request.number})
+    except jqrt.JQCompileError as exc:
+        return jqrt.Outcome("error", None, exc.message)
     try:
         outputs = iter(program.input_text(json.dumps(data)))
         value = next(outputs, None)
