@@ -25,7 +25,8 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+from urllib.parse import quote
 
 import httpx
 
@@ -35,6 +36,9 @@ from builder.project.yamlio import ProjectError
 from builder.ship.export import docker_command, docker_env
 from builder.ship.export.settings import config_env_name, deployment
 from builder.ship.rehearse_report import Installation, RehearsalReport, Recorder, compare_installation
+
+if TYPE_CHECKING:
+    from builder.port.client import PortClient
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the tests (and a checkout of this repository) find the reference integration and its venv.
@@ -235,23 +239,35 @@ async def _install(port_url: str, identifier: str, project: Project, progress: P
     async with PortClient(base_url=port_url, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
                           integration_identifier=identifier) as port:
         try:
-            await _system_blueprints(port, project)
-            report = await port.apply_blueprints(project.blueprints)
+            system = await _missing_system_blueprints(port, project)
+            report = await port.apply_blueprints(system + project.blueprints)
             if report.errors:
                 name, message = next(iter(report.errors.items()))
                 raise RehearsalError(f"blueprint {name} was refused by the catalog: {message}")
             config = project.app_config_dict()
-            existing = await port.request("GET", f"/v1/integration/{identifier}")
+            path = f"/v1/integration/{quote(identifier, safe='')}"
+            existing = await port.request("GET", path)
             if existing.status_code == 404:
-                await port._json("POST", "/v1/integration", json={
+                _expect(await port.request("POST", "/v1/integration", json={
                     "installationId": identifier, "installationAppType": "custom", "changelogDestination": {},
-                    "config": config})
+                    "config": config}))
                 progress(f"installed integration {identifier} ({len(config['resources'])} resources)")
             else:
-                await port._json("PATCH", f"/v1/integration/{identifier}/config", json={"config": config})
+                _expect(existing)
+                _expect(await port.request("PATCH", f"{path}/config", json={"config": config}))
                 progress(f"updated the mapping of integration {identifier} ({len(config['resources'])} resources)")
         except PortError as exc:
             raise RehearsalError(f"the local catalog refused the installation: {exc.message}") from None
+
+
+def _expect(response: httpx.Response) -> None:
+    if response.status_code not in (200, 201):
+        try:
+            message = str(response.json().get("message") or "")
+        except ValueError:
+            message = response.text[:200]
+        raise RehearsalError(f"the local catalog refused {response.request.method} {response.request.url.path}: "
+                             f"{response.status_code} {message}".strip())
 
 
 #: Port's own blueprints, present in every organisation; the catalog starts without them.
@@ -261,15 +277,15 @@ SYSTEM_BLUEPRINTS = {
 }
 
 
-async def _system_blueprints(port: Any, project: Project) -> None:
-    """Create the Port system blueprints the project's relations point at (``_user``, ``_team``)
-    when the catalog lacks them, so Ocean's relations land as they would in Port."""
+async def _missing_system_blueprints(port: PortClient, project: Project) -> list[dict[str, Any]]:
+    """The Port system blueprints the project's relations point at (``_user``, ``_team``) that the
+    catalog lacks, so Ocean's relations land as they would in Port (an existing one is kept as is)."""
     own = {bp.get("identifier") for bp in project.blueprints}
     targets = {rel.get("target") for bp in project.blueprints for rel in (bp.get("relations") or {}).values()
                if isinstance(rel, dict)}
-    for identifier in sorted(t for t in targets if t in SYSTEM_BLUEPRINTS and t not in own):
-        if await port.get_blueprint(identifier) is None:
-            await port._json("POST", "/v1/blueprints", json=SYSTEM_BLUEPRINTS[identifier])
+    return [SYSTEM_BLUEPRINTS[identifier] for identifier in sorted(t for t in targets
+                                                                    if t in SYSTEM_BLUEPRINTS and t not in own)
+            if await port.get_blueprint(identifier) is None]
 
 
 def deployed_project(project: Project, secrets: Mapping[str, str]) -> Project:

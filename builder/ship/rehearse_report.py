@@ -115,6 +115,9 @@ class ResourceRun:
     preview: int = 0  # entities in the preview
     preview_requests: int = 0
     sent: int = 0  # of those, sent by Ocean in this run
+    # Of those, not sent because Port already held them equal: Ocean's resync compares each batch with
+    # Port first (sync_raw ``_map_entities_compared_with_port``), so a second run sends only changes.
+    unchanged: int = 0
     landed: int = 0  # of those, in the catalog and equal to the preview
     status: str = "equal"  # equal | differs | error
     difference: str | None = None
@@ -169,11 +172,11 @@ class RehearsalReport:
                        "== preview")
             width = max([len(r.name) for r in run.resources] + [8])
             out.append(f"  {'RESOURCE'.ljust(width)}  {'REQ':>4} {'FETCHED':>7} {'PREVIEW':>7} {'SENT':>6} "
-                       f"{'LANDED':>6}  RESULT")
+                       f"{'UNCHANGED':>9} {'LANDED':>6}  RESULT")
             for r in run.resources:
                 result = r.status if r.difference is None else f"{r.status}: {r.difference}"
                 out.append(f"  {r.name.ljust(width)}  {r.requests:>4} {r.fetched:>7} {r.preview:>7} {r.sent:>6} "
-                           f"{r.landed:>6}  {result}")
+                           f"{r.unchanged:>9} {r.landed:>6}  {result}")
             for line in run.extra[:5]:
                 out.append(f"  extra: {line}")
             for line in run.entity_errors[:5]:
@@ -321,6 +324,8 @@ async def compare_installation(run: Installation, project: Project, store: Catal
                 differences.append(f"{key[0]}/{key[1]}: {found}")
             else:
                 row.landed += 1
+                if key not in sent:
+                    row.unchanged += 1
         if differences:
             row.status = "differs"
             row.difference = differences[0] + (f" (+{len(differences) - 1} more)" if len(differences) > 1 else "")

@@ -129,3 +129,43 @@ def test_catalog_ls_lists_the_integrations(tmp_path, capsys):
     header, row = capsys.readouterr().out.splitlines()
     assert header.split()[:3] == ["INTEGRATION", "RESOURCES", "RESYNC"]
     assert row.split()[:3] == ["cursor-usage", "1", "completed"]
+
+
+@pytest.mark.parametrize("kind", ["/teams/members", "/teams/a+b", "/teams/spend by user", "a+b c%2B/d?e=1"])
+def test_kind_examples_and_metrics_decode_the_kind_as_ocean_encodes_it(kind):
+    # port-ocean quote_plus-es the kind in these URLs (mixins/integrations.py): '+' is a space, '%2B' a plus.
+    from urllib.parse import quote_plus
+
+    api = Api()
+    api.call("POST", "/v1/integration", json=INSTALL)
+    path = f"/v1/integration/cursor-usage/kinds/{quote_plus(kind)}/examples"
+    assert api.call("POST", path, json={"examples": [{"kind": kind}]}).status_code == 200
+    assert IntegrationStore(api.app.store).examples("cursor-usage") == {kind: [{"kind": kind}]}
+    assert api.call("GET", path).json()["examples"] == [{"kind": kind}]
+    metrics = f"/v1/integration/cursor-usage/ingest/metrics/syncMetrics/resync/{quote_plus('e 1')}/kind/{quote_plus(kind)}"
+    assert api.call("PUT", metrics, json={"syncKindMetrics": {"n": 1}}).status_code == 200
+    assert IntegrationStore(api.app.store).metrics("cursor-usage")[f"resync/e 1/kind/{kind}"] == {"n": 1}
+
+
+@pytest.mark.parametrize("include, expected", [
+    (["blueprint", "identifier"], {"blueprint": "svc", "identifier": "a"}),
+    (["identifier", "title", "properties.must", "properties.count", "relations.none"],
+     {"identifier": "a", "title": "A", "properties": {"must": "x", "count": 2}}),
+    (["identifier", "properties.absent"], {"identifier": "a"}),
+])
+def test_search_include_takes_property_paths_as_ocean_asks_for_its_resync_diff(include, expected):
+    # Ocean's resync compares each batch with Port's answer to this search (sync_raw.py
+    # _fetch_entities_batch_from_port); a missing property makes it re-send every entity.
+    api = Api()
+    assert api.blueprint(BLUEPRINT).status_code == 201
+    assert api.call("POST", "/v1/blueprints/svc/entities", params={"upsert": "true"},
+                    json={"identifier": "a", "title": "A", "properties": {"must": "x", "count": 2, "flag": True}}
+                    ).status_code in (200, 201)
+    query = {"combinator": "and", "rules": [{"property": "$identifier", "operator": "in", "value": ["a"]},
+                                            {"property": "$blueprint", "operator": "=", "value": "svc"}]}
+    found = api.call("POST", "/v1/entities/search", json=query,
+                     params={"exclude_calculated_properties": "true", "include": include}).json()["entities"]
+    assert found == [expected]
+    by_blueprint = api.call("POST", "/v1/blueprints/svc/entities/search",
+                            json={"query": query, "include": include}).json()["entities"]
+    assert by_blueprint == [expected]

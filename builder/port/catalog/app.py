@@ -391,10 +391,26 @@ class CatalogApp:
 def _shape(entity: dict[str, Any], include: Any, exclude: Any) -> dict[str, Any]:
     out = {k: v for k, v in entity.items() if k != "$datasource"}
     if isinstance(include, list) and include:
-        out = {k: v for k, v in out.items() if k in include}
+        # Port takes "properties.email" / "relations.user" as well as top-level keys: Ocean's resync
+        # diff asks for exactly the mapped fields and re-sends every entity whose answer lacks them.
+        kept: dict[str, Any] = {}
+        for path in include:
+            key, _, sub = str(path).partition(".")
+            if key not in out:
+                continue
+            if sub and isinstance(out[key], dict):
+                if sub in out[key]:
+                    kept.setdefault(key, {})[sub] = out[key][sub]
+            else:
+                kept[key] = out[key]
+        out = kept
     if isinstance(exclude, list):
-        for key in exclude:
-            out.pop(key, None)
+        for path in exclude:
+            key, _, sub = str(path).partition(".")
+            if sub and isinstance(out.get(key), dict):
+                out[key] = {k: v for k, v in out[key].items() if k != sub}
+            elif not sub:
+                out.pop(key, None)
     return out
 
 

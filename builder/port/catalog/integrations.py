@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator
+from urllib.parse import unquote_plus
 
 from builder.net.asgi import Request, Response
 from builder.port.catalog.entities import ApiError
@@ -67,88 +68,85 @@ class IntegrationStore:
     """Integrations, their kind examples, logs and sync metrics, in the catalog's SQLite database."""
 
     def __init__(self, store: CatalogStore) -> None:
-        # The catalog's one connection and lock: these tables live beside blueprints and entities
-        # (one file = one organisation) and must see the same transactions.
-        self._conn = store._conn
-        self._lock = store._lock
+        self._store = store
         self.clock = store.clock
-        with self._lock:
-            self._conn.executescript(_SCHEMA)
+        with store.connection() as conn:
+            conn.executescript(_SCHEMA)
 
     # -- integration objects -------------------------------------------------------------------
     def get(self, identifier: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._conn.execute("SELECT body FROM integrations WHERE identifier = ?", (identifier,)).fetchone()
+        with self._store.connection() as conn:
+            row = conn.execute("SELECT body FROM integrations WHERE identifier = ?", (identifier,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def all(self) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._conn.execute("SELECT body FROM integrations ORDER BY identifier").fetchall()
+        with self._store.connection() as conn:
+            rows = conn.execute("SELECT body FROM integrations ORDER BY identifier").fetchall()
         return [json.loads(row[0]) for row in rows]
 
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         stored = dict(body)
         stored["updatedAt"] = self.clock()
         stored.setdefault("createdAt", stored["updatedAt"])
-        with self._lock:
-            self._conn.execute("INSERT INTO integrations (identifier, body) VALUES (?, ?) ON CONFLICT (identifier) "
+        with self._store.connection() as conn:
+            conn.execute("INSERT INTO integrations (identifier, body) VALUES (?, ?) ON CONFLICT (identifier) "
                                "DO UPDATE SET body = excluded.body",
                                (stored["installationId"], json.dumps(stored, ensure_ascii=False)))
         return stored
 
     def delete(self, identifier: str) -> bool:
-        with self._lock:
-            gone = self._conn.execute("DELETE FROM integrations WHERE identifier = ?", (identifier,)).rowcount > 0
+        with self._store.connection() as conn:
+            gone = conn.execute("DELETE FROM integrations WHERE identifier = ?", (identifier,)).rowcount > 0
             for table in ("integration_examples", "integration_logs", "integration_metrics"):
-                self._conn.execute(f"DELETE FROM {table} WHERE identifier = ?", (identifier,))
+                conn.execute(f"DELETE FROM {table} WHERE identifier = ?", (identifier,))
         return gone
 
     # -- what Ocean reports --------------------------------------------------------------------
     def put_examples(self, identifier: str, kind: str, examples: list[Any]) -> None:
-        with self._lock:
-            self._conn.execute(
+        with self._store.connection() as conn:
+            conn.execute(
                 "INSERT INTO integration_examples (identifier, kind, body, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (identifier, kind) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
                 (identifier, kind, json.dumps(examples, ensure_ascii=False), self.clock()))
 
     def examples(self, identifier: str) -> dict[str, list[Any]]:
         """kind → the raw items Ocean sent as that kind's examples (Port's UI shows them)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT kind, body FROM integration_examples WHERE identifier = ? "
+        with self._store.connection() as conn:
+            rows = conn.execute("SELECT kind, body FROM integration_examples WHERE identifier = ? "
                                       "ORDER BY kind", (identifier,)).fetchall()
         return {kind: json.loads(body) for kind, body in rows}
 
     def add_logs(self, identifier: str, logs: list[Any]) -> None:
-        with self._lock:
-            self._conn.executemany("INSERT INTO integration_logs (identifier, body) VALUES (?, ?)",
+        with self._store.connection() as conn:
+            conn.executemany("INSERT INTO integration_logs (identifier, body) VALUES (?, ?)",
                                    [(identifier, json.dumps(log, ensure_ascii=False)) for log in logs])
-            self._conn.execute("DELETE FROM integration_logs WHERE identifier = ? AND seq <= "
+            conn.execute("DELETE FROM integration_logs WHERE identifier = ? AND seq <= "
                                "(SELECT seq FROM integration_logs WHERE identifier = ? ORDER BY seq DESC "
                                "LIMIT 1 OFFSET ?)", (identifier, identifier, MAX_LOGS))
 
     def logs(self, identifier: str, limit: int = 100) -> list[Any]:
         """The newest ``limit`` log records, oldest first."""
-        with self._lock:
-            rows = self._conn.execute("SELECT body FROM integration_logs WHERE identifier = ? ORDER BY seq DESC "
+        with self._store.connection() as conn:
+            rows = conn.execute("SELECT body FROM integration_logs WHERE identifier = ? ORDER BY seq DESC "
                                       "LIMIT ?", (identifier, int(limit))).fetchall()
         return [json.loads(row[0]) for row in reversed(rows)]
 
     def count_logs(self, identifier: str) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM integration_logs WHERE identifier = ?",
+        with self._store.connection() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM integration_logs WHERE identifier = ?",
                                           (identifier,)).fetchone()[0])
 
     def put_metrics(self, identifier: str, key: str, body: Any) -> None:
-        with self._lock:
-            self._conn.execute(
+        with self._store.connection() as conn:
+            conn.execute(
                 "INSERT INTO integration_metrics (identifier, key, body, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (identifier, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
                 (identifier, key, json.dumps(body, ensure_ascii=False), self.clock()))
 
     def metrics(self, identifier: str) -> dict[str, Any]:
         """``syncKindsMetrics`` (the last resync's per-kind list), ``heartbeat`` and per event/kind entries."""
-        with self._lock:
-            rows = self._conn.execute("SELECT key, body FROM integration_metrics WHERE identifier = ? ORDER BY key",
+        with self._store.connection() as conn:
+            rows = conn.execute("SELECT key, body FROM integration_metrics WHERE identifier = ? ORDER BY key",
                                       (identifier,)).fetchall()
         return {key: json.loads(body) for key, body in rows}
 
@@ -295,20 +293,26 @@ class IntegrationRoutes:
         return Response.json({"ok": True, "request": None})
 
     # -- what Ocean reports --------------------------------------------------------------------
+    def _form_params(self, request: Request) -> dict[str, str]:
+        """The path parameters decoded as Ocean encodes them here (``quote_plus``: ``+`` is a space,
+        ``%2B`` a plus). The router's parameters are percent-decoded only, which leaves a ``+`` ambiguous,
+        so the raw segments are matched again."""
+        _, raw, _ = self.app.router.match(request.method, request.path)
+        return {name: unquote_plus(value) for name, value in raw.items()}
+
     def post_examples(self, request: Request) -> Response:
-        identifier = request.path_params["id"]
-        self._integration(identifier)
+        params = self._form_params(request)
+        self._integration(params["id"])
         examples = self._body(request).get("examples")
         if not isinstance(examples, list):
             raise ApiError(422, "invalid_request", "body must be {\"examples\": [ … ]}")
-        self.store.put_examples(identifier, request.path_params["kind"], examples)
+        self.store.put_examples(params["id"], params["kind"], examples)
         return Response.json({"ok": True})
 
     def get_examples(self, request: Request) -> Response:
-        identifier = request.path_params["id"]
-        self._integration(identifier)
-        return Response.json({"ok": True, "examples": self.store.examples(identifier).get(request.path_params["kind"],
-                                                                                         [])})
+        params = self._form_params(request)
+        self._integration(params["id"])
+        return Response.json({"ok": True, "examples": self.store.examples(params["id"]).get(params["kind"], [])})
 
     def get_metrics(self, request: Request) -> Response:
         identifier = request.path_params["id"]
@@ -338,9 +342,10 @@ class IntegrationRoutes:
         return Response.json({"ok": True})
 
     def ingest_kind_metrics(self, request: Request) -> Response:
-        identifier = request.path_params["id"]
+        params = self._form_params(request)
+        identifier = params["id"]
         self._integration(identifier)
-        key = f"resync/{request.path_params['event']}/kind/{request.path_params['kind']}"
+        key = f"resync/{params['event']}/kind/{params['kind']}"
         self.store.put_metrics(identifier, key, self._body(request).get("syncKindMetrics"))
         return Response.json({"ok": True})
 

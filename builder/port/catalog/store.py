@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -73,6 +74,14 @@ class CatalogStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """The database connection, held under the store's lock, for tables that live beside the
+        catalog's own (integrations, their examples and logs): one file = one organisation, and they
+        must see the same transactions. Autocommit: a caller that needs one transaction opens it."""
+        with self._lock:
+            yield self._conn
 
     # -- blueprints ----------------------------------------------------------------------------
     def blueprint_ids(self) -> set[str]:
