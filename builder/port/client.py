@@ -275,6 +275,16 @@ class PortClient:
                 attempt += 1
                 await self._before_retry(attempt, response.headers, cancel)
                 continue
+            if 200 <= response.status_code < 300 and not _is_json(response.content):
+                # A success whose body is cut or not JSON says nothing about what happened: treat it
+                # like a lost answer (every write we send is idempotent) and retry per policy.
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    raise PortError(f"{method} {path}: {self.base_url} answered {response.status_code} with a body "
+                                    f"that is not valid JSON (gave up after {attempt} attempts; re-run later)",
+                                    status=response.status_code, code="bad_answer")
+                await self._before_retry(attempt, response.headers, cancel)
+                continue
             return response
 
     async def _json(self, method: str, path: str, *, ok: Iterable[int] = (200, 201), **kwargs: Any) -> Any:
@@ -326,7 +336,17 @@ class PortClient:
             try:
                 await self._json(method, path, json=body)
             except PortError as exc:
+                if method == "POST" and exc.status == 409 and await self._landed(identifier):
+                    continue  # our earlier attempt created it and its answer was lost (issue #11 row 9)
                 report.errors[identifier] = f"{stage}: {exc.message}"
+        return report
+
+    async def _landed(self, identifier: str) -> bool:
+        """A 409 "already exists" on a create we may have sent before: read the blueprint back."""
+        try:
+            return await self.get_blueprint(identifier) is not None
+        except PortError:
+            return False
         return report
 
     # -- entities: upsert ------------------------------------------------------------------------
@@ -507,6 +527,16 @@ class PortClient:
         ids = list(dict.fromkeys(identifiers))
         await asyncio.gather(*(run(ids[i:i + MAX_BULK_DELETE]) for i in range(0, len(ids), MAX_BULK_DELETE)))
         return report
+
+
+def _is_json(content: bytes) -> bool:
+    if not content:
+        return True  # 204-style answers carry nothing to parse
+    try:
+        json.loads(content)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _ident(entity: Any) -> Any:

@@ -17,12 +17,15 @@ data (emails, repo names) but never credentials: payloads are entities, not requ
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 STAGES = ("mapping", "validation", "blueprint", "port", "network", "cancelled")
 #: Mapping drops that are about one record (``Dropped.stage`` in builder.engine.mapping); others are pages.
@@ -85,44 +88,134 @@ class FailuresFileError(ValueError):
     pass
 
 
-def read_failures(path: str | Path) -> list[FailureRecord]:
+#: Files that hold user data are private to the user (0600): a failures file carries entities and raw records.
+PRIVATE_MODE = 0o600
+
+
+@dataclass
+class FailuresFile:
+    """What a failures file holds: the readable records and the lines that are not (kept, never dropped)."""
+
+    records: list[FailureRecord]
+    corrupt: list[tuple[int, bytes]] = field(default_factory=list)  # (line number, raw bytes)
+
+
+def corrupt_path(path: str | Path) -> Path:
+    file = Path(path)
+    return file.with_name(file.name + ".corrupt")
+
+
+def load_failures(path: str | Path) -> FailuresFile:
+    """Every readable record of the file, plus its unreadable lines (truncated, not JSON, not
+    UTF-8). Raises :class:`FailuresFileError` only when the file itself cannot be read."""
     file = Path(path)
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        raw = file.read_bytes()
     except FileNotFoundError:
         raise FailuresFileError(f"{file}: no such failures file") from None
-    out = []
-    for number, line in enumerate(lines, 1):
+    except IsADirectoryError:
+        raise FailuresFileError(f"{file}: is a directory, not a failures file (.failures.jsonl)") from None
+    except OSError as exc:
+        raise FailuresFileError(f"{file}: cannot read the failures file ({exc.strerror})") from None
+    out = FailuresFile([])
+    for number, line in enumerate(raw.split(b"\n"), 1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FailuresFileError(f"{file}:{number}: not a JSON line ({exc.msg})") from None
+            data = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            out.corrupt.append((number, line))
+            continue
         if not isinstance(data, dict):
-            raise FailuresFileError(f"{file}:{number}: expected a JSON object")
-        out.append(FailureRecord.from_json(data))
+            out.corrupt.append((number, line))
+            continue
+        out.records.append(FailureRecord.from_json(data))
     return out
 
 
+def read_failures(path: str | Path) -> list[FailureRecord]:
+    """The readable records (unreadable lines are skipped here; :func:`load_failures` reports them)."""
+    return load_failures(path).records
+
+
+def fallback_failures_path(original: str | Path, env: Mapping[str, str] | None = None) -> Path:
+    """Where records go when the project's failures file cannot be written: the user's state
+    directory (``$XDG_STATE_HOME/cursor-builder/failures/``), one file per run so nothing is overwritten."""
+    env = os.environ if env is None else env
+    state = Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return state / "cursor-builder" / "failures" / f"{Path(original).stem}-{stamp}-{os.getpid()}.jsonl"
+
+
+@contextmanager
+def _locked(file: Path) -> Iterator[None]:
+    """An exclusive lock around read-merge-write, so two syncs writing the same failures file
+    keep each other's lines. The lock lives in a sidecar file (the data file is replaced)."""
+    lock_path = file.with_name(file.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _write_private(file: Path, data: bytes) -> None:
+    """Atomic and private: a unique temporary file (0600) in the same directory, then rename."""
+    fd, tmp = tempfile.mkstemp(prefix=file.name + ".", suffix=".tmp", dir=file.parent)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _keep_corrupt(file: Path, corrupt: list[tuple[int, bytes]]) -> None:
+    if not corrupt:
+        return
+    fd = os.open(corrupt_path(file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_MODE)
+    with os.fdopen(fd, "ab") as stream:
+        stream.write(b"".join(line + b"\n" for _, line in corrupt))
+
+
+@dataclass
+class WriteResult:
+    lines: int  # lines now in the file
+    corrupt: int = 0  # unreadable lines moved to ``<file>.corrupt``
+    corrupt_file: Path | None = None
+
+
 def write_failures(path: str | Path, records: Iterable[FailureRecord], *,
-                   replace_resources: Iterable[str] | None = None) -> int:
+                   replace_resources: Iterable[str] | None = None) -> WriteResult:
     """Write ``records``, keeping existing lines of resources not in ``replace_resources``
-    (None = replace the whole file). Atomic; an empty result removes the file. Returns the
-    number of lines written."""
+    (None = replace the whole file). Atomic, private (0600) and locked against concurrent
+    writers; lines of the existing file that cannot be read are appended to ``<file>.corrupt``,
+    never dropped. An empty result removes the file. Raises ``OSError`` when it cannot write."""
     file = Path(path)
-    keep: list[FailureRecord] = []
-    if replace_resources is not None and file.exists():
-        covered = set(replace_resources)
-        try:
-            keep = [r for r in read_failures(file) if r.resource not in covered]
-        except FailuresFileError:
-            keep = []  # an unreadable file is replaced rather than blocking every future sync
-    lines = [json.dumps(r.to_json(), ensure_ascii=False, default=str) for r in [*keep, *records]]
-    if not lines:
-        file.unlink(missing_ok=True)
-        return 0
-    tmp = file.with_name(file.name + ".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, file)
-    return len(lines)
+    records = list(records)
+    with _locked(file):
+        keep: list[FailureRecord] = []
+        result = WriteResult(0)
+        if file.exists():
+            try:
+                current = load_failures(file)
+            except FailuresFileError:
+                current = FailuresFile([])
+            if replace_resources is not None:
+                covered = set(replace_resources)
+                keep = [r for r in current.records if r.resource not in covered]
+            _keep_corrupt(file, current.corrupt)
+            result.corrupt = len(current.corrupt)
+            result.corrupt_file = corrupt_path(file) if current.corrupt else None
+        lines = [json.dumps(r.to_json(), ensure_ascii=False, default=str) for r in [*keep, *records]]
+        result.lines = len(lines)
+        if not lines:
+            file.unlink(missing_ok=True)
+            return result
+        _write_private(file, ("\n".join(lines) + "\n").encode("utf-8"))
+        return result

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable, Mapping
 import httpx
 
 from builder.engine import mapping
-from builder.sync.failures import FailureRecord, failures_path, read_failures, write_failures
+from builder.sync.failures import (FailureRecord, fallback_failures_path, failures_path, load_failures,
+                                   write_failures)
 from builder.port.client import LOCAL_BASE_URL, PORT_BASE_URLS, EntityOutcome, PortClient
 from builder.project.model import Project, resolve_value
 from builder.sync.plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
@@ -88,6 +89,10 @@ class SyncReport:
     failures_file: Path | None = None
     kept_failures: int = 0  # lines of the failures file a retry could not re-send (left in the file)
     pages: list[Any] = field(default_factory=list)  # a PageOutcome per dashboard (builder.sync.pages)
+    #: the failures file could not be written (e.g. a read-only folder): why; ``failures_file`` is then the fallback
+    failures_error: str | None = None
+    corrupt_lines: int = 0  # unreadable lines of the failures file, moved aside to ``corrupt_file``
+    corrupt_file: Path | None = None
 
     def total(self) -> Counts:
         return Counts.sum(self.counts.values())
@@ -98,7 +103,8 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.fetch_errors and not self.delete_failed and not self.kept_failures
+        return (not self.failures and not self.fetch_errors and not self.delete_failed and not self.kept_failures
+                and not self.failures_error and not self.corrupt_lines)
 
     @property
     def exit_code(self) -> int:
@@ -137,6 +143,11 @@ class SyncReport:
                 by_stage[failure.stage] = by_stage.get(failure.stage, 0) + 1
             out.append(f"{len(self.failures)} records failed ({', '.join(f'{n} {s}' for s, n in by_stage.items())})"
                        + where)
+        if self.failures_error:
+            out.append(self.failures_error)
+        if self.corrupt_lines:
+            out.append(f"{self.corrupt_lines} unreadable lines of the failures file were kept aside in "
+                       f"{self.corrupt_file}: repair or delete them by hand")
         if self.kept_failures:
             out.append(f"{self.kept_failures} records in the failures file cannot be re-sent as they are "
                        "(page-level mapping failures): fix the mapping and run the sync again")
@@ -295,6 +306,12 @@ def _initial_counts(plan: SyncPlan) -> dict[tuple[str, str], Counts]:
     return counts
 
 
+def _created(item: PlannedEntity, outcome: EntityOutcome) -> bool:
+    # The plan saw no such entity at the target. When a create's answer is lost and the retry
+    # finds the entity there, Port says "updated" — but this run created it (issue #11 row 15).
+    return bool(outcome.created) or item.action == "create"
+
+
 def _failure(item: PlannedEntity, outcome: EntityOutcome) -> FailureRecord:
     return FailureRecord(outcome.stage, outcome.message or outcome.error or "failed", item.resource, item.blueprint,
                          item.identifier, item.payload, item.record, status=outcome.status)
@@ -355,7 +372,7 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
                 item = items[outcome.index]
                 c = counts[(item.resource, item.blueprint)]
                 if outcome.ok:
-                    if outcome.created:
+                    if _created(item, outcome):
                         c.created += 1
                     else:
                         c.updated += 1
@@ -387,10 +404,35 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
             progress.deleted = len(report.deleted)
             _emit(on_progress, progress)
     if report.failures_file is not None:
-        write_failures(report.failures_file, report.failures, replace_resources=replace_resources)
+        save_failures(report, report.failures_file, report.failures, replace_resources=replace_resources)
     progress.phase, progress.message = "done", "done"
     _emit(on_progress, progress)
     return report
+
+
+def save_failures(report: SyncReport, file: Path, records: list[FailureRecord], *,
+                  replace_resources: list[str] | None = None) -> None:
+    """Write the failures file; when that is impossible (read-only folder, full disk), write the
+    records to a fallback file in the user's state directory and say where — never lose them."""
+    try:
+        written = write_failures(file, records, replace_resources=replace_resources)
+    except OSError as exc:
+        fallback = fallback_failures_path(file)
+        reason = exc.strerror or type(exc).__name__
+        try:
+            fallback.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_failures(fallback, records)
+        except OSError as again:
+            report.failures_error = (f"could not write the failures file {file} ({reason}) nor {fallback} "
+                                     f"({again.strerror}): the {len(records)} failed records are listed above only")
+            report.failures_file = None
+            return
+        report.failures_error = (f"could not write the failures file {file} ({reason}): the {len(records)} failed "
+                                 f"records were written to {fallback} (retry with --retry-failed {fallback})")
+        report.failures_file = fallback
+        return
+    report.corrupt_lines += written.corrupt
+    report.corrupt_file = written.corrupt_file or report.corrupt_file
 
 
 async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tuple[PlannedEntity, EntityOutcome]],
@@ -412,8 +454,9 @@ async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tup
                 item = pairs[outcome.index][0]
                 c = counts[(item.resource, bp)]
                 if outcome.ok:
-                    c.created += bool(outcome.created)
-                    c.updated += not outcome.created
+                    created = _created(item, outcome)
+                    c.created += created
+                    c.updated += not created
                 elif outcome.error == "not_found" and outcome.stage == "port":
                     still.append((item, outcome))
                 else:
@@ -467,7 +510,8 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
     lost counts as unchanged, not re-sent). A mapping failure is re-mapped with the project's
     current mapping, so fixing the JQ and retrying recovers those records.
     """
-    records = read_failures(file)
+    loaded = load_failures(file)
+    records = loaded.records
     mapped: dict[str, list[tuple[dict[str, Any], Any]]] = {}
     plans: dict[str, ResourcePlan] = {}
     failures: list[FailureRecord] = []
@@ -487,7 +531,7 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
             plan.entities += 1
             mapped.setdefault(name, []).append((record.payload, record.record))
             continue
-        result = mapping.map_items([record.record], resource.mappings, resource.query)
+        result = mapping.map_items([record.record], resource.mappings, resource.query, native=False)  # jq's values
         if result.entities:
             plan.entities += 1
             mapped.setdefault(name, []).append((result.entities[0], record.record))
@@ -502,9 +546,10 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
     if dry_run:
         report = dry_run_report(plan)
         report.kept_failures = len(kept)
+        report.corrupt_lines = len(loaded.corrupt)
         return report
     report = await run_plan(project, client, plan, cancel=cancel, on_progress=on_progress)
-    write_failures(file, [*kept, *report.failures])
     report.failures_file = Path(file)
+    save_failures(report, Path(file), [*kept, *report.failures])
     report.kept_failures = len(kept)
     return report
