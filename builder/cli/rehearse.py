@@ -68,6 +68,7 @@ def _docker(project: Any, demo: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from builder.ship.rehearse import OceanRuntime, RehearsalOptions, rehearse
+    from builder.ship.rehearse_progress import RehearsalProgress
 
     project = load_project(args.project)
     if args.timeout <= 0:
@@ -83,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
         db = str(default_db_path())
     table = args.format == "table"
 
-    def progress(message: str) -> None:
-        if table and not message.startswith("ocean: "):
-            print(message, file=sys.stderr, flush=True)
+    def progress(state: RehearsalProgress) -> None:
+        # Our steps and Ocean's per-resource start / finish; the rest of Ocean's log is in its log file.
+        if table and state.event != "ocean":
+            print(state.message, file=sys.stderr, flush=True)
 
     report = rehearse(project, runtime, RehearsalOptions(demo=args.demo, db=db, timeout=args.timeout),
                       progress=progress)

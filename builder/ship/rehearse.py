@@ -35,6 +35,7 @@ from builder.project.model import Project
 from builder.project.yamlio import ProjectError
 from builder.ship.export import docker_command, docker_env
 from builder.ship.export.settings import config_env_name, deployment
+from builder.ship.rehearse_progress import Cancel, RehearsalCancelled, RehearsalProgress
 from builder.ship.rehearse_report import Installation, RehearsalReport, Recorder, compare_installation
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ _LAUNCHER = (
     "cli_start()\n"
 )
 
-Progress = Callable[[str], Any]
+#: Called with a snapshot of the run at each step, resource and line of Ocean's log (from the rehearsal's thread).
+Progress = Callable[[RehearsalProgress], Any]
 
 
 class RehearsalError(ProjectError):
@@ -229,11 +231,13 @@ class RehearsalOptions:
     #: The project to preview against (default: the one installed). A different one shows what
     #: the deployment no longer matches (a mapping edited after export).
     preview_project: Project | None = None
+    #: Set from any thread to stop the run: Ocean's process group is killed at once.
+    cancel: Cancel | None = None
 
 
-async def _install(port_url: str, identifier: str, project: Project, progress: Progress) -> None:
+async def _install(port_url: str, identifier: str, project: Project) -> str:
     """Blueprints (staged, as Ocean creates them) and the integration with its port-app-config,
-    through Port's own API — what a user does in Port's UI before deploying."""
+    through Port's own API — what a user does in Port's UI before deploying. Returns what it did."""
     from builder.port.client import PortClient, PortError
 
     async with PortClient(base_url=port_url, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
@@ -251,11 +255,10 @@ async def _install(port_url: str, identifier: str, project: Project, progress: P
                 _expect(await port.request("POST", "/v1/integration", json={
                     "installationId": identifier, "installationAppType": "custom", "changelogDestination": {},
                     "config": config}))
-                progress(f"installed integration {identifier} ({len(config['resources'])} resources)")
-            else:
-                _expect(existing)
-                _expect(await port.request("PATCH", f"{path}/config", json={"config": config}))
-                progress(f"updated the mapping of integration {identifier} ({len(config['resources'])} resources)")
+                return f"installed integration {identifier} ({len(config['resources'])} resources)"
+            _expect(existing)
+            _expect(await port.request("PATCH", f"{path}/config", json={"config": config}))
+            return f"updated the mapping of integration {identifier} ({len(config['resources'])} resources)"
         except PortError as exc:
             raise RehearsalError(f"the local catalog refused the installation: {exc.message}") from None
 
@@ -303,9 +306,9 @@ def deployed_project(project: Project, secrets: Mapping[str, str]) -> Project:
 
 
 def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, log_path: Path,
-              progress: Progress) -> int:
+              on_line: Callable[[str], Any], cancel: Cancel | None = None) -> int:
     """``ocean sail --once`` in the source checkout; returns its exit status. The process group is
-    killed on timeout, error or Ctrl+C (Ocean starts worker processes)."""
+    killed on timeout, error, Ctrl+C or ``cancel`` (Ocean starts worker processes)."""
     child_env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
                  if key in os.environ}
     # Nothing of this machine's Ocean settings or proxies leaks in: exactly the exported environment.
@@ -314,55 +317,73 @@ def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, 
                       "no_proxy": "127.0.0.1,localhost"})
     command = [str(runtime.python), "-c", _LAUNCHER, "sail", "--once", "--port", str(free_port()), "."]
     with open(log_path, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=runtime.source, env=child_env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        # stdin from /dev/null: under the TUI the terminal's keystrokes are the app's, not Ocean's.
+        process = subprocess.Popen(command, cwd=runtime.source, env=child_env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   start_new_session=True)
         deadline = [False]
         timer = threading.Timer(timeout, lambda: (deadline.__setitem__(0, True), _kill(process)))
         timer.start()
+        # Only a signal from the cancelling thread (it may be the TUI's event loop): the wait and, if
+        # needed, the SIGKILL happen here, in ``finally``.
+        unregister = cancel.register(lambda: _signal(process, signal.SIGTERM)) if cancel is not None \
+            else (lambda: None)
         try:
             assert process.stdout is not None
             for line in process.stdout:
                 log.write(line)
-                if any(mark in line for mark in ("Resync", "resync", "Fetching", "Upserting", "Setting sail")):
-                    progress("ocean: " + _plain(line))
+                on_line(line)
             status = process.wait()
         finally:
+            unregister()
             timer.cancel()
             _kill(process)
+    if cancel is not None:
+        cancel.check()
     if deadline[0]:
         raise RehearsalError(f"Ocean did not finish within {timeout:.0f} s (log: {log_path})")
     return status
 
 
+def _signal(process: subprocess.Popen[str], signum: int) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signum)  # our own child's group (start_new_session)
+        except ProcessLookupError:
+            pass
+
+
 def _kill(process: subprocess.Popen[str]) -> None:
     if process.poll() is not None:
         return
+    _signal(process, signal.SIGTERM)
     try:
-        os.killpg(process.pid, signal.SIGTERM)  # our own child's group (start_new_session)
         process.wait(10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    except subprocess.TimeoutExpired:
+        _signal(process, signal.SIGKILL)
         process.wait()
-
-
-def _plain(line: str) -> str:
-    import re
-
-    return re.sub(r"\x1b\[[0-9;]*m", "", line).strip()[:160]
 
 
 def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions | None = None,
              progress: Progress | None = None) -> RehearsalReport:
-    """Run every installation of the project's deployment once with the real Ocean and compare."""
+    """Run every installation of the project's deployment once with the real Ocean and compare.
+    Raises :class:`RehearsalCancelled` when ``options.cancel`` is set (everything started is stopped)."""
     import asyncio
 
     from builder.simulator import DEMO_API_KEY, SimulatorConfig, create_app as create_simulator
 
     options = options or RehearsalOptions()
-    say: Progress = progress or (lambda _: None)
+    cancel = options.cancel or Cancel()
+    state = RehearsalProgress()
+
+    def tell() -> None:
+        if progress is not None:
+            progress(state.snapshot())
+
+    def ocean_line(line: str) -> None:
+        state.ocean_line(line)
+        tell()
+
     store = CatalogStore(options.db)
     catalog = CatalogApp(store)
     port_recorder = Recorder(catalog)
@@ -371,13 +392,21 @@ def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions 
     api_recorder = Recorder(create_simulator(sim_config)) if sim_config is not None else None
     report = RehearsalReport(demo=options.demo)
     work = Path(tempfile.mkdtemp(prefix="cursor-builder-rehearse-"))
+    planned = installations(project)
     try:
         with LoopbackServer(port_recorder) as port_server:
             api_server = LoopbackServer(api_recorder).__enter__() if api_recorder is not None else None
             try:
-                say(f"local catalog at {port_server.url}" + (f", simulator at {api_server.url}" if api_server else ""))
-                for identifier, installed in installations(project):
-                    asyncio.run(_install(port_server.url, identifier, installed, say))
+                state.installations = len(planned)
+                state.step("starting", f"local catalog at {port_server.url}"
+                           + (f", simulator at {api_server.url}" if api_server else ""))
+                tell()
+                for number, (identifier, installed) in enumerate(planned, 1):
+                    cancel.check()
+                    state.begin_installation(identifier, number, len(planned), [r.kind for r in installed.resources])
+                    tell()
+                    state.step("installing", asyncio.run(_install(port_server.url, identifier, installed)))
+                    tell()
                     secrets = rehearsal_secrets(installed, demo_key=DEMO_API_KEY if options.demo else None,
                                                 env=options.env)
                     env = ocean_environment(installed, port_url=port_server.url,
@@ -386,16 +415,22 @@ def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions 
                     if api_recorder is not None:
                         api_recorder.reset()
                     started = datetime.datetime.now(datetime.timezone.utc)
-                    say(f"running Ocean for {identifier} (ocean sail --once, {runtime.source})")
+                    state.step("ocean", f"running Ocean for {identifier} (ocean sail --once, {runtime.source})")
+                    tell()
                     log_path = work / f"ocean-{identifier}.log"
-                    status = run_ocean(runtime, env, timeout=options.timeout, log_path=log_path, progress=say)
-                    say(f"Ocean exited with status {status}; comparing with the preview")
+                    status = run_ocean(runtime, env, timeout=options.timeout, log_path=log_path, on_line=ocean_line,
+                                       cancel=cancel)
+                    state.step("comparing", f"Ocean exited with status {status}; comparing with the preview")
+                    tell()
                     preview = deployed_project(_preview_subject(installed, options, identifier), secrets)
                     run = Installation(identifier=identifier, exit_status=status, log_path=str(log_path),
                                        started=started.isoformat())
                     asyncio.run(compare_installation(run, preview, store, catalog, port_recorder, api_recorder,
-                                                     sim_config, options.env))
+                                                     sim_config, options.env, cancelled=cancel.check))
                     report.installations.append(run)
+                state.step("done", "delivered == preview for every resource" if report.ok
+                           else "the deployment does NOT deliver what the preview shows")
+                tell()
             finally:
                 if api_server is not None:
                     api_server.__exit__(None, None, None)

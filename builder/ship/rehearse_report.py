@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
 from builder.port.catalog import CatalogApp, CatalogStore
@@ -273,7 +273,8 @@ def _fetched(resource: Resource, calls: list[Call]) -> tuple[int, int]:
     return len(pages), records
 
 
-async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, str]
+async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, str],
+                           cancelled: Callable[[], None] | None = None
                            ) -> list[tuple[Resource, list[dict[str, Any]], int, str | None]]:
     """Per resource: (resource, entities the builder previews for the deployed fetch, pages, error)."""
     from builder.source.client import Source, demo_transport, map_fetch
@@ -284,6 +285,8 @@ async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, 
                     transport=demo_transport(sim_config) if sim_config is not None else None)
     async with source:
         for resource in project.resources:
+            if cancelled is not None:
+                cancelled()
             result = await source.fetch(resource, all_pages=True)
             mapped = map_fetch(resource, result.pages, result.page_params)
             out.append((resource, list(mapped.entities), len(result.pages), result.error))
@@ -292,14 +295,17 @@ async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, 
 
 async def compare_installation(run: Installation, project: Project, store: CatalogStore, catalog: CatalogApp,
                                port: Recorder, api: Recorder | None, sim_config: Any,
-                               env: Mapping[str, str]) -> None:
+                               env: Mapping[str, str], cancelled: Callable[[], None] | None = None) -> None:
+    """Fill ``run`` with the per-resource comparison; ``cancelled`` is called between resources
+    before each resource's preview fetch (it raises to stop: a large deployment's preview takes a while)."""
     integration = catalog.integrations.store.get(run.identifier) or {}
     run.resync_status = (integration.get("resyncState") or {}).get("status")
     run.kinds_with_examples = len(catalog.integrations.store.examples(run.identifier))
     run.port_calls = dict(Counter(f"{c.method} {template(c.path.split('?')[0])}" for c in port.calls))
     sent, run.entity_errors = sent_entities(port.calls)
     previewed: set[tuple[str, str]] = set()
-    for index, (resource, entities, pages, error) in enumerate(await preview_entities(project, sim_config, env)):
+    previews = await preview_entities(project, sim_config, env, cancelled)
+    for index, (resource, entities, pages, error) in enumerate(previews):
         expected = {_key(e): e for e in entities}
         previewed.update(expected)
         row = ResourceRun(index, resource.name, resource.kind, sorted({k[0] for k in expected}),
