@@ -22,6 +22,9 @@ from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.project.yamlio import ProjectError
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "sync",
@@ -108,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_run(args, project))
     except ProjectError as exc:
         raise UserError(str(exc)) from None
+    except asyncio.CancelledError:
+        # A second Ctrl+C / SIGTERM: the run stopped at once, and what it had not confirmed was
+        # written to the failures file as cancelled before we got here.
+        print("cursor-builder: aborted; records not confirmed are in the failures file (--retry-failed re-sends "
+              "them)", file=sys.stderr)
+        return 130
 
 
 async def _run(args: argparse.Namespace, project: Any) -> int:
@@ -118,7 +127,8 @@ async def _run(args: argparse.Namespace, project: Any) -> int:
     if args.resource:
         for name in args.resource:
             project.find_resource(name)  # unknown names are a user error before anything runs
-    target = open_target(project, target=args.target, region=args.region, db=args.db, demo=args.demo)
+    target = open_target(project, target=args.target, region=args.region, db=args.db, demo=args.demo,
+                         dry_run=args.dry_run)
     out, err = sys.stdout, sys.stderr
     print(f"target: {target.description}" + (f" — {target.reason}" if target.reason else ""), file=out)
     for warning in target.client.warnings:
@@ -127,20 +137,25 @@ async def _run(args: argparse.Namespace, project: Any) -> int:
     printer = ProgressPrinter(err)
     loop = asyncio.get_running_loop()
     presses = {"n": 0}
+    main_task = asyncio.current_task()
 
     def on_interrupt() -> None:
+        # SIGTERM (a service manager, `kill`) is handled like Ctrl+C: stopping must not lose records.
         presses["n"] += 1
         if presses["n"] > 1:
-            raise KeyboardInterrupt
+            if main_task is not None:
+                main_task.cancel()  # run_plan records what is unconfirmed before the task ends
+            return
         printer.clear()
         print("cancelling: requests in flight finish, the rest are recorded as not sent (Ctrl+C again to abort)",
               file=err, flush=True)
         cancel.set()
 
-    try:
-        loop.add_signal_handler(signal.SIGINT, on_interrupt)
-    except (NotImplementedError, RuntimeError):
-        pass  # not the main thread (tests) or no signals on this platform
+    for signum in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(signum, on_interrupt)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests) or no signals on this platform
     source = None
     try:
         try:
@@ -185,10 +200,11 @@ async def _run(args: argparse.Namespace, project: Any) -> int:
         print(f"cursor-builder: {exc}", file=err)
         return 1
     finally:
-        try:
-            loop.remove_signal_handler(signal.SIGINT)
-        except (NotImplementedError, RuntimeError):
-            pass
+        for signum in STOP_SIGNALS:
+            try:
+                loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
         if source is not None:
             await source.aclose()
         await target.aclose()

@@ -9,7 +9,10 @@
 
 Stages: ``mapping`` (the record produced no entity), ``validation`` (the entity breaks its
 blueprint's rules), ``blueprint`` (its blueprint could not be created), ``port`` (Port rejected it),
-``network`` (never confirmed: retries exhausted), ``cancelled`` (not sent: the user cancelled).
+``network`` (never confirmed: retries exhausted), ``cancelled`` (not sent: the user cancelled),
+``pending`` (written before sending and replaced when the run ends: only a killed run leaves it).
+Unreadable lines are never dropped: they are moved to ``<file>.corrupt`` and reported. The file
+is private (0600) and written under an exclusive lock, so concurrent syncs keep each other's lines.
 A sync replaces the lines of the resources it covered and keeps the others; ``retry_failed``
 re-sends exactly the lines in the file and rewrites it with what still fails. Records carry user
 data (emails, repo names) but never credentials: payloads are entities, not requests.
@@ -27,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-STAGES = ("mapping", "validation", "blueprint", "port", "network", "cancelled")
+STAGES = ("mapping", "validation", "blueprint", "port", "network", "cancelled", "pending")
 #: Mapping drops that are about one record (``Dropped.stage`` in builder.engine.mapping); others are pages.
 RECORD_MAPPING_STAGES = frozenset({"selector_error", "identifier", "blueprint", "entity"})
 

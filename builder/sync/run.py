@@ -93,6 +93,8 @@ class SyncReport:
     failures_error: str | None = None
     corrupt_lines: int = 0  # unreadable lines of the failures file, moved aside to ``corrupt_file``
     corrupt_file: Path | None = None
+    #: (blueprint, identifier) of every entity Port confirmed in this run
+    confirmed: set[tuple[str, Any]] = field(default_factory=set, repr=False)
 
     def total(self) -> Counts:
         return Counts.sum(self.counts.values())
@@ -177,6 +179,23 @@ def port_credentials(project: Project, env: Mapping[str, str]) -> tuple[str | No
     return client_id or None, client_secret or None
 
 
+def port_target(project: Project, region: str | None = None) -> tuple[str, str]:
+    """(region, base URL) of the Port a sync writes to — the one resolution the CLI and the TUI share.
+
+    The project's ``port.baseUrl`` (a proxy, a self-hosted catalog) wins unless the caller picked a
+    region other than the project's own: the TUI always passes its selected region, and sending the
+    credentials to api.port.io while the project names another host would leak them (issue #11 row 4).
+    """
+    own = str(project.port.get("region") or "eu").lower()
+    region_name = (region or own).lower()
+    if region_name not in PORT_BASE_URLS:
+        raise ProjectError(f"unknown Port region {region_name!r}: use eu or us")
+    base_url = project.port.get("baseUrl")
+    if base_url and region_name == (own if own in PORT_BASE_URLS else "eu"):
+        return region_name, str(base_url)
+    return region_name, PORT_BASE_URLS[region_name]
+
+
 def default_target(project: Project, env: Mapping[str, str] | None = None, *, demo: bool = False) -> tuple[str, str]:
     """(``"port"`` | ``"local"``, why) when the user did not choose."""
     env = os.environ if env is None else env
@@ -192,7 +211,8 @@ def default_target(project: Project, env: Mapping[str, str] | None = None, *, de
 
 def open_target(project: Project, *, target: str | None = None, region: str | None = None,
                 db: str | Path | None = None, env: Mapping[str, str] | None = None, demo: bool = False,
-                transport: httpx.AsyncBaseTransport | None = None, **client_kwargs: Any) -> Target:
+                transport: httpx.AsyncBaseTransport | None = None, dry_run: bool = False,
+                **client_kwargs: Any) -> Target:
     """A client for Port (``target="port"``) or the embedded catalog (``"local"``).
 
     Default: local in demo mode, when the project says ``port.region: local``, or when no Port
@@ -209,8 +229,20 @@ def open_target(project: Project, *, target: str | None = None, region: str | No
     if target == "local":
         from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogStore, create_app, default_db_path
 
+        from builder.port.catalog.store import CatalogFileError
+
         path = Path(db).expanduser() if db is not None else default_db_path()
-        store = CatalogStore(path)
+        try:
+            if dry_run and not path.exists():
+                # A dry run writes nothing, not even an empty database: compare with an empty catalog.
+                if db is not None and not path.parent.is_dir():
+                    CatalogStore(path, create_parents=False)  # raises the one-line reason, creates nothing
+                store = CatalogStore(":memory:")
+            else:
+                # An explicit --db must name a file in an existing folder; the default one is ours to create.
+                store = CatalogStore(path, create_parents=db is None)
+        except CatalogFileError as exc:
+            raise ProjectError(str(exc)) from None
         app = create_app(store)
         client = PortClient(base_url=LOCAL_BASE_URL, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
                             transport=transport or httpx.ASGITransport(app=app), integration_identifier=identifier,
@@ -221,11 +253,7 @@ def open_target(project: Project, *, target: str | None = None, region: str | No
     if not (client_id and client_secret):
         raise ProjectError("syncing to Port needs credentials: set PORT_CLIENT_ID and PORT_CLIENT_SECRET "
                            "(or use --target local)")
-    region_name = (region or str(project.port.get("region") or "eu")).lower()
-    if region_name not in PORT_BASE_URLS:
-        raise ProjectError(f"unknown Port region {region_name!r}: use eu or us")
-    base_url = project.port.get("baseUrl") if region is None and project.port.get("baseUrl") else \
-        PORT_BASE_URLS[region_name]
+    region_name, base_url = port_target(project, region)
     client = PortClient(base_url=str(base_url), client_id=client_id, client_secret=client_secret,
                         transport=transport, integration_identifier=identifier, integration_type=kind,
                         **client_kwargs)
@@ -320,15 +348,59 @@ def _failure(item: PlannedEntity, outcome: EntityOutcome) -> FailureRecord:
 # -- run -----------------------------------------------------------------------------------------
 
 
+PENDING_REASON = "not confirmed: the sync stopped before Port answered for it (re-sent by --retry-failed)"
+
+
 async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, cancel: asyncio.Event | None = None,
                    on_progress: Callable[[SyncProgress], Any] | None = None, failures_file: str | Path | None = None,
                    replace_resources: list[str] | None = None, progress: SyncProgress | None = None) -> SyncReport:
-    """Apply a plan: blueprints, upserts, stale deletes; then write the failures file."""
+    """Apply a plan: blueprints, upserts, stale deletes; then write the failures file.
+
+    Write-ahead: before anything is sent, every entity to send is in the failures file as
+    ``pending``, so a run killed at any point (SIGKILL, power loss) leaves nothing unaccounted.
+    An abort (task cancelled, second Ctrl+C) records what was not confirmed as cancelled.
+    """
     progress = progress or SyncProgress()
-    progress.counts = counts = _initial_counts(plan)
-    report = SyncReport(plan, counts, list(plan.failures),
-                        failures_file=Path(failures_file) if failures_file is not None else None)
-    cancel = cancel or asyncio.Event()
+    report = SyncReport(plan, {}, list(plan.failures))
+    file = Path(failures_file) if failures_file is not None else None
+    if file is not None and plan.to_send:
+        pending = [FailureRecord("pending", PENDING_REASON, i.resource, i.blueprint, i.identifier, i.payload,
+                                 i.record) for i in plan.to_send]
+        report.failures_file = file
+        save_failures(report, file, [*plan.failures, *pending], replace_resources=replace_resources)
+        file = report.failures_file  # the fallback file when the project's folder is not writable
+    try:
+        await _apply_plan(project, client, plan, report, cancel=cancel or asyncio.Event(), on_progress=on_progress,
+                          progress=progress)
+    except BaseException:
+        _abandon(report)
+        if file is not None:
+            save_failures(report, file, report.failures, replace_resources=replace_resources)
+        raise
+    if file is not None:
+        report.failures_file = file
+        save_failures(report, file, report.failures, replace_resources=replace_resources)
+    progress.phase, progress.message = "done", "done"
+    _emit(on_progress, progress)
+    return report
+
+
+def _abandon(report: SyncReport) -> None:
+    """Every entity to send that has no outcome yet becomes a ``cancelled`` failure."""
+    settled = report.confirmed | {(f.blueprint, f.identifier) for f in report.failures}
+    for item in report.plan.to_send:
+        if (item.blueprint, item.identifier) in settled:
+            continue
+        report.counts.setdefault((item.resource, item.blueprint), Counts()).cancelled += 1
+        report.failures.append(FailureRecord("cancelled", "not confirmed: the sync was aborted", item.resource,
+                                             item.blueprint, item.identifier, item.payload, item.record))
+    report.cancelled = True
+
+
+async def _apply_plan(project: Project, client: PortClient, plan: SyncPlan, report: SyncReport, *,
+                      cancel: asyncio.Event, on_progress: Callable[[SyncProgress], Any] | None,
+                      progress: SyncProgress) -> None:
+    progress.counts = counts = report.counts = _initial_counts(plan)
     to_send = plan.to_send
     failed_bps: dict[str, str] = {}
     # Blueprint changes are applied even when no entity changed: editing a blueprint is a change too.
@@ -372,6 +444,7 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
                 item = items[outcome.index]
                 c = counts[(item.resource, item.blueprint)]
                 if outcome.ok:
+                    report.confirmed.add((item.blueprint, item.identifier))
                     if _created(item, outcome):
                         c.created += 1
                     else:
@@ -403,11 +476,6 @@ async def run_plan(project: Project, client: PortClient, plan: SyncPlan, *, canc
             report.delete_failed.update({(bp, i): reason for i, reason in result.failed.items()})
             progress.deleted = len(report.deleted)
             _emit(on_progress, progress)
-    if report.failures_file is not None:
-        save_failures(report, report.failures_file, report.failures, replace_resources=replace_resources)
-    progress.phase, progress.message = "done", "done"
-    _emit(on_progress, progress)
-    return report
 
 
 def save_failures(report: SyncReport, file: Path, records: list[FailureRecord], *,
@@ -454,6 +522,7 @@ async def _retry_deferred(client: PortClient, plan: SyncPlan, deferred: list[tup
                 item = pairs[outcome.index][0]
                 c = counts[(item.resource, bp)]
                 if outcome.ok:
+                    report.confirmed.add((item.blueprint, item.identifier))
                     created = _created(item, outcome)
                     c.created += created
                     c.updated += not created

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -130,6 +131,12 @@ class CatalogApp:
             return Response.json({"ok": False, "error": exc.code, "message": exc.message}, exc.status)
         except ValueError as exc:  # unreadable JSON
             return Response.json({"ok": False, "error": "invalid_request", "message": str(exc)}, 400)
+        except sqlite3.OperationalError as exc:
+            # Another program held the database past the busy timeout: a transient answer the
+            # client retries; past its retries the records go to the failures file with this reason.
+            return Response.json({"ok": False, "error": "database_locked",
+                                  "message": f"database locked ({exc}): another program is writing the catalog"},
+                                 503, {"retry-after": "1"})
 
     # -- auth ----------------------------------------------------------------------------------
     def access_token(self, request: Request) -> Response:

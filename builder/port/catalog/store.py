@@ -12,6 +12,7 @@ writer's User-Agent), which is what Ocean's stale-entity search matches on.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -48,6 +49,14 @@ CREATE INDEX IF NOT EXISTS relations_target ON relations (target_blueprint, targ
 """
 
 
+#: How long a write waits for another program holding the database (sqlite's busy timeout).
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+class CatalogFileError(ValueError):
+    """The catalog database cannot be opened as given (a directory, not SQLite, no folder): one line."""
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -55,21 +64,48 @@ def utc_now() -> str:
 class CatalogStore:
     """Blueprints and entities in one SQLite file (or ``":memory:"``)."""
 
-    def __init__(self, path: str | Path = ":memory:", *, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(self, path: str | Path = ":memory:", *, clock: Callable[[], str] = utc_now,
+                 create_parents: bool = True, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self._prepare_file(Path(self.path).expanduser(), create_parents)
         # The catalog is served by one event loop, but `catalog serve` builds it on the main
         # thread and uvicorn may call from another; a lock keeps sqlite's use serialised.
+        # ``timeout`` is sqlite's busy timeout: another writer holding the lock is waited for.
         self._conn = sqlite3.connect(str(Path(self.path).expanduser()) if self.path != ":memory:" else self.path,
-                                     check_same_thread=False, isolation_level=None)
+                                     check_same_thread=False, isolation_level=None, timeout=busy_timeout)
         self._lock = threading.RLock()
         self.clock = clock
-        if self.path != ":memory:":
-            # WAL lets `catalog ls` read while `catalog serve` or a sync writes.
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        try:
+            if self.path != ":memory:":
+                # WAL lets `catalog ls` read while `catalog serve` or a sync writes.
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise CatalogFileError(f"{self.path}: the catalog database is locked by another program "
+                                       f"(waited {busy_timeout:g} s): close it and try again") from None
+            raise CatalogFileError(f"{self.path}: not a catalog database ({exc}): pass another --db") from None
+
+    @staticmethod
+    def _prepare_file(file: Path, create_parents: bool) -> None:
+        """Say clearly what is wrong with a path before sqlite does it obscurely; create the file
+        private (0600): a catalog holds user data."""
+        if file.is_dir():
+            raise CatalogFileError(f"{file}: is a directory; --db takes a database file")
+        if not file.parent.is_dir():
+            if not create_parents:
+                raise CatalogFileError(f"{file}: the folder {file.parent} does not exist: create it or pass another --db")
+            file.parent.mkdir(parents=True, exist_ok=True)
+        if not file.exists():
+            try:
+                os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise CatalogFileError(f"{file}: cannot create the catalog database ({exc.strerror})") from None
 
     def close(self) -> None:
         with self._lock:
