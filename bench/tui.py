@@ -1,0 +1,317 @@
+"""Where a person waits in the TUI: keystroke → repaint, resource switch, cold start, demo.sh, quit.
+
+    python bench/tui.py                    # every row, the demo's usage events (~1,700 records)
+    python bench/tui.py --team-size 140    # the keystroke rows at ~20,000 records
+    python bench/tui.py --only app         # in-process rows only (no terminal processes)
+    python bench/tui.py --profile switch   # cProfile of the resource switches (top 25 by own time)
+
+In-process rows drive the real app with Pilot (``App.run_test``, 140×44) on the built-in simulator
+and stop the clock at the **repaint** that shows the result: a spy on ``App._display`` (called with
+each compositor update, after the screen's dirty regions are rendered) checks, at each paint,
+whether the widget that shows the result already holds it. So a row is key press → the frame a
+person sees, not key press → a message.
+
+- keystroke → value: type into the JQ of ``properties.model`` (inside a string literal, so every
+  key changes the value of the record in view); stop at the paint where that row's value cell
+  holds the new value.
+- keystroke → all records: the same keys; stop at the paint where the field's status and the
+  record counts come from an evaluation of the expression as typed (no "…" left).
+- resource switch: ↓/↑ in the resource list; stop at the paint where the mapping table shows the
+  new resource's JQ with values and the response viewer holds its body.
+
+Process rows run the console script in a pseudo-terminal (140×44) and read what it writes: cold
+start = spawn → the first frame with the resource list, the response summary and a field status
+(✓); ``bash scripts/demo.sh`` the same through the script (its second start: pip is skipped);
+quit = ctrl+q → the process has exited. Targets: issue #13.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import fcntl
+import os
+import pstats
+import pty
+import re
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
+SIZE = (140, 44)
+TARGETS = {"value": 0.050, "settled": 0.250, "switch": 0.120, "cold": 0.6, "demo": 1.2, "quit": 0.3}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class PaintClock:
+    """Stamps the first paint at which each armed condition holds (checked inside ``App._display``).
+
+    Armed before the key press: the paint that shows the result may come while the press is still
+    being processed."""
+
+    def __init__(self, app: Any) -> None:
+        self.conditions: dict[str, Callable[[], bool]] = {}
+        self.stamps: dict[str, float] = {}
+        original = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            original(screen, renderable)
+            if renderable is None:
+                return
+            for name, condition in list(self.conditions.items()):
+                if condition():
+                    self.stamps[name] = time.perf_counter()
+                    del self.conditions[name]
+
+        app._display = display
+
+    def arm(self, **conditions: Callable[[], bool]) -> None:
+        self.conditions, self.stamps = dict(conditions), {}
+
+    async def wait(self, pilot: Any, start: float, timeout: float = 30.0) -> dict[str, float]:
+        while self.conditions:
+            if time.perf_counter() - start > timeout:
+                raise SystemExit(f"no paint showed {', '.join(self.conditions)} within {timeout:.0f} s")
+            await pilot.pause()
+        return {name: stamp - start for name, stamp in self.stamps.items()}
+
+
+async def settle(pilot: Any, timeout: float = 60.0) -> None:
+    """Until no evaluation is waiting and no worker runs (fails loudly when that never happens)."""
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    pane = app.build_pane
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        await pilot.pause()
+        pane.flush()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+        if pane.idle and not pane._pending_fields and not any(w.is_running for w in app.workers):
+            return
+    raise SystemExit(f"the app did not settle within {timeout:.0f} s")
+
+
+def _shown(widget: Any) -> str:
+    content = getattr(widget, "content", None)
+    return content.plain if hasattr(content, "plain") else str(content or "")
+
+
+async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
+    from builder.simulator import SimulatorConfig
+    from builder.tui.app import make_app
+    from widgets.json_viewer import JsonViewer
+    from widgets.mapping_table import MappingTable, one_line
+    from widgets.resource_list import ResourceList
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-tui-"))
+    simulator = SimulatorConfig(now=NOW, seed=42, rate_limits=False, team_size=args.team_size)
+    app = make_app(folder / "cursor-builder.yaml", demo=True, simulator=simulator, env={})
+    out: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        clock = PaintClock(app)
+        await settle(pilot)
+        pane = app.build_pane
+        session = app.session
+        names = session.project.resource_names()
+        resources = app.query_one(ResourceList)
+        resources.focus()
+        resources.highlighted = names.index("usage-events")
+        await settle(pilot)
+        pane.send()
+        await settle(pilot)
+        result = session.results["usage-events"]
+        out["records"] = len(result.records)
+
+        # -- keystrokes --------------------------------------------------------------------------
+        table = app.query_one(MappingTable)
+        row = table.row(("properties", "model"))
+        assert row is not None
+        row.jq_input.field.focus()
+        row.jq_input.field.value = '.model + "_"'
+        await settle(pilot)
+        row.jq_input.field.cursor_position = len(row.jq_input.field.value) - 1  # inside the string
+        model = str(result.records[session.record].get("model"))
+        values: list[float] = []
+        settled: list[float] = []
+        typed = ""
+        for index in range(args.keys):
+            key = "abcdefghij"[index % 10]
+            typed += key
+            expected = f'"{model}_{typed}"'
+            expr = f'.model + "_{typed}"'
+            def counted(expr: str = expr) -> bool:
+                current = session.results.get("usage-events")
+                status = current.fields.get("properties.model") if current else None
+                return (status is not None and status.expr == expr and not pane._pending_fields
+                        and "…" not in _shown(row.status_cell))
+
+            clock.arm(value=lambda expected=expected: _shown(row.value_cell).startswith(expected[:60]),
+                      settled=counted)
+            start = time.perf_counter()
+            await pilot.press(key)
+            times = await clock.wait(pilot, start)
+            values.append(times["value"])
+            settled.append(times["settled"])
+            await settle(pilot)
+        out["value"], out["settled"] = values, settled
+
+        # -- resource switches -------------------------------------------------------------------
+        resources.focus()
+        await settle(pilot)
+        switches: list[float] = []
+        profile = cProfile.Profile() if args.profile == "switch" else None
+        for index in range(args.switches):
+            step = "down" if index % 2 == 0 else "up"
+            before = session.selected
+            target = before + (1 if step == "down" else -1)
+            resource = session.project.resources[target]
+            identifier = one_line(str(resource.mappings.get("identifier", "")))
+            viewer = app.query_one("#response-json", JsonViewer).body
+            previous_lines = viewer.json_lines
+
+            def switched(target: int = target, identifier: str = identifier, previous: Any = previous_lines) -> bool:
+                first = table.row(("identifier",))
+                return (session.selected == target and first is not None and first.jq_input.value == identifier
+                        and _shown(first.value_cell) not in ("", "–") and viewer.json_lines is not previous
+                        and bool(viewer.json_lines))
+
+            if profile:
+                profile.enable()
+            clock.arm(switch=switched)
+            start = time.perf_counter()
+            await pilot.press(step)
+            switches.append((await clock.wait(pilot, start))["switch"])
+            if profile:
+                profile.disable()
+            await settle(pilot)
+        out["switch"] = switches
+        if profile:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    return out
+
+
+# -- whole processes in a pseudo-terminal ------------------------------------------------------------
+
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[=>PX^_]")
+FIRST_SCREEN = ("Resources", "saved sample", "✓")
+
+
+def run_in_terminal(command: list[str], cwd: Path, quit_after: bool = True) -> tuple[float, float | None]:
+    """Seconds from spawn to the first full screen, and from ctrl+q to exit."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, close_fds=True)
+    os.close(slave)
+    seen = b""
+    first: float | None = None
+    try:
+        while first is None:
+            if time.perf_counter() - start > 60 or proc.poll() is not None:
+                raise SystemExit(f"{command[0]}: no full screen ({_ESCAPES.sub(b'', seen)[-300:]!r})")
+            ready, _, _ = select.select([master], [], [], 0.01)
+            if ready:
+                seen += os.read(master, 1 << 16)
+                plain = _ESCAPES.sub(b"", seen).decode("utf-8", "replace")
+                if all(marker in plain for marker in FIRST_SCREEN):
+                    first = time.perf_counter() - start
+        if not quit_after:
+            return first, None
+        pressed = time.perf_counter()
+        os.write(master, b"\x11")  # ctrl+q
+        while proc.poll() is None:
+            if time.perf_counter() - pressed > 30:
+                raise SystemExit("the app did not quit within 30 s")
+            ready, _, _ = select.select([master], [], [], 0.005)
+            if ready:
+                try:
+                    os.read(master, 1 << 16)
+                except OSError:
+                    pass
+        return first, time.perf_counter() - pressed
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+
+
+def measure_processes(args: argparse.Namespace) -> dict[str, list[float]]:
+    script = Path(sys.executable).with_name("cursor-builder")
+    folder = Path(tempfile.mkdtemp(prefix="bench-tui-proc-"))
+    out: dict[str, list[float]] = {"cold": [], "quit": [], "demo": []}
+    for _ in range(args.runs):
+        cold, quit_time = run_in_terminal([str(script), "--demo"], folder)
+        out["cold"].append(cold)
+        out["quit"].append(quit_time or 0.0)
+    run_in_terminal(["bash", str(ROOT / "scripts" / "demo.sh")], ROOT)  # the first start may install
+    for _ in range(args.runs):
+        out["demo"].append(run_in_terminal(["bash", str(ROOT / "scripts" / "demo.sh")], ROOT)[0])
+    return out
+
+
+ROWS = [
+    ("value", "keystroke → value of the record in view repainted"),
+    ("settled", "keystroke → counts/status for all records repainted"),
+    ("switch", "resource switch (↓/↑) → its mapping and response repainted"),
+    ("cold", "cold start → first full screen (whole process)"),
+    ("demo", "bash scripts/demo.sh (second start) → first full screen"),
+    ("quit", "quit (ctrl+q → process exited)"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--team-size", type=int, default=12, help="simulated team (12: the demo's ~1,700 events)")
+    parser.add_argument("--keys", type=int, default=20, help="keystrokes measured")
+    parser.add_argument("--switches", type=int, default=20, help="resource switches measured")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each whole-process row")
+    parser.add_argument("--only", choices=("app", "process"), default=None)
+    parser.add_argument("--profile", choices=("switch",), default=None)
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = {}
+    if args.only != "process":
+        figures.update(asyncio.run(measure_app(args)))
+    if args.only != "app":
+        figures.update(measure_processes(args))
+    print(f"TUI benchmark: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, python {sys.version.split()[0]}"
+          + (f"; usage events: {figures['records']:,} records" if "records" in figures else ""))
+    print(f"  {'row':<62} {'p50':>9} {'p95':>9} {'n':>4}  target")
+    for key, name in ROWS:
+        values = figures.get(key)
+        if not values:
+            continue
+        p50, p95 = statistics.median(values), pct(values, 0.95)
+        target = TARGETS[key]
+        verdict = "met" if p95 < target else "MISSED"
+        print(f"  {name:<62} {p50 * 1000:>7.0f}ms {p95 * 1000:>7.0f}ms {len(values):>4}  "
+              f"< {target * 1000:.0f} ms (p95): {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
