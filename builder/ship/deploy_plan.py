@@ -210,8 +210,8 @@ def _closest(resource: Resource, problems: list[str]) -> str:
                                              else "with the API's default page size")
                      + ": records beyond that page are not ingested")
     if any("computed at request time" in p for p in problems):
-        parts.append("the literal window exported today, frozen: re-export (cursor-builder init/export) before it "
-                     "ages out")
+        parts.append("sends the literal window exported today, frozen: re-export (cursor-builder init/export) "
+                     "before it ages out")
     return "; ".join(parts)
 
 
@@ -279,11 +279,10 @@ def installation_project(project: Project, installation: Installation) -> Projec
     out = project.copy()
     out.integration["identifier"] = installation.identifier
     config = out.config
-    for key in PAGINATION_KEYS:
-        config.pop(key, None)
-    config.update(installation.pagination.config())
-    if installation.pagination.type == "none":
-        config["paginationType"] = "none"
+    if installation.pagination != OceanPagination.of(config):  # the project's own settings stay as written
+        for key in PAGINATION_KEYS:
+            config.pop(key, None)
+        config.update(installation.pagination.config())
     wanted = set(installation.resources)
     out.resources = [r for r in out.resources if r.name in wanted]
     return out

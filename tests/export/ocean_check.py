@@ -63,6 +63,8 @@ def check_env(env: dict[str, str], spec: list[dict[str, Any]], cwd: str) -> tupl
         "scheduled_resync_interval": cfg.scheduled_resync_interval,
         "initialize_port_resources": cfg.initialize_port_resources,
         "send_raw_data_examples": cfg.send_raw_data_examples, "client_timeout": cfg.client_timeout,
+        "processing_mode": str(cfg.processing_mode.value),
+        "allow_environment_variables_jq_access": cfg.allow_environment_variables_jq_access,
     }
     return cfg.integration.config.model_dump(), core, None
 

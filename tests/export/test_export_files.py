@@ -35,7 +35,7 @@ SECRETS = {
 CORE_ENV = {"OCEAN__PORT__CLIENT_ID", "OCEAN__PORT__CLIENT_SECRET", "OCEAN__PORT__BASE_URL", "OCEAN__EVENT_LISTENER",
             "OCEAN__INTEGRATION__IDENTIFIER", "OCEAN__INTEGRATION__TYPE", "OCEAN__INITIALIZE_PORT_RESOURCES",
             "OCEAN__SCHEDULED_RESYNC_INTERVAL", "OCEAN__SEND_RAW_DATA_EXAMPLES", "OCEAN__CLIENT_TIMEOUT",
-            "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS"}
+            "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS", "OCEAN__PROCESSING_MODE"}
 
 
 def tsv_settings() -> list[dict[str, Any]]:
@@ -80,8 +80,9 @@ def make(config: dict[str, Any] | None = None, integration: dict[str, Any] | Non
 # -- golden files --------------------------------------------------------------------------------
 
 def golden_cases() -> list[Any]:
+    # Every file, the per-installation values and mappings of a multi-installation plan included.
     return [pytest.param(name, project, file, id=f"{name}-{file}")
-            for name, project in projects() for file in FORMATS.values()]
+            for name, project in projects() for file in export_all(project, env={})]
 
 
 @pytest.mark.parametrize("name,project,file", golden_cases())
@@ -230,8 +231,9 @@ def test_send_raw_data_examples_false_goes_through_extra_env() -> None:
     helm = export_format(project, "helm", env={})
     values = yaml.safe_load(export_format(project, "values", env={}))
     assert "sendRawDataExamples" not in values and "sendRawDataExamples" not in helm
-    assert values["extraEnv"] == [{"name": "OCEAN__SEND_RAW_DATA_EXAMPLES", "value": "false"}]
-    assert "--set extraEnv[0].name=OCEAN__SEND_RAW_DATA_EXAMPLES" in helm
+    assert values["extraEnv"] == [{"name": "OCEAN__PROCESSING_MODE", "value": "ocean-core"},
+                                  {"name": "OCEAN__SEND_RAW_DATA_EXAMPLES", "value": "false"}]
+    assert "--set extraEnv[1].name=OCEAN__SEND_RAW_DATA_EXAMPLES" in helm
     assert values["clientTimeout"] == 90 and values["initializePortResources"] is False
     env = {name: value for name, value, _ in docker_env(project, env={})}
     assert env["OCEAN__SEND_RAW_DATA_EXAMPLES"] == "false" and env["OCEAN__CLIENT_TIMEOUT"] == "90"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.ship.export import docker_env, export_format
+from builder.ship.export import docker_env, export_all, export_format, installation_projects
 from builder.ship.export.settings import config_env_name, deployment, resolve
 from export_helpers import HERE, fixture_project, oracle_python, preset_project
 from test_export_files import BASIC_EMPTY, SECRETS, basic_header, make, tsv_settings
@@ -66,7 +66,7 @@ def test_port_app_config_parses_with_oceans_models(project: Any, tmp_path: Path)
     out = ocean({"app_config": export_format(project, "yaml", env={})}, tmp_path)
     assert out["app_config_error"] is None
     parsed = out["app_config"]["resources"]
-    expected = project.app_config_dict()["resources"]
+    expected = installation_projects(project)[0].app_config_dict()["resources"]  # the first installation's
     assert [r["kind"] for r in parsed] == [r["kind"] for r in expected]
     for got, want in zip(parsed, expected):
         assert got["selector"] == want["selector"]  # custom keys survive, literally
@@ -96,6 +96,8 @@ def check_config(project: Any, out: dict[str, Any]) -> None:
                             "base_url": project.port_base_url}
     assert core["event_listener"] == dep.event_listener["type"]
     assert (core["identifier"], core["type"]) == (dep.identifier, "custom")
+    # The pins that keep the deployment equal to the preview reach Ocean's own settings.
+    assert (core["processing_mode"], core["allow_environment_variables_jq_access"]) == ("ocean-core", False)
     for key, value in dep.core:
         snake = {"scheduledResyncInterval": "scheduled_resync_interval", "clientTimeout": "client_timeout",
                  "sendRawDataExamples": "send_raw_data_examples",
@@ -123,6 +125,10 @@ def render_chart_env(values: dict[str, Any]) -> dict[str, str]:
         if key in values:
             env[name] = json.dumps(values[key]) if not isinstance(values[key], str) else values[key]
     env["OCEAN__SEND_RAW_DATA_EXAMPLES"] = "true"  # `| default true`: false is lost here
+    env["OCEAN__PROCESSING_MODE"] = "dsp"  # `processingMode | default "dsp"`
+    # `if hasKey … allowEnvironmentVariablesJqAccess`: a false value is rendered as false
+    env["OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS"] = json.dumps(values.get("allowEnvironmentVariablesJqAccess",
+                                                                             True))
     integration = values["integration"]
     env["OCEAN__INTEGRATION__IDENTIFIER"] = integration["identifier"]
     env["OCEAN__EVENT_LISTENER"] = json.dumps(integration["eventListener"])
@@ -170,3 +176,20 @@ def test_a_secrets_env_var_is_ignored_by_ocean(tmp_path: Path) -> None:
            "OCEAN__INTEGRATION__SECRETS__USERNAME": "crsr_key"}
     out = ocean({"env": env}, tmp_path)
     assert out["config_error"] is None and out["config"]["username"] is None
+
+
+def test_every_installation_of_the_plan_reaches_ocean_with_its_own_pagination(tmp_path: Path) -> None:
+    """The preset deploys as several installations: each values file and each docker run builds Ocean's
+    configuration with that installation's identifier and pagination keys."""
+    preset = preset_project()
+    if preset is None:
+        pytest.skip("no preset")
+    files = export_all(preset, reveal_secrets=True, env=ENV)
+    installs = installation_projects(preset)
+    assert len(installs) > 1
+    for index, inst in enumerate(installs):
+        name = "values.yaml" if index == 0 else f"values.{inst.integration['identifier']}.yaml"
+        out = ocean({"env": render_chart_env(yaml.safe_load(files[name]))}, tmp_path)
+        check_config(inst, out)
+        assert out["core"]["identifier"] == inst.integration["identifier"]
+        assert out["config"]["pagination_type"] == inst.config["paginationType"]

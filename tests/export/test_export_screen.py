@@ -102,3 +102,27 @@ def test_lint_sees_the_fetched_results(tmp_path: Path) -> None:
             assert not [c for c in codes if c[0] == "members"]
 
     asyncio.run(scenario())
+
+
+def test_plan_tab_shows_installations_and_what_each_ingests(tmp_path: Path) -> None:
+    """The Plan tab lists every resource under its installation, and once the plan has run on the
+    simulator, what the deployed integration ingests against the preview."""
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            pane = await open_tab(pilot, "export", ExportPane)
+            await app.workers.wait_for_complete()  # the proof worker
+            await pilot.pause()
+            table = pane.query_one("#plan-table", DataTable)
+            rows = {str(table.get_row_at(i)[1]): [str(c) for c in table.get_row_at(i)] for i in range(table.row_count)}
+            assert set(rows) == set(app.session.project.resource_names())
+            assert [row[0] for row in rows.values()] == [pane.plan.installations[0].identifier] * len(rows)
+            members = rows["members"]
+            ingested, preview = members[3].split(" of ")
+            assert members[4] == "ok" and ingested == preview and int(preview) > 0
+            # Pagination in a POST body: an error naming why, and the native kind that covers the data.
+            assert rows["usage-events"][4].startswith("ERROR: pagination inside the POST body")
+            assert rows["usage-events"][5] == "cursor-usage-event"
+
+    asyncio.run(scenario())

@@ -46,6 +46,8 @@ def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
     add("OCEAN__INTEGRATION__TYPE", "custom")
     for key, value in dep.core:
         add(CORE_SETTINGS[key][0], value)
+    for name, value in dep.extra_env:
+        add(name, value)
     for setting in dep.settings:
         if isinstance(setting.value, (dict, list)):
             add(setting.env_name, json.dumps(setting.value, separators=(",", ":")))
@@ -55,16 +57,25 @@ def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
 
 
 def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
-    dep = deployment(project)
-    pairs = _entries(dep, reveal_secrets, os.environ if env is None else env)
-    lines = script_head(f"Run the Ocean Custom integration {dep.identifier} with Docker ({IMAGE}).", dep,
+    """One ``docker run`` per installation of the deployment plan (one container each)."""
+    from builder.ship.deploy_plan import installation_project, plan_deployment
+
+    plan = plan_deployment(project)
+    deps = [deployment(installation_project(project, inst)) for inst in plan.installations] or [deployment(project)]
+    env = os.environ if env is None else env
+    lines = script_head(f"Run the Ocean Custom integration {deps[0].identifier} with Docker ({IMAGE}).", deps[0],
                         reveal_secrets)
-    once = str(dep.event_listener.get("type", "")).upper() == "ONCE"
-    # ONCE resyncs and exits; any other listener is a long-running service.
-    run = ["docker run -i --rm --platform=linux/amd64" if once else
-           f"docker run -d --name {quote_literal(dep.identifier)} --restart unless-stopped --platform=linux/amd64"]
-    for name, value, source, header in pairs:
-        run.append(f"-e {name}={source_ref(source, header)}" if source else f"-e {name}={quote_literal(value)}")
-    run.append(IMAGE)
-    lines.append(continued(run))
+    for dep in deps[1:]:
+        lines += [f"# Note: {note}" for note in dep.notes if f"# Note: {note}" not in lines]
+    for inst, dep in zip(plan.installations or [None], deps):
+        if inst is not None and len(deps) > 1:
+            lines.append(f"# Installation {dep.identifier} ({inst.pagination.describe()}): {', '.join(inst.resources)}")
+        once = str(dep.event_listener.get("type", "")).upper() == "ONCE"
+        # ONCE resyncs and exits; any other listener is a long-running service.
+        run = ["docker run -i --rm --platform=linux/amd64" if once else
+               f"docker run -d --name {quote_literal(dep.identifier)} --restart unless-stopped --platform=linux/amd64"]
+        for name, value, source, header in _entries(dep, reveal_secrets, env):
+            run.append(f"-e {name}={source_ref(source, header)}" if source else f"-e {name}={quote_literal(value)}")
+        run.append(IMAGE)
+        lines.append(continued(run))
     return "\n".join(lines) + "\n"

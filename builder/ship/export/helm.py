@@ -70,11 +70,20 @@ def _flags(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str],
             literal("--set", key, setting.value)
         else:
             literal("--set-string", key, setting.value)
-    if ("sendRawDataExamples", False) in dep.core and include == "all":
-        # The chart renders `sendRawDataExamples | default true`, so false is lost; an env entry wins.
-        flags.append("--set extraEnv[0].name=OCEAN__SEND_RAW_DATA_EXAMPLES")
-        flags.append("--set-string extraEnv[0].value=false")
+    if include == "all":
+        for i, (name, value) in enumerate(_extra_env(dep)):
+            flags.append(f"--set extraEnv[{i}].name={name}")
+            flags.append(f"--set-string extraEnv[{i}].value={quote_literal(helm_escape(value))}")
     return flags
+
+
+def _extra_env(dep: Deployment) -> list[tuple[str, str]]:
+    """Container env entries: they win over the chart's ConfigMap whatever its template renders."""
+    out = list(dep.extra_env)
+    if ("sendRawDataExamples", False) in dep.core:
+        # The chart renders `sendRawDataExamples | default true`, so false is lost; an env entry wins.
+        out.append(("OCEAN__SEND_RAW_DATA_EXAMPLES", "false"))
+    return out
 
 
 def _head(dep: Deployment, reveal_secrets: bool) -> list[str]:
@@ -83,13 +92,22 @@ def _head(dep: Deployment, reveal_secrets: bool) -> list[str]:
 
 
 def helm_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
-    dep = deployment(project)
+    """One ``helm upgrade --install`` per installation of the deployment plan (one release each)."""
+    from builder.ship.deploy_plan import installation_project, plan_deployment
+
+    plan = plan_deployment(project)
+    deps = [deployment(installation_project(project, inst)) for inst in plan.installations] or [deployment(project)]
     env = os.environ if env is None else env
-    lines = _head(dep, reveal_secrets)
+    lines = _head(deps[0], reveal_secrets)
+    for dep in deps[1:]:
+        lines += [f"# Note: {note}" for note in dep.notes if f"# Note: {note}" not in lines]
     lines.append(f"helm repo add --force-update port-labs {CHART_REPO}")
-    command = [f"helm upgrade --install {release_name(dep.identifier)} {CHART}",
-               f"--namespace {NAMESPACE} --create-namespace"] + _flags(dep, reveal_secrets, env)
-    lines.append(continued(command))
+    for inst, dep in zip(plan.installations or [None], deps):
+        if inst is not None and len(deps) > 1:
+            lines.append(f"# Installation {dep.identifier} ({inst.pagination.describe()}): {', '.join(inst.resources)}")
+        command = [f"helm upgrade --install {release_name(dep.identifier)} {CHART}",
+                   f"--namespace {NAMESPACE} --create-namespace"] + _flags(dep, reveal_secrets, env)
+        lines.append(continued(command))
     return "\n".join(lines) + "\n"
 
 
@@ -119,17 +137,19 @@ def _values(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]) -> di
     if secrets:
         integration["secrets"] = secrets
     values["integration"] = integration
-    if ("sendRawDataExamples", False) in dep.core:
-        values["extraEnv"] = [{"name": "OCEAN__SEND_RAW_DATA_EXAMPLES", "value": "false"}]
+    if _extra_env(dep):
+        values["extraEnv"] = [{"name": name, "value": value} for name, value in _extra_env(dep)]
     return values
 
 
-def values_yaml(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
+def values_yaml(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None,
+                values_file: str | None = None) -> str:
     dep = deployment(project)
     env = os.environ if env is None else env
     secret_flags = [] if reveal_secrets else _flags(dep, False, env, include="secrets")
     install = continued([f"helm upgrade --install {release_name(dep.identifier)} {CHART}",
-                         f"--namespace {NAMESPACE} --create-namespace -f values.yaml"] + secret_flags)
+                         f"--namespace {NAMESPACE} --create-namespace -f {values_file or 'values.yaml'}"]
+                        + secret_flags)
     header = [f"# Helm values for chart {CHART}: the Ocean Custom integration {dep.identifier}.",
               "# WARNING: this file contains secrets (exported with --reveal-secrets)." if reveal_secrets else
               "# Secrets are not in this file; pass them from your environment when installing:"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from builder.project.model import env_ref_name
@@ -59,6 +59,20 @@ PAGINATION_TYPES = ("none", "offset", "page", "cursor", "next_link", "header_lin
 PAGINATION_PARAM_DEFAULTS = {"page": ("page", "size"), "offset": ("offset", "limit"), "cursor": ("cursor", "limit")}
 
 CONFIG_ENV_PREFIX = "OCEAN__INTEGRATION__CONFIG__"
+#: port-ocean 0.56.2 defaults processing_mode to dsp (config/settings.py; core/models.py ProcessingMode):
+#: for organisations with the Data Source Processor Ocean forwards raw data and skips local mapping.
+PROCESSING_MODE = "ocean-core"
+PROCESSING_MODE_ENV = "OCEAN__PROCESSING_MODE"
+#: Why the exports pin what they pin (the README says it once).
+PIN_REASONS = (
+    f"`{PROCESSING_MODE_ENV}={PROCESSING_MODE}` (Helm extraEnv, Docker -e): port-ocean 0.56.2 defaults to `dsp`, "
+    "where Ocean forwards raw data to Port's Data Source Processor and skips its own JQ mapping, itemsToParse and "
+    "selector, so entities would not be the ones the preview showed",
+    "`allowEnvironmentVariablesJqAccess: false` (Helm) / `OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=false` "
+    "(Docker): Ocean's default (true) lets a mapping's `env` read the integration's own environment, its Port "
+    "client secret and Cursor key included, and send them to Port; set `integration.allowEnvironmentVariablesJqAccess:"
+    " true` in the project to opt in",
+)
 IMAGE = "ghcr.io/port-labs/port-ocean-custom:latest"
 CHART = "port-labs/port-ocean"
 CHART_REPO = "https://port-labs.github.io/helm-charts"
@@ -242,6 +256,8 @@ class Deployment:
     settings: list[DeploySetting]
     dropped: list[str]
     notes: list[str]
+    #: (env var, value) the container must get whatever the chart version renders (Helm extraEnv)
+    extra_env: list[tuple[str, str]] = field(default_factory=list)
 
     def env_vars_needed(self) -> list[str]:
         names = [c.env for c in (self.client_id, self.client_secret) if c.env]
@@ -294,13 +310,23 @@ def deployment(project: Any) -> Deployment:
     for key, (_, default) in CORE_SETTINGS.items():
         if key in integration and integration[key] is not None and integration[key] != default:
             core.append((key, integration[key]))
+    if integration.get("allowEnvironmentVariablesJqAccess") is not True:
+        # Pinned unless the project opts in: Ocean's default (true) lets a mapping's `env` read the
+        # integration's own secrets and send them to Port; the preview never sees this machine's env.
+        core = [(k, v) for k, v in core if k != "allowEnvironmentVariablesJqAccess"]
+        core.append(("allowEnvironmentVariablesJqAccess", False))
+        core.sort(key=lambda item: list(CORE_SETTINGS).index(item[0]))
+    mode = str(integration.get("processingMode") or PROCESSING_MODE)
+    if mode != PROCESSING_MODE:
+        notes.append(f"integration.processingMode is {mode!r}: with the Data Source Processor Ocean skips local JQ "
+                     "mapping, so entities may differ from the preview")
     settings, dropped = deploy_settings(project.config, pagination_hints(project))
     notes += [s.note for s in settings if s.note]
     notes += [f"integration.config.{key} is not exported: Ocean Custom's settings model ignores it" for key in dropped]
     port = project.port or {}
     return Deployment(identifier, dict(listener), _credential(port.get("clientId"), "PORT_CLIENT_ID"),
                       _credential(port.get("clientSecret"), "PORT_CLIENT_SECRET"), project.port_base_url,
-                      core, settings, dropped, notes)
+                      core, settings, dropped, notes, [(PROCESSING_MODE_ENV, mode)])
 
 
 Problem = tuple[str, str, str, str, str]  # severity, code, message, consequence, fix

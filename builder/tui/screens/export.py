@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from builder.tui.app import BuilderApp
 
 TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dashboard", "helm": "Helm",
-          "values": "values.yaml", "docker": "Docker", "readme": "README"}
+          "values": "values.yaml", "docker": "Docker", "readme": "README", "setup": "Port setup"}
+#: The deployment plan table (builder.ship.deploy_plan): one row per resource.
+PLAN_COLUMNS = ("installation", "resource", "pagination", "ingested / preview", "verdict", "native kind")
 SEVERITY_MARK = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
 EXPORT_DIR = "ocean-export"
 
@@ -71,14 +73,17 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             with TabPane("Lint", id="export-lint"):
                 yield DataTable(id="lint-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="lint-detail")
+            with TabPane("Plan", id="export-plan"):
+                yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
             for fmt, name in FORMATS.items():
-                with TabPane(TITLES[fmt], id=f"export-{fmt}"):
+                with TabPane(TITLES.get(fmt, name), id=f"export-{fmt}"):
                     yield TextArea("", read_only=True, show_line_numbers=True, id=f"text-{fmt}",
                                    soft_wrap=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#lint-table", DataTable)
         table.add_columns("severity", "resource", "code", "what Ocean will do")
+        self.query_one("#plan-table", DataTable).add_columns(*PLAN_COLUMNS)
         self._ready = True
         self.refresh_exports()
         # After the first refresh the pane is on screen; focusing it earlier is a no-op.
@@ -124,11 +129,41 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             table.add_row(SEVERITY_MARK[finding.severity], finding.resource or "integration", finding.code,
                           finding.message)
         self._show_detail(0)
+        self._show_plan()
         counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_MARK}
         identifier = session.project.integration.get("identifier") or "unnamed integration"
         summary = (f"{identifier} · lint: {counts['error']} error(s), {counts['warning']} warning(s), "
                    f"{counts['info']} info · c copy · w write files")
         self.query_one("#export-summary", Static).update(self.error or summary)
+
+    def _show_plan(self, plan: Any = None) -> None:
+        """The deployment plan at once; the record counts once ``_prove_plan`` has run it on the simulator."""
+        from builder.ship.deploy_plan import plan_deployment
+
+        try:
+            plan = plan or plan_deployment(self.builder.session.project, self._samples())
+        except Exception:  # noqa: BLE001 - a project mid-edit: the lint tab says why
+            return
+        self.plan = plan
+        table = self.query_one("#plan-table", DataTable)
+        table.clear()
+        for row in plan.rows():
+            table.add_row(*row)
+        if all(r.builder_records is None for r in plan.resources):
+            self._prove_plan(self.builder.session.project.copy(), plan)
+
+    @work(thread=True, exclusive=True, group="export-plan")
+    def _prove_plan(self, project: Any, plan: Any) -> None:
+        # Both fetches run against the in-process simulator, off the UI thread (a few seconds of work).
+        import asyncio
+
+        from builder.ship.deploy_plan import prove
+
+        try:
+            proved = asyncio.run(prove(project, plan))
+        except Exception:  # noqa: BLE001 - the table keeps the structural plan
+            return
+        self.builder.call_from_thread(self._show_plan, proved)
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one("#lint-detail", Static)
@@ -142,7 +177,8 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     def _sub_tab(self, event: TabbedContent.TabActivated) -> None:
         # Keep the focus inside the pane (a hidden widget loses it), so c / w / r keep working.
         fmt = (event.pane.id or "").removeprefix("export-")
-        target = self.query_one(f"#text-{fmt}", TextArea) if fmt in FORMATS else self.query_one("#lint-table")
+        target = (self.query_one(f"#text-{fmt}", TextArea) if fmt in FORMATS else
+                  self.query_one("#plan-table" if fmt == "plan" else "#lint-table"))
         self.call_after_refresh(target.focus)
 
     @on(DataTable.RowHighlighted, "#lint-table")
