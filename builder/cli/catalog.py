@@ -16,6 +16,7 @@ from typing import Any
 
 from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
+from builder.net.faults import fault_spec_arg
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -30,6 +31,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     serve.add_argument("--db", metavar="FILE", help="database file (default: the shared local catalog)")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8766, help="port (default 8766; 0 picks a free one)")
+    serve.add_argument("--faults", metavar="SPEC", type=fault_spec_arg, default=None,
+                       help="inject faults per request, e.g. 429=0.05,500=0.02,reset=0.02,truncate=0.01,"
+                            "badjson=0.01,delay=0.1:2s, to rehearse a sync against a misbehaving Port")
+    serve.add_argument("--seed", type=int, default=0, help="seed of --faults (same seed, same faults)")
     serve.set_defaults(func=run_serve)
     ls = commands.add_parser("ls", help="list blueprints, or the entities of one blueprint")
     ls.add_argument("--db", metavar="FILE", help="database file (default: the shared local catalog)")
@@ -52,6 +57,17 @@ def _db_path(arg: str | None) -> Path:
     return Path(arg).expanduser() if arg else default_db_path()
 
 
+def open_store(path: Path, *, explicit: bool) -> Any:
+    """The catalog at ``path``, or a one-line user error (a directory, not SQLite, no such folder)."""
+    from builder.port.catalog import CatalogStore
+    from builder.port.catalog.store import CatalogFileError
+
+    try:
+        return CatalogStore(path, create_parents=not explicit)
+    except CatalogFileError as exc:
+        raise UserError(str(exc)) from None
+
+
 def run_ls(args: argparse.Namespace) -> int:
     from builder.port.catalog import CatalogStore
 
@@ -60,7 +76,7 @@ def run_ls(args: argparse.Namespace) -> int:
         raise UserError(f"no catalog at {path} yet: run `cursor-builder sync --target local` first")
     if args.limit < 1 or args.offset < 0:
         raise UserError("--limit must be at least 1 and --offset at least 0")
-    store = CatalogStore(path)
+    store = open_store(path, explicit=True)
     try:
         if args.integrations:
             return _ls_integrations(store, path, args.format)
@@ -144,9 +160,15 @@ def run_serve(args: argparse.Namespace) -> int:
     from builder.port.catalog import CatalogStore, create_app
 
     path = _db_path(args.db)
-    store = CatalogStore(path)
+    store = open_store(path, explicit=args.db is not None)
+    dice = None
+    if args.faults is not None:
+        from builder.net.faults import FaultDice
+
+        dice = FaultDice(args.faults, args.seed)
+        print(f"injecting faults: {args.faults} (seed {args.seed})", file=sys.stderr)
     try:
-        started = serve_loopback(create_app(store), args.host, args.port,
+        started = serve_loopback(create_app(store, dice=dice), args.host, args.port,
                                  lambda port: print(banner(f"http://{url_host(args.host)}:{port}", path), flush=True))
     except CannotServe as exc:
         print(f"cursor-builder: {exc}", file=sys.stderr)

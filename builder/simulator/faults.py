@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from builder.net.asgi import Response
+from ..net.faults import FaultDice, FaultSpec, InjectedReset
 from .config import FaultConfig
 
 _HTML_PAGE = (
@@ -45,11 +46,14 @@ class Draw:
     error_status: int | None
     non_json: bool
     truncate_at: float | None  # fraction of the body to keep
+    reset: bool = False  # the answer is lost after the work is done (``--faults reset=P``)
 
 
 class FaultInjector:
-    def __init__(self, config: FaultConfig, seed: int) -> None:
+    def __init__(self, config: FaultConfig, seed: int, spec: FaultSpec | None = None) -> None:
         self.config = config
+        #: ``simulate --faults``: the shared spelling (builder.net.faults) replaces ``config``'s rates
+        self.dice = FaultDice(spec, seed) if spec is not None and spec.active else None
         self._rng = random.Random(f"{seed}/faults")
         self._burst_left = config.burst
         self._burst_status = config.burst_status
@@ -65,6 +69,9 @@ class FaultInjector:
         return not self.config.paths or any(path.startswith(prefix) for prefix in self.config.paths)
 
     def draw(self, path: str) -> Draw | None:
+        if self.dice is not None:
+            rolled = self.dice.draw(path)
+            return Draw(rolled.delay_seconds, rolled.status, rolled.badjson, rolled.truncate_at, rolled.reset)
         if not self.applies_to(path):
             return None
         cfg = self.config
@@ -86,6 +93,8 @@ class FaultInjector:
 
     def apply_after(self, draw: Draw | None, response: Response) -> Response:
         """Body-level faults: only on successful JSON bodies, the case a client trusts most."""
+        if draw is not None and draw.reset:
+            raise InjectedReset()
         if draw is None or response.status >= 300:
             return response
         if draw.non_json:

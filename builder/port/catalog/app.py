@@ -9,6 +9,7 @@ exactly as it talks to Port, in-process (``httpx.ASGITransport``) or over loopba
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import secrets
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from builder.net.asgi import Request, Response, Router, dispatch
+from builder.net.asgi import Request, Response, Router, dispatch, send_response
+from builder.net.faults import BAD_JSON, FaultDice, InjectedReset, cut_body
 from builder.port.catalog import query as rules_query
 from builder.port.catalog.faults import CatalogFaults
 from builder.port.catalog.entities import ApiError, EntityWriter, rule_error
@@ -58,8 +60,9 @@ class CatalogApp:
 
     def __init__(self, store: CatalogStore | None = None, *, client_id: str = LOCAL_CLIENT_ID,
                  client_secret: str = LOCAL_CLIENT_SECRET, faults: CatalogFaults | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, dice: FaultDice | None = None) -> None:
         self.store = store if store is not None else CatalogStore(":memory:")
+        self.dice = dice  # random faults from `catalog serve --faults` (builder.net.faults)
         self.client_id = client_id
         self.client_secret = client_secret
         self.faults = faults or CatalogFaults()
@@ -96,11 +99,37 @@ class CatalogApp:
 
     # -- ASGI ----------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # Identifiers may hold '/', sent as %2F: route on the raw path, decode each segment after.
-        await dispatch(scope, receive, send, self._respond, raw_path=True)
+        if scope.get("type") == "http":
+            refused = _refuse_before_body(scope)
+            if refused is not None:  # decided from the headers: a hostile body is never read
+                await send_response(send, refused)
+                return
+        try:
+            # Identifiers may hold '/', sent as %2F: route on the raw path, decode each segment after.
+            await dispatch(scope, receive, send, self._respond, raw_path=True)
+        except InjectedReset:
+            # The work is done; the answer is lost mid-body. uvicorn closes the connection, and
+            # in-process the exception reaches the client as the transport error it stands for.
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+            await send({"type": "http.response.body", "body": b'{"ok": tr', "more_body": True})
+            raise
 
     async def _respond(self, request: Request) -> Response:
-        response = self.handle(request)
+        draw = self.dice.draw(f"{request.method} {request.path}") if self.dice is not None else None
+        if draw is not None and draw.delay_seconds:
+            await asyncio.sleep(draw.delay_seconds)
+        if draw is not None and draw.status is not None:
+            code = "too_many_requests" if draw.status == 429 else "internal_error"
+            response = Response.json({"ok": False, "error": code, "message": f"injected fault: {draw.status}"},
+                                     draw.status, {"retry-after": "0"} if draw.status == 429 else None)
+        else:
+            response = self.handle(request)
+        if draw is not None and draw.reset:
+            raise InjectedReset()
+        if draw is not None and response.status < 300 and (draw.badjson or draw.truncate_at is not None):
+            body = BAD_JSON if draw.badjson else cut_body(response.body, draw.truncate_at or 0.5)
+            response = Response(response.status, body, {"content-type": response.headers.get("content-type", "")})
         response.headers.setdefault("x-trace-id", str(uuid.uuid4()))
         return response
 
@@ -432,6 +461,36 @@ def _decode_cursor(value: Any) -> int:
         return int(json.loads(base64.urlsafe_b64decode(str(value).encode()))["o"])
     except Exception:
         raise ApiError(422, "invalid_request", "'from' is not a cursor this catalog returned") from None
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _refuse_before_body(scope: dict[str, Any]) -> Response | None:
+    """Checks that need only the headers, so a huge or hostile request costs nothing (issue #11 row 13).
+
+    Host must be loopback (or, in-process, the name the client was given): a page in a browser
+    that rebinds evil.example to 127.0.0.1 must not reach a catalog whose credentials are public.
+    """
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    host = headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    server = scope.get("server") or ("",)
+    if name and name not in _LOOPBACK_NAMES and not name.startswith("127.") and name != str(server[0]):
+        return Response.json({"ok": False, "error": "forbidden_host",
+                              "message": f"Host {name!r} is not served: the catalog answers loopback names only"}, 403)
+    path = scope.get("path", "")
+    if path != "/v1/auth/access_token" and not headers.get("authorization", "").lower().startswith("bearer "):
+        return Response.json({"ok": False, "error": "unauthorized", "message": "missing access token"}, 401)
+    try:
+        length = int(headers.get("content-length") or 0)
+    except ValueError:
+        return Response.json({"ok": False, "error": "invalid_request", "message": "bad Content-Length"}, 400)
+    if length > MAX_BODY_BYTES:
+        return Response.json({"ok": False, "error": "payload_too_large",
+                              "message": f"request body is {length} bytes; Port accepts at most {MAX_BODY_BYTES}"},
+                             413)
+    return None
 
 
 def create_app(store: CatalogStore | str | None = None, **kwargs: Any) -> CatalogApp:
