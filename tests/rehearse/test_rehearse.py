@@ -11,24 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from builder.port.catalog import CatalogStore
 from builder.port.catalog.integrations import IntegrationStore
 from builder.project.presets import load_preset
-from builder.ship.rehearse import OceanRuntime, RehearsalOptions, installations, rehearse
+from builder.ship.rehearse import RehearsalOptions, installations, rehearse
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "reference" / "ocean-custom"
-
-
-@pytest.fixture(scope="module")
-def runtime() -> OceanRuntime:
-    found = OceanRuntime.available()
-    if found is None:
-        pytest.skip("no Ocean runtime: bash scripts/setup-oracle.sh installs port-ocean[cli] into .oracle-venv")
-    assert found.source == REFERENCE.resolve()
-    return found
+# ``runtime`` (conftest.py): the real Ocean runtime, or a failure that says how to install it.
 
 
 def _tree(path: Path) -> dict[str, float]:
@@ -81,3 +69,28 @@ def test_a_mapping_changed_after_export_is_a_difference(runtime, tmp_path):
     assert members.status == "differs" and members.sent == members.preview > 0 and members.landed == 0
     assert ".title:" in members.difference and "(+" in members.difference
     assert "does NOT deliver" in report.lines()[-1]
+
+
+def test_a_second_rehearsal_on_the_same_catalog_reports_the_unchanged_entities_as_equal(runtime, tmp_path):
+    # Ocean compares each batch with Port before sending (sync_raw._map_entities_compared_with_port) and
+    # sends only what changed: on the second run nothing is sent, and the report must still say equal.
+    project = load_preset("cursor")
+    project.resources = [project.find_resource("members"), project.find_resource("repo-blocklists")]
+    db = tmp_path / "catalog.db"
+    first = rehearse(project, runtime, RehearsalOptions(demo=True, db=db))
+    assert first.ok, "\n".join(first.lines())
+    rows = {r.name: r for run in first.installations for r in run.resources}
+    members = rows["members"]
+    assert members.sent == members.landed == members.preview > 10 and members.unchanged == 0
+    second = rehearse(project, runtime, RehearsalOptions(demo=True, db=db))
+    assert second.ok, "\n".join(second.lines())
+    again = {r.name: r for run in second.installations for r in run.resources}
+    # More than Ocean's MIN_ENTITIES_TO_MAP (10) entities: compared with Port, none changed, none sent.
+    assert again["members"].status == "equal" and again["members"].sent == 0
+    assert again["members"].unchanged == again["members"].landed == again["members"].preview == members.preview
+    # Ten or fewer are always sent again (Ocean skips the comparison for them); equal either way.
+    blocklists = again["repo-blocklists"]
+    assert blocklists.status == "equal" and blocklists.landed == blocklists.preview == rows["repo-blocklists"].preview
+    table = "\n".join(second.lines())
+    assert "UNCHANGED" in table and table.endswith("delivered == preview for every resource")
+    assert all(run.resync_status == "completed" for run in second.installations)
