@@ -10,7 +10,7 @@ The contract checked for every (program, input) pair of the corpus (``jqnative_c
 
 * native None → fine (not covered);
 * otherwise a ``jqrt.Outcome`` whose status equals jq's; for "ok"/"null" the values are equal as
-  JSON text AND type-exact, recursively (bool vs int, int vs float, key order) — see ``_typed``;
+  JSON text AND type-exact, recursively (bool vs int, int vs float, key order) — see ``jqgen.typed``;
   for "error" only the status must agree (the native message may be None);
 * the native call must not raise and must not modify its input.
 
@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import collections
 import functools
-import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,103 +35,21 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[2]))  # the repo, when run as a script
 
+from jqgen import Result, check, typed  # noqa: E402
 from jqnative_cases import BATCH_FOUND, COVERAGE_GROUP, Case, build_cases, dumps  # noqa: E402
 
-from builder.engine import jqnative, jqrt  # noqa: E402
+from builder.engine import jqrt  # noqa: E402
 from builder.engine.mapping.compiled import CompiledMapping  # noqa: E402
 
 CASES: list[Case] = build_cases()
 MIN_CASES = 2000
 
 
-def _typed(value: Any) -> Any:
-    """A structure that tells apart everything jq tells apart: the exact Python type of every
-    value (bool/int/float/str/None/list/dict, no subclasses), float bits (-0.0, nan) and key order."""
-    kind = type(value)
-    if value is None:
-        return ("null",)
-    if kind is bool:
-        return ("bool", value)
-    if kind is int:
-        return ("int", value)
-    if kind is float:
-        return ("float", repr(value))
-    if kind is str:
-        return ("str", value)
-    if kind is list:
-        return ("list", [_typed(item) for item in value])
-    if kind is dict:
-        return ("dict", [(("key", key) if type(key) is str else ("non-string key", repr(key)), _typed(item))
-                         for key, item in value.items()])
-    return ("unexpected type", kind.__name__, repr(value))
-
-
-def _json(value: Any) -> str:
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError) as exc:
-        return f"<not JSON: {exc}>"
-
-
-def _show(outcome: Any) -> str:
-    if outcome is None:
-        return "None"
-    if not isinstance(outcome, jqrt.Outcome):
-        return f"<{type(outcome).__name__}> {outcome!r}"[:300]
-    if outcome.status in ("ok", "null"):
-        return f"{outcome.status} {dumps(outcome.value)}"
-    if outcome.status == "error":
-        return f"error ({outcome.error})"
-    return outcome.status
-
-
-@dataclass
-class Result:
-    value: Any  # the input
-    oracle: jqrt.Outcome
-    native: Any  # jqrt.Outcome | None, or whatever a buggy native returned
-    problem: str | None  # why native disagrees with jq; None when it agrees (or declined)
-
-    @property
-    def covered(self) -> bool:
-        return self.native is not None
-
-    def describe(self, program: str) -> str:
-        return (f"  program: {program}\n  input:   {dumps(self.value)}\n  native:  {_show(self.native)}\n"
-                f"  jq:      {_show(self.oracle)}\n  problem: {self.problem}")
-
-
-def _check(program: str, value: Any) -> Result:
-    oracle = jqrt.first(program, value)
-    # Native gets its own copy (a JSON round trip is exact for these values and faster than
-    # deepcopy); the JSON text, which tells 1 / 1.0 / true and key orders apart, shows any change.
-    text = json.dumps(value)
-    given = json.loads(text)
-    try:
-        native = jqnative.first(program, given)
-    except Exception as exc:  # noqa: BLE001 - a crash is a finding, reported with the others
-        return Result(value, oracle, f"raised {type(exc).__name__}: {exc}", "native raised instead of answering")
-    if json.dumps(given) != text:
-        return Result(value, oracle, native, f"native modified its input into {dumps(given)}")
-    if native is None:
-        return Result(value, oracle, None, None)
-    if not isinstance(native, jqrt.Outcome):
-        return Result(value, oracle, native, "native returned something other than jqrt.Outcome or None")
-    if native.status != oracle.status:
-        return Result(value, oracle, native, f"status {native.status!r}, jq says {oracle.status!r}")
-    if oracle.status in ("ok", "null"):
-        if _json(native.value) != _json(oracle.value):
-            return Result(value, oracle, native, "different value")
-        if _typed(native.value) != _typed(oracle.value):
-            return Result(value, oracle, native, "same JSON text, different Python types (a tuple, a subclass…)")
-    return Result(value, oracle, native, None)
-
-
 @functools.cache
 def results(index: int) -> list[Result]:
     """Every input of ``CASES[index]`` run both ways (cached: the coverage test reuses them)."""
     case = CASES[index]
-    return [_check(case.program, value) for value in case.inputs]
+    return [check(case.program, value) for value in case.inputs]
 
 
 def _case_id(index: int) -> str:
@@ -184,7 +100,7 @@ def test_batch_gives_each_field_its_own_answer(fields: list[str], records: list[
         for leaf, marker in zip(compiled.leaves, markers[1:]):
             alone = jqrt.first(leaf.expr, record)
             want = None if alone.status == "error" else [] if alone.status == "empty" else [alone.value]
-            assert _typed(marker) == _typed(want), (leaf.expr, dumps(record), marker, want)
+            assert typed(marker) == typed(want), (leaf.expr, dumps(record), marker, want)
 
 
 def test_corpus_is_complete() -> None:
