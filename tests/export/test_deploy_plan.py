@@ -108,3 +108,18 @@ def test_setup_script_creates_blueprints_and_mappings_in_the_catalog(tmp_path: P
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("user_id,dropped", [(4101, 1), ("user_abc", 0)])
+def test_native_daily_usage_identifier_fails_on_a_numeric_user_id(user_id, dropped) -> None:
+    from builder.ship.native import compare
+
+    preset = preset_project()
+    if preset is None:
+        pytest.skip("no preset")
+    result = compare(preset.find_resource("daily-usage"), [{"userId": user_id, "day": "2026-05-04"}])
+    assert result.native is not None and result.native.kind == "cursor-daily-usage"
+    assert (result.checked, result.dropped) == (1, dropped)
+    if dropped:
+        assert "cannot be added" in result.differences[0]
+    assert compare(preset.find_resource("spend")).native is None  # not covered by the native integration
