@@ -75,9 +75,14 @@ def build_tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_tui_ran = False
+
+
 def _run_tui(args: argparse.Namespace) -> int:
+    global _tui_ran
     from builder.tui.app import run_app
 
+    _tui_ran = True
     return run_app(args.project, demo=args.demo)
 
 
@@ -143,4 +148,15 @@ def _run_json(args: argparse.Namespace) -> int:
 
 
 def entry() -> None:
-    sys.exit(main())
+    code = main()
+    if _tui_ran:
+        # After the TUI, the interpreter's teardown (freeing every widget, record and page) takes
+        # 1–2 s on this machine and the person waits for it: flush what must be flushed and leave.
+        import logging
+        import os
+
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
