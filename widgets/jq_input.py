@@ -30,7 +30,10 @@ class JqField(Input):
     BINDINGS: ClassVar = [
         Binding("down", "complete_move(1)", "Next completion", show=False, id="jq.completion-next"),
         Binding("up", "complete_move(-1)", "Previous completion", show=False, id="jq.completion-previous"),
-        Binding("tab,enter", "complete_accept", "Accept completion", show=False, id="jq.completion-accept"),
+        Binding("enter", "complete_accept", "Accept completion", show=False, id="jq.completion-accept"),
+        # Tab accepts what typing proposed; a list merely shown on focus (data_path's arrays) lets
+        # Tab move on, as it does everywhere else.
+        Binding("tab", "complete_accept_typed", "Accept completion", show=False, id="jq.completion-accept-tab"),
         Binding("escape", "complete_close", "Close completions", show=False, id="jq.completion-close"),
     ]
 
@@ -46,18 +49,27 @@ class JqField(Input):
         if action.startswith("complete_"):
             owner = self.parent
             # Returning False lets the key fall through: Tab focuses the next field, ↑ ↓ move rows.
+            if action == "complete_accept":
+                return True  # Enter: accept when the list is open, else submit (Input's own Enter)
+            if action == "complete_accept_typed":
+                return isinstance(owner, JqInput) and owner.dropdown_open and not owner.browsing
             return isinstance(owner, JqInput) and owner.dropdown_open
         return super().check_action(action, parameters)
+
+    async def action_complete_accept_typed(self) -> None:
+        await self.action_complete_accept()
 
     def action_complete_move(self, step: int) -> None:
         owner = self.parent
         if isinstance(owner, JqInput):
             owner.move_highlight(step)
 
-    def action_complete_accept(self) -> None:
+    async def action_complete_accept(self) -> None:
         owner = self.parent
-        if isinstance(owner, JqInput):
+        if isinstance(owner, JqInput) and owner.dropdown_open:
             owner.accept()
+        else:
+            await self.action_submit()
 
     def action_complete_close(self) -> None:
         owner = self.parent
@@ -88,17 +100,6 @@ class JqInput(Vertical):
             &:focus { border: none; background: $primary 25%; }
         }
         &.-error > JqField { background: $error 25%; }
-        & > #completions {
-            overlay: screen;
-            constrain: none inflect;
-            display: none;
-            width: auto; min-width: 24; max-width: 72;
-            max-height: 12;
-            border: round $primary;
-            background: $panel;
-            padding: 0;
-        }
-        &.-open > #completions { display: block; }
     }
     """
 
@@ -122,24 +123,28 @@ class JqInput(Vertical):
             return self.jq_input
 
     def __init__(self, value: str = "", *, placeholder: str = "", show_all_on_focus: bool = False,
+                 completion_list: CompletionDropdown | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.paths: list[tuple[str, str]] = []
         self.show_all_on_focus = show_all_on_focus
         self._candidates: list[Completion] = []
         self.dropdown_open = False
+        #: The open list was shown on focus, not proposed by typing (Tab then moves on).
+        self.browsing = False
         # The text the owner knows about: Input also reports its initial and programmatic values as
         # changes, and those must not reach the model as user edits.
         self._known = value
         # Children exist from the start so the owner can set values before this is mounted.
         self._field = JqField(value, placeholder=placeholder, select_on_focus=False)
-        self._options = OptionList(id="completions")
-        # Focus stays in the text: a focusable list would blur the field and close itself on click.
-        self._options.can_focus = False
+        # Many inputs (the mapping table's rows) can share one list: only the focused one shows it.
+        self._own_options = completion_list is None
+        self._options = completion_list if completion_list is not None else CompletionDropdown(id="completions")
 
     def compose(self) -> ComposeResult:
         yield self._field
-        yield self._options
+        if self._own_options:
+            yield self._options
 
     def on_mount(self) -> None:
         self.field.cursor_position = 0
@@ -200,6 +205,7 @@ class JqInput(Vertical):
     def on_descendant_focus(self) -> None:
         if self.show_all_on_focus:
             self._show(self._all_candidates())
+            self.browsing = True
 
     def on_descendant_blur(self) -> None:
         self.close_dropdown()
@@ -209,6 +215,7 @@ class JqInput(Vertical):
         return [Completion(path, note, 0) for path, note in self.paths]
 
     def _refresh_candidates(self) -> None:
+        self.browsing = False
         field = self.field
         found = completions(field.value, field.cursor_position, self.paths)
         if not found and self.show_all_on_focus and field.value.strip() in ("", "."):
@@ -224,12 +231,20 @@ class JqInput(Vertical):
             return
         options.add_options([Option(Text.assemble((c.value, "bold"), "  ", (c.note, "dim"))) for c in candidates])
         options.highlighted = 0
+        options.owner = self
+        if not self._own_options and options.parent is not None:
+            # Absolute in the shared list's container: just under this input's text.
+            container = options.parent
+            region, origin = self.field.region, container.content_region
+            options.styles.offset = (region.x - origin.x + int(container.scroll_x),
+                                     region.bottom - origin.y + int(container.scroll_y))
         self.dropdown_open = True
-        self.add_class("-open")
+        options.add_class("-open")
 
     def close_dropdown(self) -> None:
         self.dropdown_open = False
-        self.remove_class("-open")
+        if self._options.owner is self or self._own_options:
+            self._options.remove_class("-open")
 
     def move_highlight(self, step: int) -> None:
         options = self._options
@@ -257,8 +272,34 @@ class JqInput(Vertical):
         # A chosen path is usually complete: keep the list closed until the next keystroke.
         self.call_after_refresh(self.close_dropdown)
 
-    @on(OptionList.OptionSelected, "#completions")
+
+class CompletionDropdown(OptionList, can_focus=False):
+    """The completion list under a :class:`JqInput` (focus stays in the text: a focusable list would
+    blur the field and close itself on click)."""
+
+    DEFAULT_CSS = """
+    CompletionDropdown {
+        overlay: screen;
+        constrain: none inflect;
+        display: none;
+        width: auto; min-width: 24; max-width: 72;
+        max-height: 12;
+        border: round $primary;
+        background: $panel;
+        padding: 0;
+        &.-open { display: block; }
+        /* Shared by many inputs (the mapping table's rows): placed under whichever one is open. */
+        &.-shared { position: absolute; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, shared: bool = False) -> None:
+        super().__init__(id=id, classes="-shared" if shared else None)
+        self.owner: JqInput | None = None
+
+    @on(OptionList.OptionSelected)
     def _clicked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.accept(event.option_index)
-        self.field.focus()
+        if self.owner is not None:
+            self.owner.accept(event.option_index)
+            self.owner.field.focus()

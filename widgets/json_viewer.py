@@ -141,6 +141,7 @@ class JsonLines(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._max_width = 0
         self.note: str | None = None
+        self._paths: tuple[list[JsonLine], dict[str, int]] | None = None
 
     # -- data ------------------------------------------------------------------------------------
     def load(self, data: Any, *, fold_depth: int | None = None) -> None:
@@ -334,6 +335,25 @@ class JsonLines(ScrollView, can_focus=True):
             self.post_message(self.PathPicked(self, self.json_lines[parent].path))
         else:
             self.app.bell()
+
+    def goto_path(self, path: str) -> bool:
+        """Put the cursor on the value at ``path`` (a JQ path such as ``.items[3]``), at the top of
+        the view, unfolding what hides it. False when the path is not shown (capped arrays)."""
+        index = self._path_index().get(path)
+        if index is None:
+            return False
+        self._goto_match(index)
+        self.scroll_to(y=self.cursor, animate=False)
+        return True
+
+    def _path_index(self) -> dict[str, int]:
+        if self._paths is None or self._paths[0] is not self.json_lines:
+            paths: dict[str, int] = {}
+            for number, line in enumerate(self.json_lines):
+                if line.kind in ("open", "scalar"):
+                    paths.setdefault(line.path, number)
+            self._paths = (self.json_lines, paths)
+        return self._paths[1]
 
     # -- search ----------------------------------------------------------------------------------
     def action_search(self) -> None:

@@ -15,13 +15,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Static
 
 from builder.engine.jqrt import Outcome
 from widgets.help_data import HelpData
-from widgets.jq_input import JqInput
+from widgets.jq_input import CompletionDropdown, JqInput
 
 STANDARD_FIELDS = ("identifier", "title", "blueprint", "icon", "team")
 #: A status not known yet: the field was just edited and the run over all records is under way.
@@ -90,8 +90,16 @@ def short_value(outcome: Outcome | None, width: int = 200) -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
+def one_line(expr: str) -> str:
+    """A multi-line JQ as the one-line row shows it (jq reads a newline as a space)."""
+    return " ".join(expr.split("\n")) if "\n" in expr else expr
+
+
 class MappingRow(Horizontal):
-    """One field: name, JQ input, value for the selected record, status across records."""
+    """One field: name, JQ input, value for the selected record, status across records.
+
+    Rows are reused: switching resources or adding a property re-points existing rows at other
+    fields (:meth:`point_at`) instead of building new widgets."""
 
     DEFAULT_CSS = """
     MappingRow {
@@ -99,26 +107,29 @@ class MappingRow(Horizontal):
         /* Every cell has a fixed height: results update them on each keystroke, and a cell that
            could change size would make Textual lay out the whole screen again. */
         & > .field-name { width: 14; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-        & > JqInput { width: 3fr; height: 1; }
-        & > .field-value { width: 2fr; height: 1; min-width: 12; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
-        & > .field-status { width: 11; height: 1; padding: 0 0 0 1; }
+        & > JqInput { width: 3fr; min-width: 16; height: 1; }
+        & > .field-value { width: 2fr; height: 1; min-width: 10; padding: 0 0 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+        & > .field-status { width: 9; height: 1; padding: 0 0 0 1; }
         &:focus-within > .field-name { color: $accent; text-style: bold; }
     }
     """
 
-    def __init__(self, path: Path, expr: str) -> None:
+    def __init__(self, path: Path, expr: str, completion_list: Any = None) -> None:
         super().__init__(classes="mapping-row")
         self.path = path
         self.name_ = leaf_name(path)
         self.expr = expr
         self.severity = ""  # "" | "null" | "error"
-        self.name_width = 14
         self.first_failing: int | None = None
         self.message = ""
         # Built here, not in compose: results may arrive before the row has finished mounting.
-        self.jq_input = JqInput(expr, placeholder="(unset)" if path[0] in ("icon", "team", "title") else "")
+        self.name_label = Label(self.label, classes="field-name", markup=False)
+        self.jq_input = JqInput(one_line(expr), placeholder=self._placeholder(), completion_list=completion_list)
         self.value_cell = Static("", classes="field-value")
         self.status_cell = Static("", classes="field-status")
+
+    def _placeholder(self) -> str:
+        return "(unset)" if self.path[0] in ("icon", "team", "title") else ""
 
     @property
     def label(self) -> str:
@@ -126,13 +137,42 @@ class MappingRow(Horizontal):
             return leaf_name(self.path[1:])
         return self.name_
 
+    def point_at(self, path: Path, expr: str) -> None:
+        """Show another field in this row (no new widgets: a resource switch costs a few updates)."""
+        if path != self.path:
+            self.path = path
+            self.name_ = leaf_name(path)
+            self.name_label.update(self.label)
+            self.jq_input.field.placeholder = self._placeholder()
+            self.severity, self.message, self.first_failing = "", "", None
+        self.expr = expr
+        self.jq_input.value = one_line(expr)
+
     def compose(self) -> ComposeResult:
-        label = Label(self.label, classes="field-name", markup=False)
-        label.styles.width = self.name_width
-        yield label
+        yield self.name_label
         yield self.jq_input
         yield self.value_cell
         yield self.status_cell
+
+
+class MappingGroup(Vertical):
+    """The rows of one part of the mapping (standard fields, properties, relations, others)."""
+
+    DEFAULT_CSS = """
+    MappingGroup {
+        height: auto;
+        & > .section { height: 1; color: $text-muted; text-style: italic; padding: 0 0 0 1; }
+    }
+    """
+
+    def __init__(self, title: str | None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title = title
+        self.display = title is None
+
+    def compose(self) -> ComposeResult:
+        if self.title:
+            yield Static(self.title, classes="section")
 
 
 class MappingTable(VerticalScroll):
@@ -144,6 +184,7 @@ class MappingTable(VerticalScroll):
 across all records that passed the selector (**✓** all fine, **N null**, **N err**).
 
 - Edit a JQ and the values, the entity and the counts follow as you type
+- The Field tab below shows the focused field in full: **Enter** edits it there over several lines
 - **↑ ↓** move between fields; **Tab** accepts a completion
 - **ctrl+g** jumps to the first record where the focused field fails (or is null)
 - **ctrl+n / ctrl+b** next / previous record
@@ -161,12 +202,13 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     DEFAULT_CSS = """
     MappingTable {
         height: 1fr;
-        & > .section { height: 1; color: $text-muted; text-style: italic; padding: 0 0 0 1; }
         /* Docked: with more fields than fit, the message must not scroll away with the rows. */
         & > #mapping-message { dock: bottom; height: 2; padding: 0 1; color: $text-muted; background: $surface; }
         & > #mapping-message.-error { color: $error; }
     }
     """
+
+    GROUPS = ("standard", "properties", "relations", "other")
 
     @dataclass
     class FieldEdited(Message):
@@ -178,65 +220,96 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     class JumpToRecord(Message):
         record: int
 
+    @dataclass
+    class FieldFocused(Message):
+        """A row got the focus: the field editor shows that field."""
+
+        path: Path
+        label: str
+        expr: str
+
+    @dataclass
+    class EditRequested(Message):
+        """Enter on a row: edit the field in the full-width editor."""
+
+        path: Path
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._signature: list[Path] = []
         self.paths: list[tuple[str, str]] = []
         self._moving_to: MappingRow | None = None
         self._focus_request: Path | None = None
+        self._announced: Path | None = None
+        #: One completion dropdown for every row (only the focused row ever shows it).
+        self.completion_list = CompletionDropdown(id="completions", shared=True)
+        self._groups = {name: MappingGroup(None if name in ("standard", "other") else name, id=f"group-{name}")
+                        for name in self.GROUPS}
 
     def compose(self) -> ComposeResult:
+        yield from self._groups.values()
         yield Static("", id="mapping-message")
+        yield self.completion_list
 
     # -- building -----------------------------------------------------------------------------------
     def set_mapping(self, mappings: dict[str, Any]) -> None:
-        """Show the mapping; rows are rebuilt only when fields were added, removed or renamed."""
-        rows = mapping_rows(mappings)
-        signature = [path for path, _ in rows]
-        if signature == self._signature:
-            for row, (_, expr) in zip(self.rows(), rows):
-                if not row.jq_input.field.has_focus:
-                    row.jq_input.value = expr
-            return
-        focused_path = self.focused_row.path if self.focused_row else None
-        self._signature = signature
-        with self.app.batch_update():
-            for child in list(self.children):
-                if child.id != "mapping-message":
-                    child.remove()
-            widgets = []
-            section = None
-            for path, expr in rows:
-                group = path[0] if path[0] in ("properties", "relations") else None
-                if group != section and group is not None:
-                    widgets.append(Static(group, classes="section"))
-                section = group
-                widgets.append(MappingRow(path, expr))
-            # One name column for all rows, as wide as the longest name (within reason).
-            width = min(17, max([len(w.label) for w in widgets if isinstance(w, MappingRow)] + [9]) + 1)
-            for widget in widgets:
-                if isinstance(widget, MappingRow):
-                    widget.name_width = width
-            self.mount_all(widgets, before="#mapping-message")
-        self.call_after_refresh(self._after_build, focused_path)
-
-    def _after_build(self, focused_path: Path | None) -> None:
-        target = self._focus_request or focused_path
-        self._focus_request = None
+        """Show the mapping by updating rows in place; rows are only added or removed when the new
+        mapping has more or fewer fields in a group than the one shown."""
+        wanted: dict[str, list[tuple[Path, str]]] = {name: [] for name in self.GROUPS}
+        for path, expr in mapping_rows(mappings):
+            group = "standard" if path[0] in STANDARD_FIELDS else path[0] if path[0] in ("properties", "relations") \
+                else "other"
+            wanted[group].append((path, expr))
+        focused = self.focused_row
+        # One name column for all rows, as wide as the longest name (within reason).
+        labels = [leaf_name(path[1:]) if path[0] in ("properties", "relations") and len(path) >= 2
+                  else leaf_name(path) for rows in wanted.values() for path, _ in rows]
+        width = min(17, max([len(label) for label in labels] + [9]) + 1)
+        for name, rows in wanted.items():
+            group = self._groups[name]
+            existing = list(group.query_children(MappingRow))
+            for row, (path, expr) in zip(existing, rows):
+                if row is focused and row.path == path:
+                    continue  # the user may be typing in it; the model already has what it shows
+                row.point_at(path, expr)
+            for row in existing[len(rows):]:
+                row.remove()
+            new = [MappingRow(path, expr, self.completion_list) for path, expr in rows[len(existing):]]
+            if new:
+                group.mount_all(new)
+            for row in new:
+                row.jq_input.set_paths(self.paths)
+            if name in ("properties", "relations"):
+                group.display = bool(rows)
         for row in self.rows():
-            row.jq_input.set_paths(self.paths)
-            if target is not None and row.path == target:
-                row.jq_input.focus()
-                row.scroll_visible()
+            row.name_label.styles.width = width
+        if self._focus_request is not None:
+            self.call_after_refresh(self._after_build)
+        elif focused is not None and focused.is_mounted:
+            self._announce(focused, force=True)
+
+    def _after_build(self) -> None:
+        target = self._focus_request
+        self._focus_request = None
+        row = self.row(target) if target is not None else None
+        if row is not None:
+            row.jq_input.focus()
+            row.scroll_visible()
 
     def focus_field(self, path: Path) -> None:
-        """Focus a field's JQ, now or (when rows are being rebuilt) as soon as it exists."""
+        """Focus a field's JQ, now or (when rows are being added) as soon as it exists."""
         row = self.row(path)
         if row is not None and row.is_mounted:
             row.jq_input.focus()
             row.scroll_visible()
         else:
             self._focus_request = path
+            self.call_after_refresh(self._after_build)
+
+    def set_expr(self, path: Path, expr: str) -> None:
+        """The model changed under a row (the field editor typed): show it without announcing an edit."""
+        row = self.row(path)
+        if row is not None:
+            row.point_at(path, expr)
 
     def set_paths(self, paths: list[tuple[str, str]]) -> None:
         self.paths = paths
@@ -334,6 +407,21 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     def on_descendant_focus(self) -> None:
         self._moving_to = None
         self._show_message()
+        row = self.focused_row
+        if row is not None:
+            self._announce(row)
+
+    def _announce(self, row: MappingRow, force: bool = False) -> None:
+        if force or row.path != self._announced:
+            self._announced = row.path
+            self.post_message(self.FieldFocused(row.path, row.label, row.expr))
+
+    @on(JqInput.Submitted)
+    def _submitted(self, event: JqInput.Submitted) -> None:
+        event.stop()
+        node = event.jq_input.parent
+        if isinstance(node, MappingRow):
+            self.post_message(self.EditRequested(node.path))
 
     def action_move(self, step: int) -> None:
         rows = list(self.rows())

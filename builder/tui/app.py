@@ -88,11 +88,19 @@ class BuilderApp(EditingActions, App[int]):
         return module
 
     def on_resize(self, event: Any) -> None:
-        # Narrow terminals (120 columns) give the sidebar's space to the response and the mapping.
-        self.screen.set_class(event.size.width < 132, "-narrow")
+        self._size_classes(event.size.width, event.size.height)
+
+    def _size_classes(self, width: int, height: int) -> None:
+        # Smaller terminals give the side panels' space to the mapping, never its JQ: under 132
+        # columns the sidebar narrows, under 120 the connection panel goes and the response shares
+        # the middle with the mapping (f3 switches), under 36 rows the field editor gets more room.
+        screen = self.screen
+        screen.set_class(width < 132, "-narrow")
+        screen.set_class(width < 120, "-compact")
+        screen.set_class(height < 36, "-short")
 
     def on_mount(self) -> None:
-        self.screen.set_class(self.size.width < 132, "-narrow")
+        self._size_classes(self.size.width, self.size.height)
         self._update_title()
         self.build_pane.query_one("#resources").focus()
 
@@ -211,12 +219,14 @@ class BuilderApp(EditingActions, App[int]):
         if target == "resources":
             pane.query_one("#resources").focus()
         elif target == "mapping":
+            pane.remove_class("-show-response")
             rows = list(pane.query_one(MappingTable).rows())
             if rows:
-                rows[0].jq_input.focus()
+                self.call_after_refresh(rows[0].jq_input.focus)
         elif target == "response":
+            pane.add_class("-show-response")
             pane.query_one("#io-tabs", TabbedContent).active = "tab-response"
-            pane.query_one("#response-json").focus()
+            self.call_after_refresh(pane.query_one("#response-json").focus)
         elif target == "data_path":
             pane.query_one("#data-path").focus()
 
@@ -226,7 +236,18 @@ class BuilderApp(EditingActions, App[int]):
 
     def action_show_io(self, which: str) -> None:
         self.show_tab("build")
+        self.build_pane.add_class("-show-response")
         self.build_pane.query_one("#io-tabs", TabbedContent).active = f"tab-{which}"
+
+    def action_toggle_response(self) -> None:
+        """Compact layout: the middle shows either the response or the mapping; f3 switches."""
+        self.show_tab("build")
+        pane = self.build_pane
+        if pane.has_class("-show-response"):
+            pane.remove_class("-show-response")
+            self.action_focus("mapping")
+        else:
+            self.action_focus("response")
 
     def action_show_tab(self, tab_id: str) -> None:
         self.show_tab(tab_id)

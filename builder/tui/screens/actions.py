@@ -45,6 +45,8 @@ ACTIONS: list[Action] = [
            "Delete the focused property from the mapping"),
     Action("builder.test-connection", "test_connection", "ctrl+t", "Test conn", "Test connection",
            "Call Cursor and say what was reached and whether Enterprise endpoints are available"),
+    Action("builder.toggle-response", "toggle_response", "f3", "Response", "Show response / mapping",
+           "Switch the middle between the response and the mapping (small terminals show one at a time)"),
     Action("builder.next-page", "page(1)", None, "Next page", "Next page", "Show the next fetched page"),
     Action("builder.previous-page", "page(-1)", None, "Prev page", "Previous page",
            "Show the previous fetched page"),

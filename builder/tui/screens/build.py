@@ -21,6 +21,7 @@ from widgets.connection_panel import ConnectionPanel
 from widgets.dropped_table import DroppedTable
 from widgets.entity_preview import EntityPreview
 from widgets.entity_table import EntityTable
+from widgets.field_editor import FieldEditor
 from builder.engine.jsonpaths import find_arrays
 from widgets.json_viewer import JsonLines
 from widgets.mapping_table import MappingTable, leaf_name
@@ -48,7 +49,7 @@ class BuildPane(ResultsView, Horizontal):
         with Vertical(id="sidebar"):
             yield Static("Resources", classes="panel-title")
             yield ResourceList(id="resources")
-            yield Static("Connection", classes="panel-title")
+            yield Static("Connection", classes="panel-title", id="connection-title")
             yield ConnectionPanel(demo=self.session.demo, id="connection")
         with Vertical(id="main"):
             yield RequestBar(id="request-bar")
@@ -63,7 +64,9 @@ class BuildPane(ResultsView, Horizontal):
                 with Vertical(id="mapping-side"):
                     yield RecordsBar(id="records")
                     yield MappingTable(id="mapping")
-            with TabbedContent(id="bottom-tabs"):
+            with TabbedContent(id="bottom-tabs", initial="tab-entity"):
+                with TabPane("Field", id="tab-field"):
+                    yield FieldEditor(id="field-editor")
                 with TabPane("Entity", id="tab-entity"):
                     yield EntityPreview(id="entity")
                 with TabPane("Entities", id="tab-entities"):
@@ -102,7 +105,14 @@ class BuildPane(ResultsView, Horizontal):
                                            ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
                                           resource, about=str(resource.extensions.other.get("description") or ""))
         self.query_one(RecordsBar).set_values(resource.data_path, resource.query)
-        self.query_one(MappingTable).set_mapping(resource.mappings)
+        table = self.query_one(MappingTable)
+        table.set_mapping(resource.mappings)
+        editor = self.query_one(FieldEditor)
+        if editor.path is not None:
+            # The editor keeps the same field when the new resource has it, else its identifier.
+            row = table.row(editor.path) or table.row(("identifier",))
+            if row is not None:
+                editor.edit(row.path, row.label, row.expr)
         if session.run is None:
             sample = fetching.load_saved_sample(session.project, resource)
             if sample is not None:
@@ -159,15 +169,39 @@ class BuildPane(ResultsView, Horizontal):
         self.builder_app.project_changed(from_build=True)
 
     @on(MappingTable.FieldEdited)
-    def _field_edited(self, event: MappingTable.FieldEdited) -> None:
+    @on(FieldEditor.Edited)
+    def _field_edited(self, event: MappingTable.FieldEdited | FieldEditor.Edited) -> None:
         resource = self.session.resource
         if resource is None or get_leaf(resource.mappings, event.path) == event.expr:
             return
         set_leaf(resource.mappings, event.path, event.expr)
+        # Two views of one field: the row and the editor each learn what the other one typed.
+        if isinstance(event, FieldEditor.Edited):
+            self.query_one(MappingTable).set_expr(event.path, event.expr)
+        else:
+            editor = self.query_one(FieldEditor)
+            if editor.path == event.path:
+                editor.set_text(event.expr)
         self._edited()
         self._pending_fields.add(leaf_name(event.path))
         self.show_record()
         self.evaluate()
+
+    @on(MappingTable.FieldFocused)
+    def _field_focused(self, event: MappingTable.FieldFocused) -> None:
+        self.query_one(FieldEditor).edit(event.path, event.label, event.expr)
+        self.set_class(False, "-show-response")
+        self.query_one("#bottom-tabs", TabbedContent).active = "tab-field"
+        self.show_record()
+
+    @on(MappingTable.EditRequested)
+    def _edit_requested(self, event: MappingTable.EditRequested) -> None:
+        self.query_one("#bottom-tabs", TabbedContent).active = "tab-field"
+        self.query_one(FieldEditor).editor.focus()
+
+    @on(FieldEditor.Back)
+    def _editor_back(self, event: FieldEditor.Back) -> None:
+        self.query_one(MappingTable).focus_field(event.path)
 
     @on(RecordsBar.DataPathEdited)
     def _data_path(self, event: RecordsBar.DataPathEdited) -> None:

@@ -10,6 +10,7 @@ kept apart so each module holds one idea.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,12 @@ from builder.tui.state.session import ResourceRun
 from widgets.dropped_table import DroppedTable
 from widgets.entity_preview import EntityPreview
 from widgets.entity_table import EntityTable
-from builder.engine.jsonpaths import merged_record_paths
-from widgets.mapping_table import PENDING, MappingTable
+from widgets.field_editor import FieldEditor
+from builder.engine.jsonpaths import join_path, merged_record_paths
+from widgets.mapping_table import PENDING, MappingTable, leaf_name
 from widgets.records_bar import RecordsBar
 from widgets.resource_list import ResourceStatus
+from widgets.response_panel import ResponseBody
 
 DEBOUNCE_SECONDS = 0.15
 log = logging.getLogger("cursor-builder")
@@ -43,6 +46,31 @@ class Evaluated(Message):
     resource_name: str
     result: Any  # builder.engine.mapping.MappingResult
     paths: list[tuple[str, str]]
+
+
+_PLAIN_PATH = re.compile(r"^(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def record_location(data_path: str | None, bodies: list[Any], index: int) -> tuple[int, str] | None:
+    """(page, JSON path in that page) of record ``index`` when data_path is a plain path (or '.');
+    None when only running data_path could tell."""
+    path = data_path or "."
+    if path != "." and not _PLAIN_PATH.match(path):
+        return None
+    keys = [] if path == "." else path[1:].split(".")
+    for page, body in enumerate(bodies):
+        items = body
+        for key in keys:
+            items = items.get(key) if isinstance(items, dict) else None
+        if isinstance(items, list):
+            if index < len(items):
+                return page, join_path(path, index)
+            index -= len(items)
+        elif items is not None:
+            if index == 0:
+                return page, path
+            index -= 1
+    return None
 
 
 class ResultsView:
@@ -150,6 +178,7 @@ class ResultsView:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
         self._pending_fields.clear()
         result = message.result
+        self._tell_disagreements(result)
         run = session.run
         if run is not None and (run.pages or run.error):
             dropped_records = len(result.records) - result.kept
@@ -165,6 +194,7 @@ class ResultsView:
                     session.statuses[message.resource_name] = status
                 self.refresh_resources()
         self.query_one(MappingTable).set_paths(message.paths)
+        self.query_one(FieldEditor).set_paths(message.paths)
         self.query_one(RecordsBar).set_record_paths(message.paths)
         session.record = max(0, min(session.record, len(result.records) - 1))
         self._show_counts(result, run)
@@ -172,6 +202,12 @@ class ResultsView:
         self._pending_tables = True
         self._refresh_tables()
         self.builder_app.results_changed()
+
+    def _tell_disagreements(self, result: mapping.MappingResult) -> None:
+        """The engine's runtime guard caught the fast path disagreeing with jq: say so (once per field;
+        the values on screen are already jq's)."""
+        for disagreement in result.disagreements:
+            self.notify(disagreement.message(), title="Fast path checked against jq", severity="warning", timeout=12)
 
     def _short_error(self, run: ResourceRun) -> str | None:
         if not run.error:
@@ -218,12 +254,15 @@ class ResultsView:
         records = self._evaluator.cached_records(resource, run.bodies) if resource and run else None
         if records is None and result is not None:
             records = result.records
+        editor = self.query_one(FieldEditor)
         if resource is None or not records:
             table.clear_values()
             preview.show(None, 0, None, None)
+            editor.show(outcome=None, status=None, record=None, total=0, item=None, entity=None, reason=None)
             return
         index = self.session.record = max(0, min(self.session.record, len(records) - 1))
         one = preview_one(resource, records[index])
+        self._tell_disagreements(one)
         statuses: dict[str, Any] = dict(result.fields) if result is not None else {}
         for name in self._pending_fields:
             fresh = one.fields.get(name)
@@ -234,6 +273,29 @@ class ResultsView:
         else:
             entity, drop = one.entity_for_record(0), one.drop_for_record(0)
         preview.show(index, len(records), entity, drop.reason if drop else None)
+        if editor.path is not None:
+            name = leaf_name(editor.path)
+            outcome = next((value.outcome for value in one.values(0) if value.path == name), None)
+            status = statuses.get(name)
+            editor.show(outcome=outcome, status=None if status is PENDING else status, record=index,
+                        total=len(records), item=records[index], entity=entity, reason=drop.reason if drop else None)
+        self.follow_record(index)
+
+    def follow_record(self, index: int) -> None:
+        """The response JSON follows the record in view: its page, and its cursor on the record."""
+        resource, run = self.session.resource, self.session.run
+        if resource is None or run is None or not run.bodies or resource.items_to_parse:
+            return
+        found = record_location(resource.data_path, run.bodies, index)
+        if found is None:
+            return
+        page, path = found
+        if run.page_index != page:
+            run.page_index = page
+            self.show_run()
+        viewer = self.query_one(ResponseBody).viewer.body
+        if not viewer.has_focus:  # never pull the cursor from under a person reading the response
+            viewer.goto_path(path)
 
     def _refresh_tables(self) -> None:
         result = self.session.result
