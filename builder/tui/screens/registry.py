@@ -45,6 +45,8 @@ TABS: list[TabSpec] = [
             "port-app-config, blueprints, Helm and Docker commands"),
     TabSpec("sync", "Sync", "builder.tui.screens.sync", "ctrl+y",
             "Plan and apply the entities to Port"),
+    TabSpec("dashboard", "Dashboard", "builder.tui.screens.dashboard", "ctrl+d",
+            "The project's dashboard (Cursor AI Insights) drawn from the entities, as Port computes it"),
 ]
 
 

@@ -1,0 +1,71 @@
+"""The Dashboard tab on the demo: all nine widgets of Cursor AI Insights filled from the simulator
+(fixed clock and seed), the same values as `cursor-builder dashboard`, and snapshots at 140×44 and
+100×30 (update with --snapshot-update; open the SVGs and look at them)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.simulator import SimulatorConfig
+from builder.tui.app import BuilderApp, make_app
+from builder.tui.screens.dashboard import DashboardPane
+
+NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
+
+
+def demo_app(tmp_path: Path) -> BuilderApp:
+    return make_app(tmp_path / "cursor-builder.yaml", demo=True,
+                    simulator=SimulatorConfig(now=NOW, seed=42, rate_limits=False), env={}, test_mode=True)
+
+
+async def dashboard_shown(pilot: Any) -> None:
+    """Open the tab and wait for its worker (no sleeps: wait on the work itself)."""
+    app = pilot.app
+    await pilot.press("ctrl+d")
+    for _ in range(50):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        panes = app.query(DashboardPane)
+        if panes and panes.first().loaded and not any(w.is_running for w in app.workers):
+            break
+    await pilot.pause()
+    for widget in app.query("*"):
+        if hasattr(widget, "cursor_blink"):
+            widget.cursor_blink = False
+
+
+@pytest.mark.parametrize("size", [(140, 44), (100, 30)], ids=["140x44", "100x30"])
+def test_dashboard_snapshot(size: tuple[int, int], snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=dashboard_shown)
+
+
+@pytest.mark.anyio
+async def test_all_nine_widgets_are_filled_and_settings_toggle(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await dashboard_shown(pilot)
+        pane = app.query_one(DashboardPane)
+        assert not pane.problems
+        values = {v.id: v for v in pane.values}
+        assert len(values) == 9
+        assert values["totalActiveUsers"].value == 29 and values["totalAiAccepts"].value == 357
+        for value in values.values():
+            assert value.entities > 0, value.id
+        assert values["aiModelUsageDistribution"].slices
+        assert values["userActivityBreakdown"].calculated == ["acceptance_rate"]
+        assert any(p for s in values["dailyCommitActivity"].series for _, p in s.points)
+        # n: one setting switches how nulls count; the redraw happens without a new fetch
+        await pilot.press("n")
+        assert pane.options.nulls == "zero"
+        await pilot.press("g")
+        assert pane.options.time_range == "days"
+        assert "nulls zero" in str(pane.query_one("#dash-summary").render())
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
