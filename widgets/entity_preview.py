@@ -13,12 +13,29 @@ from widgets.help_data import HelpData
 from widgets.json_viewer import JsonViewer
 
 
+def calculated_values_for(widget: Any, entity: dict[str, Any]) -> dict[str, Any]:
+    """The calculation properties Port would show for ``entity`` (computed on read, never sent),
+    from the blueprint of the app's project; {} when it has none."""
+    project = getattr(getattr(widget.app, "session", None), "project", None)
+    finder = getattr(project, "find_blueprint", None)
+    bp_id = entity.get("blueprint")
+    blueprint = finder(bp_id) if callable(finder) and isinstance(bp_id, str) else None
+    if not blueprint or not blueprint.get("calculationProperties"):
+        return {}
+    from builder.port.calculations import calculated_values
+
+    return calculated_values(blueprint, entity)
+
+
 class EntityPreview(Vertical):
     HELP: ClassVar = HelpData(
         "Entity preview",
         """The entity built from the selected record, byte for byte the payload Ocean's
 `JQEntityProcessor` would send to Port (key order included). When the record produces no entity,
 the reason is shown instead (selector false, identifier null, …).
+
+**ƒ** lines are the blueprint's calculation properties as Port computes them when the entity is
+read (first jq output; an error gives null); they are not part of the payload.
 
 - **ctrl+n / ctrl+b** next / previous record
 - The JSON viewer keys work here: fold with **Enter**, search with **/**""",
@@ -30,6 +47,8 @@ the reason is shown instead (selector false, identifier null, …).
         & > #entity-title { height: 1; padding: 0 1; background: $boost; }
         & > #entity-reason { height: 2; padding: 0 1; color: $warning; display: none; }
         & > #entity-reason.-shown { display: block; }
+        & > #entity-calculated { height: auto; max-height: 3; padding: 0 1; color: $text-muted; display: none; }
+        & > #entity-calculated.-shown { display: block; }
     }
     """
 
@@ -38,6 +57,7 @@ the reason is shown instead (selector false, identifier null, …).
     def compose(self) -> ComposeResult:
         yield Static("", id="entity-title")
         yield Static("", id="entity-reason")
+        yield Static("", id="entity-calculated")
         yield JsonViewer(id="entity-json")
 
     def show(self, record: int | None, total: int, entity: dict[str, Any] | None, reason: str | None) -> None:
@@ -60,4 +80,18 @@ the reason is shown instead (selector false, identifier null, …).
             reason_widget.set_class(False, "-shown")
             if entity != self._shown_entity:  # reloading re-lays-out the viewer: only on change
                 viewer.load(entity)
+        if entity is None or entity != self._shown_entity:
+            self._show_calculated(entity)
         self._shown_entity = entity
+
+    def _show_calculated(self, entity: dict[str, Any] | None) -> None:
+        # Port's calculation properties are not in the payload (Ocean never sends them): shown apart.
+        calculated = self.query_one("#entity-calculated", Static)
+        values = calculated_values_for(self, entity) if entity else {}
+        calculated.set_class(bool(values), "-shown")
+        if values:
+            import json
+
+            calculated.update(Text.assemble(("ƒ calculated by Port on read (not sent): ", "italic"),
+                                            " · ".join(f"{k} = {json.dumps(v)}" for k, v in values.items())),
+                              layout=False)

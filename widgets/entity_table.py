@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from textual.message import Message
 from textual.widgets import DataTable
 
+from widgets.entity_preview import calculated_values_for
 from widgets.help_data import HelpData
 
 
@@ -21,7 +22,8 @@ class EntityTable(DataTable):
     HELP: ClassVar = HelpData(
         "All entities",
         """Every entity the mapping produces over all fetched records, in the order Ocean would send
-them: identifier, title, blueprint and the first properties. **Enter** on a row selects its record
+them: identifier, title, blueprint, the calculation properties (**ƒ**, computed by Port on read, not
+sent) and the first properties. **Enter** on a row selects its record
 (the mapping values and the entity preview follow).""",
     )
 
@@ -44,15 +46,20 @@ them: identifier, title, blueprint and the first properties. **Enter** on a row 
                 if key not in properties:
                     properties.append(key)
         properties = properties[: self.MAX_PROPERTY_COLUMNS]
+        calculated = [calculated_values_for(self, entity) for entity in entities]
+        calc_names = list(dict.fromkeys(name for values in calculated for name in values))
         self.add_column("#", key="record")
         self.add_columns("identifier", "title", "blueprint")
+        for name in calc_names:  # Port computes these on read; ƒ marks them as not sent
+            self.add_column(f"ƒ {name}", key=f"c:{name}")
         for name in properties:
             self.add_column(name, key=f"p:{name}")
         rows = []
-        for entity, record in zip(entities, records):
+        for entity, record, values in zip(entities, records, calculated):
             props = entity.get("properties") or {}
             rows.append([str(record + 1), cell(entity.get("identifier")), cell(entity.get("title", "")),
                          cell(entity.get("blueprint"), 18)]
+                        + [cell(values.get(name), 18) for name in calc_names]
                         + [cell(props.get(name), 18) for name in properties])
         self.add_rows(rows)
 
