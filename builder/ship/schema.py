@@ -131,7 +131,8 @@ def _relation_target(key: str, expr: Any, values: list[Any], known: set[str],
 def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: str | None = None,
                     title: str | None = None, *, known_blueprints: Iterable[str] | None = None,
                     existing: Mapping[str, Any] | None = None,
-                    known_identifiers: Mapping[str, Iterable[str]] | None = None) -> Inferred:
+                    known_identifiers: Mapping[str, Iterable[str]] | None = None,
+                    propose_required: bool | None = None) -> Inferred:
     """Infer a Port blueprint from ALL entities of a resource.
 
     ``result_or_entities``: a ``MappingResult`` or a list of entity payloads. ``resource`` (a
@@ -167,6 +168,11 @@ def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: s
             if key not in order:
                 order.append(key)
     existing_props = ((existing or {}).get("schema") or {}).get("properties") or {}
+    existing_required = set(((existing or {}).get("schema") or {}).get("required") or [])
+    # Required is the user's decision: with a blueprint already in the project it stays as the
+    # project has it (always-present values would otherwise turn every field into a "change"),
+    # unless the caller asks for proposals; a blueprint inferred from nothing gets proposals.
+    propose = existing is None if propose_required is None else propose_required
     properties: dict[str, Any] = {}
     required: list[str] = []
     for key in order:
@@ -179,7 +185,7 @@ def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: s
                 spec[keep] = old[keep]
         properties[key] = {k: spec[k] for k in ("title", "type", "format", "items", "description", "icon")
                            if k in spec}
-        if is_required and total:
+        if (is_required and total) if propose else key in existing_required:
             required.append(key)
         bad = key_problem(key)
         if bad:
