@@ -40,3 +40,17 @@ def test_table_format_and_user_errors(capsys: pytest.CaptureFixture[str]) -> Non
     assert err.count("\n") == 1 and "unknown time zone" in err
     assert main(["dashboard", str(PRESET_FILE), "--page", "nope"]) == 2
     assert "no dashboard 'nope'" in capsys.readouterr().err
+
+
+def test_sync_creates_the_page_once_and_the_dashboard_reads_the_catalog(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "catalog.db")
+    sync = ["sync", str(PRESET_FILE), "--demo", "--target", "local", "--db", db, "-r", "daily-usage-org"]
+    assert main(sync) == 0
+    assert "page cursor_ai_insights: created" in capsys.readouterr().out
+    assert main(sync) == 0
+    assert "page cursor_ai_insights: unchanged" in capsys.readouterr().out
+    assert main(["dashboard", str(PRESET_FILE), "--from-catalog", "--db", db, "--format", "json"]) == 0
+    widgets = {w["id"]: w for w in json.loads(capsys.readouterr().out)["dashboards"][0]["widgets"]}
+    assert widgets["totalActiveUsers"]["value"] == widgets["totalActiveUsers"]["entities"] > 0
+    assert widgets["userActivityBreakdown"]["entities"] == 0  # that resource was not synced
