@@ -7,7 +7,8 @@
 Data: one raw ``/teams/filtered-usage-events`` response (the API's envelope around N events from
 the simulator's generator, as bench/mapping.py) written to a temp folder; the mapping is the Cursor
 preset's ``usage-events`` resource. Ours: the installed console script in a fresh process, stdout
-to a file, wall time from spawn to exit and the child's peak RSS. port-ocean: a fresh oracle-venv
+to a file, wall time from spawn to exit; memory in a separate run: the peak of the summed RSS of the
+process and its workers, sampled every 20 ms. port-ocean: a fresh oracle-venv
 process (tests/oracle/ocean_runner.py) that reads the same response as JSON, maps it with
 ``JQEntityProcessor.parse_items`` as a resync does and writes its entities as JSON; same timing.
 The two entity lists are compared (key order included) before any figure is printed.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource as rlimit
 import statistics
 import subprocess
 import sys
@@ -57,34 +57,48 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "builder"]
 
 
-def timed_process(command: list[str], stdin: Path | None, stdout: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process."""
-    before = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
+def timed_process(command: list[str], stdin: Path | None, stdout: Path) -> float:
+    """Wall seconds of one child process, from spawn to exit."""
     with open(stdout, "wb") as out, open(stdin or os.devnull, "rb") as inp:
         start = time.perf_counter()
         proc = subprocess.run(command, stdin=inp, stdout=out, stderr=subprocess.PIPE)
         wall = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}")
-    # ru_maxrss of the children is the largest child so far: a fresh figure only when it grew.
-    peak = rlimit.getrusage(rlimit.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
+    return wall
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants (the worker processes count too)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
 
 
 def peak_rss(command: list[str], stdout: Path) -> float:
-    """Peak RSS (MiB) of the command and its children, via GNU time when present, else getrusage."""
-    gnu_time = Path("/usr/bin/time")
-    if gnu_time.exists():
-        report = stdout.with_suffix(".time")
-        with open(stdout, "wb") as out:
-            subprocess.run([str(gnu_time), "-f", "%M", "-o", str(report), *command], stdout=out, check=True)
-        return int(report.read_text().split()[-1]) / 1024
-    return timed_process(command, None, stdout)[1]
+    """Peak of the summed RSS (MiB) of the command's process tree, sampled every 20 ms."""
+    peak = 0
+    with open(stdout, "wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            time.sleep(0.02)
+    if proc.returncode:
+        raise SystemExit(f"{command[0]} failed ({proc.returncode})")
+    return peak / 1024
 
 
 def ours(response: Path, out: Path, runs: int) -> tuple[list[float], float]:
     command = [*cli(), "preview", str(PRESET), "-r", RESOURCE, "--response", str(response), "--format", "json"]
-    walls = [timed_process(command, None, out)[0] for _ in range(runs)]
+    walls = [timed_process(command, None, out) for _ in range(runs)]
     return walls, peak_rss(command, out)
 
 
@@ -97,7 +111,7 @@ def ocean(python: str, response: Path, folder: Path, runs: int) -> tuple[list[fl
     job.write_text('{"workers": 2, "cases": [{"resource": ' + json.dumps(resource) + ', "responses": ['
                    + response.read_text(encoding="utf-8") + "]}]}", encoding="utf-8")
     out = folder / "ocean-out.json"
-    walls = [timed_process([python, str(RUNNER)], job, out)[0] for _ in range(runs)]
+    walls = [timed_process([python, str(RUNNER)], job, out) for _ in range(runs)]
     return walls, json.loads(out.read_text())["results"][0]["entities"]
 
 
