@@ -35,7 +35,7 @@ from builder.project.model import Project
 from builder.project.yamlio import ProjectError
 from builder.ship.export import docker_command, docker_env
 from builder.ship.export.settings import config_env_name, deployment
-from builder.ship.rehearse_progress import Cancel, RehearsalCancelled, RehearsalProgress
+from builder.ship.rehearse_progress import Cancel, RehearsalProgress
 from builder.ship.rehearse_report import Installation, RehearsalReport, Recorder, compare_installation
 
 if TYPE_CHECKING:
@@ -367,7 +367,7 @@ def _kill(process: subprocess.Popen[str]) -> None:
 def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions | None = None,
              progress: Progress | None = None) -> RehearsalReport:
     """Run every installation of the project's deployment once with the real Ocean and compare.
-    Raises :class:`RehearsalCancelled` when ``options.cancel`` is set (everything started is stopped)."""
+    Raises :class:`~builder.ship.rehearse_progress.RehearsalCancelled` when ``options.cancel`` is set (everything started is stopped)."""
     import asyncio
 
     from builder.simulator import DEMO_API_KEY, SimulatorConfig, create_app as create_simulator

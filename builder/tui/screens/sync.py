@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 
 from builder.sync.failures import failures_path
+from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
@@ -45,7 +46,9 @@ with the target — per blueprint, how many entities are created, updated or lef
 `s` **starts** it: blueprints first, then bulk upserts, with live counts. `x` **cancels** safely:
 requests in flight finish, the rest are recorded as not sent. Records that fail are written to
 `<project>.failures.jsonl`; `f` **retries** exactly those. The **Catalog** tab browses the local catalog
-(`r` refreshes, type to search).""")
+(`r` refreshes, type to search). When an Ocean runtime is installed, `o` **rehearses** the deployment: the
+real Ocean Custom integration runs once against the local catalog, and the **Rehearse** tab compares what
+it delivered with the preview (`x` cancels it too).""")
 
     BINDINGS = [
         Binding("p", "plan", "Plan", id="sync.plan", tooltip="Fetch, map and compare with the target (writes nothing)"),
@@ -55,6 +58,8 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
                 tooltip="Re-send exactly the records of the failures file"),
         Binding("r", "refresh_catalog", "Refresh catalog", id="sync.refresh",
                 tooltip="Reload the local catalog browser"),
+        Binding("o", "rehearse", "Rehearse with Ocean", id="sync.rehearse",
+                tooltip="Run the real Ocean Custom integration against the local catalog and compare with the preview"),
     ]
 
     DEFAULT_CSS = """
@@ -122,6 +127,8 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
             with TabPane("Progress", id="sync-tab-progress"):
                 yield DataTable(id="sync-counts", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sync-report")
+            with TabPane("Rehearse", id="sync-tab-rehearse"):
+                yield RehearsePanel(self.builder, lambda: self.db_path, self.refresh_catalog)
             with TabPane("Catalog", id="sync-tab-catalog"):
                 with Horizontal():
                     yield DataTable(id="catalog-blueprints", cursor_type="row")
@@ -153,7 +160,14 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
             if self.default_reason:
                 text += f" ({self.default_reason})"
         else:
-            text = f"Port {self.target.upper()} — credentials from PORT_CLIENT_ID / PORT_CLIENT_SECRET"
+            from builder.project.yamlio import ProjectError
+            from builder.sync.run import port_target  # the same resolution as the CLI's (issue #11 row 4)
+
+            try:
+                url = port_target(self.builder.session.project, self.target)[1]
+            except ProjectError as exc:
+                url = str(exc)
+            text = f"Port {self.target.upper()} ({url}) — credentials from PORT_CLIENT_ID / PORT_CLIENT_SECRET"
         self.query_one("#sync-where", Static).update(text)
 
     def _status(self, text: str) -> None:
@@ -211,7 +225,18 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
         if self._begin("retrying failed records"):
             self.run_worker(self._work(run=True, retry=path), exclusive=True, group="sync", name="sync-retry")
 
+    def action_rehearse(self) -> None:
+        self.query_one("#sync-tabs", TabbedContent).active = "sync-tab-rehearse"
+        self.query_one(RehearsePanel).start()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rehearse":
+            return ocean_offered()  # the footer offers it only when an Ocean runtime is there
+        return True
+
     def action_cancel(self) -> None:
+        if self.query_one(RehearsePanel).cancel():
+            return
         if not self.running or self.cancel_event is None:
             self.builder.notify("Nothing to cancel.", timeout=2)
             return
@@ -226,6 +251,7 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
 
         session = self.builder.session
         project = session.project
+        session.install_environment()  # what the sync maps with: the deployed integration's `env`
         target = None
         source = None
         self.progress = SyncProgress()
@@ -398,7 +424,8 @@ requests in flight finish, the rest are recorded as not sent. Records that fail 
         # Keep the focus inside the pane (a hidden widget loses it), so p / s / x keep working.
         if event.pane.id == "sync-tab-catalog":
             self.refresh_catalog()
-        target = {"sync-tab-plan": "#sync-plan", "sync-tab-progress": "#sync-counts"}.get(
+        target = {"sync-tab-plan": "#sync-plan", "sync-tab-progress": "#sync-counts",
+                  "sync-tab-rehearse": "#rehearse-resources"}.get(
             event.pane.id or "", "#catalog-blueprints")
         self.call_after_refresh(self.query_one(target, DataTable).focus)
 
@@ -424,3 +451,6 @@ def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     yield "Sync: start", "Sync the entities to Port or the local catalog", run("start")
     yield "Sync: cancel", "Stop safely: requests in flight finish, the rest are recorded", run("cancel")
     yield "Sync: retry failed records", "Re-send exactly the records of the failures file", run("retry_failed")
+    if ocean_offered():
+        yield ("Sync: rehearse with the real Ocean", "Run the Ocean Custom integration against the local catalog and "
+               "compare what it delivers with the preview", run("rehearse"))
