@@ -424,6 +424,8 @@ it delivered with the preview (`x` cancels it too).""")
         # Keep the focus inside the pane (a hidden widget loses it), so p / s / x keep working.
         if event.pane.id == "sync-tab-catalog":
             self.refresh_catalog()
+        elif event.pane.id == "sync-tab-rehearse":
+            self.query_one(RehearsePanel).refresh_integrations()  # a CLI rehearsal may have run meanwhile
         target = {"sync-tab-plan": "#sync-plan", "sync-tab-progress": "#sync-counts",
                   "sync-tab-rehearse": "#rehearse-resources"}.get(
             event.pane.id or "", "#catalog-blueprints")
