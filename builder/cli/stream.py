@@ -2,7 +2,7 @@
 
 When data_path is one plain key (``.usageEvents``, ``.data``, ``.items``) and there is no
 itemsToParse, the records are read one by one out of the file (ijson's C backend, yajl2_c), mapped
-``CHUNK`` at a time (in two worker processes when the file is large) and each chunk's entities are
+``CHUNK`` at a time (in two worker processes when the file is large and a core is free) and each chunk's entities are
 written as soon as they exist, so memory holds a chunk, not the document.
 
 They go to a spool file first, not to stdout: the whole response is one of Ocean's ``parse_items``
@@ -188,7 +188,7 @@ def stream_entities(path: Path, resource: Any, key: str, spool: IO[bytes], env_a
     done.selector = mapping.FieldStatus("selector.query", resource.query, compiled.selector_error)
     _set_job(resource.mappings, resource.query, env_access)
     jobs = _offsets(record_chunks(path, key))
-    workers = min(2, os.cpu_count() or 1) if path.stat().st_size >= POOL_FROM_BYTES else 1
+    workers = _workers(path.stat().st_size)
     if workers > 1:
         # fork: the workers inherit the compiled mapping and every import; results come back in order
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -197,6 +197,20 @@ def stream_entities(path: Path, resource: Any, key: str, spool: IO[bytes], env_a
     else:
         _drain(map(_map_chunk, jobs), done, spool)
     return done
+
+
+def _workers(size: int) -> int:
+    """Two worker processes for a large file, when a second core is free: with the other core busy
+    (load average ~8 on this 2-vCPU machine) they were measured 15 % slower than one process, as
+    the records then cost a pickle each way for no parallel gain (bench/cli.py, README)."""
+    cpus = os.cpu_count() or 1
+    if size < POOL_FROM_BYTES or cpus < 2:
+        return 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        return 1
+    return 2 if busy <= cpus - 1 else 1
 
 
 def _offsets(chunks: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:

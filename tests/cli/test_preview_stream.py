@@ -42,18 +42,18 @@ def _both(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, r
     return streamed, said
 
 
-@pytest.mark.parametrize("chunk, pool_from", [(7, 1 << 40), (7, 0), (stream.CHUNK, 1 << 40)],
+@pytest.mark.parametrize("chunk, workers", [(7, 1), (7, 2), (stream.CHUNK, 1)],
                          ids=["chunks-in-process", "chunks-in-two-processes", "one-chunk"])
-def test_streamed_equals_whole_document(tmp_path, capsys, monkeypatch, chunk, pool_from):
+def test_streamed_equals_whole_document(tmp_path, capsys, monkeypatch, chunk, workers):
     monkeypatch.setattr(stream, "CHUNK", chunk)
-    monkeypatch.setattr(stream, "POOL_FROM_BYTES", pool_from)
+    monkeypatch.setattr(stream, "_workers", lambda size: workers)
     events = _events()
     events[3]["timestamp"] = "soon"  # tonumber fails: field errors counted across chunks, at their offset
     events[9]["model"] = {"an": "object"}  # string + object fails: no identifier, the record is dropped
     response = tmp_path / "events.json"
     response.write_text(json.dumps({"totalUsageEventsCount": len(events), "usageEvents": events}))
     out, said = _both(capsys, monkeypatch, response)
-    assert f"streamed {len(events):,} records of .usageEvents" in said
+    assert f"streamed {len(events):,} records of .usageEvents in chunks of {chunk:,} ({workers} process" in said
     document = json.loads(out)
     assert len(document["entities"]) + len(document["dropped"]) == len(events)
     assert (document["fields"]["title"]["errors"], document["fields"]["title"]["first_error_record"]) == (2, 3)
