@@ -7,7 +7,7 @@ are the point (§1.4, §7.6).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from builder.net.asgi import Request, Response
 from . import catalog
@@ -15,7 +15,7 @@ from .model import DayActivity
 from .common import bad_request, int_value, json_body, page_info, page_slice, split_list, total_pages
 from .dates import (DAY_MS, DateError, check_ms_range, day_start_ms, epoch_ms_field, from_ms,
                     parse_audit_time, query_range_ms, to_ms)
-from .generator import World
+from .generator import SpendTotals, World, cents
 from .team import Member, member_active_on
 
 HOSTING_TYPES = ("CLOUD", "SELF_HOSTED", "SELF_HOSTED_POOL", "SELF_HOSTED_MACHINE")
@@ -30,7 +30,15 @@ def members(world: World, request: Request) -> Response:
 
 # --- POST /teams/daily-usage-data ---------------------------------------------------------------
 
-def daily_row(member: Member, activity: DayActivity) -> dict:
+def daily_user_id(member: Member, style: str) -> int | str | None:
+    """``userId`` as Cursor documents it (a number), or as Airbyte's schema types it (§9 [3P]): a string,
+    null for rows whose user has left the team [INV]."""
+    if style == "number":
+        return member.numeric_id
+    return None if member.is_removed else str(member.numeric_id)
+
+
+def daily_row(member: Member, activity: DayActivity, user_id_style: str = "number") -> dict:
     events = activity.events
     modes = Counter(e.mode for e in events)
     kinds = Counter(e.payload["kind"] for e in events)
@@ -38,7 +46,7 @@ def daily_row(member: Member, activity: DayActivity) -> dict:
     suggested, accepted, rejected, green_acc, red_acc, green_rej, red_rej = activity.agent
     shown, tab_accepts, _, tab_green, tab_red, _, _ = activity.tab
     return {
-        "userId": member.numeric_id,
+        "userId": daily_user_id(member, user_id_style),
         "day": activity.day.isoformat(),
         "date": day_start_ms(activity.day),
         "email": member.email,
@@ -89,11 +97,11 @@ def daily_usage(world: World, request: Request) -> Response:
                        key=lambda m: m.numeric_id)
         chosen = page_slice(users, page, page_size)
         # One row per member per day of membership, idle days included as zeros and nulls.
-        rows = [daily_row(m, world.activity(m, day)) for day in days for m in chosen if member_active_on(m, day)]
+        rows = [daily_row(m, world.activity(m, day), world.config.daily_user_id) for day in days for m in chosen if member_active_on(m, day)]
         envelope = {"pagination": page_info(page, page_size, len(users), "totalUsers")}
     else:
         ordered = sorted(world.team.members, key=lambda m: m.numeric_id)
-        rows = [daily_row(m, act) for day in days for m in ordered if (act := world.activity(m, day)).active]
+        rows = [daily_row(m, act, world.config.daily_user_id) for day in days for m in ordered if (act := world.activity(m, day)).active]
     return Response.json({"data": rows, "period": {"startDate": start_ms, "endDate": end_ms}, **envelope})
 
 
@@ -112,7 +120,7 @@ def spend(world: World, request: Request) -> Response:
         raise bad_request("sortDirection must be asc or desc")
     page = int_value(body.get("page"), "page", default=1)
     page_size = int_value(body.get("pageSize"), "pageSize", default=100)
-    cycle_start, _ = world.cycle()
+    cycle_start, cycle_end = world.cycle()
     start_ms = to_ms(cycle_start)
     people = [m for m in world.team.current_members()
               if not search or search.lower() in m.name.lower() or search.lower() in m.email.lower()]
@@ -131,9 +139,26 @@ def spend(world: World, request: Request) -> Response:
                      "fastPremiumRequests": t.fast_premium_requests,
                      "hardLimitOverrideDollars": m.hard_limit_override_dollars,
                      "monthlyLimitDollars": m.monthly_limit_dollars,
-                     "effectivePerUserLimitDollars": m.effective_limit_dollars()})
+                     "effectivePerUserLimitDollars": m.effective_limit_dollars(),
+                     **_spend_extras(world, m, t, cycle_end)})
     return Response.json({"teamMemberSpend": rows, "subscriptionCycleStart": start_ms,
                           "totalMembers": len(people), "totalPages": total_pages(len(people), page_size)})
+
+
+def _percent(cents_used: float) -> float:
+    return round(cents_used / catalog.INCLUDED_CENTS_PER_CYCLE * 100, 2)
+
+
+def _spend_extras(world: World, member: Member, totals: SpendTotals, cycle_end: datetime) -> dict:
+    """The row fields third parties see (§9, Airbyte's schema [3P]); values are the simulator's reading."""
+    api, auto = _percent(totals.included_api_cents), _percent(totals.included_auto_cents)
+    # A sign-up promotion on some members, expiring at the end of the cycle.
+    promo = to_ms(cycle_end) if member.index % 5 == 3 else None
+    return {"removedAt": None,  # the list holds current members only
+            "billingTier": "enterprise" if world.config.tier == "enterprise" else "teams",
+            "apiPercentUsed": api, "autoPercentUsed": auto, "totalPercentUsed": round(api + auto, 2),
+            "includedSpendCents": cents(totals.overall_cents - totals.spend_cents),
+            "usagePromoExpiresAt": promo}
 
 
 # --- POST /teams/filtered-usage-events ------------------------------------------------------------

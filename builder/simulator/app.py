@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from builder.net.asgi import Request, Response, Router, dispatch
-from . import admin, admin_settings, ai_code, analytics_extra
+from . import admin, admin_settings, agents, ai_code, analytics_extra
 from .analytics import metric_handlers
 from .common import ApiError
 from .config import SimulatorConfig
@@ -40,7 +40,7 @@ class Endpoint:
     method: str
     path: str
     handler: Handler
-    family: str  # admin | ai-code | analytics-team | analytics-by-user
+    family: str  # admin | ai-code | analytics-team | analytics-by-user | cloud-agents
     group: str  # rate-limit group, see limits.GROUPS
     enterprise_only: bool = False
 
@@ -53,7 +53,8 @@ class Endpoint:
 
     @property
     def cached(self) -> bool:
-        return self.method == "GET" and self.family != "admin"
+        # ETags are documented for Analytics and AI Code Tracking only (§1.6), not Admin or Cloud Agents.
+        return self.method == "GET" and self.family not in ("admin", "cloud-agents")
 
 
 def endpoints() -> list[Endpoint]:
@@ -73,6 +74,8 @@ def endpoints() -> list[Endpoint]:
                  "admin"),
         Endpoint("GET", "/teams/groups", admin_settings.list_groups, "admin", "admin", True),
         Endpoint("GET", "/teams/groups/{groupId}", admin_settings.get_group, "admin", "admin", True),
+        Endpoint("GET", "/v1/agents", agents.list_agents, "cloud-agents", "cloud-agents"),
+        Endpoint("GET", "/v1/agents/{agentId}/usage", agents.agent_usage, "cloud-agents", "cloud-agents"),
         Endpoint("GET", "/analytics/ai-code/commits", ai_code.commits, "ai-code", "ai-code"),
         Endpoint("GET", "/analytics/ai-code/commits.csv", ai_code.commits_csv, "ai-code", "ai-code"),
         Endpoint("GET", "/analytics/ai-code/changes", ai_code.changes, "ai-code", "ai-code"),
@@ -167,7 +170,8 @@ class SimulatorApp:
         return self.faults.apply_after(draw, response)
 
     def _deny(self, endpoint: Endpoint, request: Request) -> Response | None:
-        key = _presented_key(request.headers, self.config.accept_bearer)
+        # Bearer is documented for the Cloud Agents API only (§9); elsewhere it is the config's choice.
+        key = _presented_key(request.headers, self.config.accept_bearer or endpoint.family == "cloud-agents")
         keys = {self.config.api_key}
         if self.config.analytics_api_key and endpoint.family.startswith("analytics-"):
             keys.add(self.config.analytics_api_key)
@@ -175,7 +179,7 @@ class SimulatorApp:
             return Response.json(UNAUTHORIZED, status=401)
         if self.config.tier == "enterprise":
             return None
-        if endpoint.family != "admin":
+        if endpoint.family not in ("admin", "cloud-agents"):  # Cloud Agents: every plan (public beta)
             status = self.config.analytics_denied_status
             return Response.json(UNAUTHORIZED if status == 401 else FORBIDDEN, status=status)
         if endpoint.enterprise_only:

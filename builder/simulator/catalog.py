@@ -36,6 +36,7 @@ MODELS: dict[str, tuple[float, float, float, float, bool]] = {
 # Cursor Token Rate on third-party models, dollars per million tokens.
 TOKEN_RATE_PER_MTOK = 0.25
 CENTS_PER_REQUEST = 4.0  # request-based billing: one request unit = $0.04
+INCLUDED_CENTS_PER_CYCLE = 2000  # $20 of included usage per member and cycle: the base of the *PercentUsed fields
 
 # Personas decide languages and model taste; weights are relative.
 PERSONAS = {
@@ -95,7 +96,21 @@ AUDIT_EVENT_TYPES = (
     "update_directory_group_permissions", "add_user_to_directory_group", "remove_user_from_directory_group",
     "bugbot_installation", "bugbot_installation_settings", "bugbot_repo_settings", "bugbot_team_rule",
     "bugbot_team_settings", "bugbot_bulk_repo_update",
+    # Added 2026 (cursor-api.md §9): the Grok bot, MCP sign-ins and Slack account links.
+    *("grok_bot_created", "grok_bot_access_changed", "grok_bot_team_setup_manifest", "grok_bot_routine",
+      "mcp_authentication", "slack_account_link"),
 )
+#: Every audit event carries application_type (§9): "cursor" | "grok_bot" | "". Which events get the
+#: empty value is not documented [INV]: here the membership events an admin records for someone else.
+AUDIT_APPLICATION_EMPTY = ("add_user", "remove_user")
+GROK_BOT_EVENTS = ("grok_bot_created", "grok_bot_access_changed", "grok_bot_team_setup_manifest", "grok_bot_routine")
+GROK_ROUTINES = ("daily-standup-digest", "weekly-dependency-report", "triage-new-issues")
+
+
+def audit_application_type(event_type: str) -> str:
+    if event_type.startswith("grok_bot_"):
+        return "grok_bot"
+    return "" if event_type in AUDIT_APPLICATION_EMPTY else "cursor"
 
 INTENTS = {"Write Code": ("writeCode", ("feature", "bugfix", "refactor", "tests")),
            "Ask": ("askMode", ("error_fix", "explain_code", "how_to")),

@@ -77,6 +77,9 @@ class SimulatorConfig:
     analytics_api_key: str | None = None
     conversation_insights_enabled: bool = True
     accept_bearer: bool = True
+    # daily-usage-data userId: "number" as Cursor documents it, or "string" (null for removed members) as
+    # Airbyte's schema types it (cursor-api.md §9) — mappings must survive both.
+    daily_user_id: str = "number"
 
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
@@ -87,6 +90,8 @@ class SimulatorConfig:
             raise ValueError("days must be between 1 and 366")
         if self.analytics_denied_status not in (401, 403):
             raise ValueError("analytics_denied_status must be 401 or 403")
+        if self.daily_user_id not in ("number", "string"):
+            raise ValueError("daily_user_id must be 'number' or 'string'")
         if not self.api_key:
             raise ValueError("api_key must not be empty")
         from .limits import GROUPS  # local import: limits imports nothing from here at module level

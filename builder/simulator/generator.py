@@ -32,6 +32,10 @@ class SpendTotals:
     spend_cents: float = 0.0  # on-demand (Usage-based) only
     overall_cents: float = 0.0  # everything charged, included usage too
     fast_premium_requests: int = 0
+    # Included usage split by pool (§9's apiPercentUsed / autoPercentUsed): third-party models draw on the
+    # API pool, Cursor's own models (composer, grok-code) on the Auto pool.
+    included_api_cents: float = 0.0
+    included_auto_cents: float = 0.0
     daily: dict[date, float] = field(default_factory=dict)
 
 
@@ -136,11 +140,17 @@ class World:
                 if event.payload["kind"] == "Usage-based":
                     totals.spend_cents += charged
                     totals.fast_premium_requests += 1
+                elif catalog.MODELS[event.payload["model"]][4]:
+                    totals.included_auto_cents += charged
+                else:
+                    totals.included_api_cents += charged
             totals.overall_cents += day_total
             if day_total:
                 totals.daily[day] = cents(day_total)
         totals.spend_cents = cents(totals.spend_cents)
         totals.overall_cents = cents(totals.overall_cents)
+        totals.included_api_cents = cents(totals.included_api_cents)
+        totals.included_auto_cents = cents(totals.included_auto_cents)
         return totals
 
     # --- audit log ----------------------------------------------------------------------------
@@ -165,7 +175,8 @@ class World:
 
         def add(ts: int, member_email: str, ip: str, event_type: str, data: dict) -> None:
             event = {"event_id": encoded_id(rng, "evt_", 16), "timestamp": iso_ms(ts), "ip_address": ip,
-                     "user_email": member_email, "event_type": event_type, "event_data": data}
+                     "user_email": member_email, "event_type": event_type, "event_data": data,
+                     "application_type": catalog.audit_application_type(event_type)}
             if ts <= self.now_ms:
                 items.append((ts, event))
 
@@ -192,12 +203,40 @@ class World:
             event_type = rng.choice(catalog.AUDIT_ADMIN_EVENTS)
             add(start + rng.randint(9 * HOUR_MS, 18 * HOUR_MS), owner.email, owner.profile.ip, event_type,
                 _admin_event_data(rng, event_type, self.team))
+        # The 2026 event types draw from their own stream so the older events of a seed stay as they were.
+        rng = Rng(f"{self.config.seed}/audit-apps/{day.isoformat()}")
+        for member in self.team.members:
+            activity = self.activity(member, day)
+            if activity.active and any(e.mcp for e in activity.events) and rng.random() < 0.3:
+                first_mcp = min(e.ts_ms for e in activity.events if e.mcp)
+                add(first_mcp - 5_000, member.email, member.profile.ip, "mcp_authentication",
+                    {"server_name": next(e.mcp[0][1] for e in activity.events if e.mcp), "result": "success"})
+        if day.weekday() < 5 and rng.random() < 0.35:
+            event_type = rng.choice(catalog.GROK_BOT_EVENTS)
+            add(start + rng.randint(8 * HOUR_MS, 19 * HOUR_MS), owner.email, owner.profile.ip, event_type,
+                _grok_event_data(rng, event_type, self.team))
+        if rng.random() < 0.1:
+            member = rng.choice(self.team.members)
+            if self.activity(member, day).active:
+                add(start + rng.randint(9 * HOUR_MS, 17 * HOUR_MS), member.email, member.profile.ip,
+                    "slack_account_link", {"slack_workspace": f"{catalog.TEAM_ORG}.slack.com", "action": "linked"})
+        items.sort(key=lambda item: item[0])
         self._audit_days[day] = items
         return items
 
 
 def _same_day(ms: int, day: date) -> bool:
     return from_ms(ms).date() == day
+
+
+def _grok_event_data(rng: Rng, event_type: str, team: Team) -> dict:
+    if event_type == "grok_bot_access_changed":
+        return {"email": rng.choice(team.members).email, "access": rng.choice(("granted", "revoked"))}
+    if event_type == "grok_bot_routine":
+        return {"routine": rng.choice(catalog.GROK_ROUTINES), "action": rng.choice(("created", "updated"))}
+    if event_type == "grok_bot_team_setup_manifest":
+        return {"manifest_version": rng.randint(1, 4)}
+    return {"bot_name": "Grok", "channel": rng.choice(("#eng", "#platform", "#incidents"))}
 
 
 def _admin_event_data(rng: Rng, event_type: str, team: Team) -> dict:

@@ -27,6 +27,7 @@ GROUPS: dict[str, int] = {
     "conversation-insights": 20,
     "analytics-by-user": 50,
     "ai-code": 20,
+    "cloud-agents": 60,  # not documented (§9): an invented per-endpoint limit so 429s can be exercised
 }
 
 ADMIN_429 = {"code": "error", "message": "Rate limit exceeded"}

@@ -117,7 +117,8 @@ class Team:
         digest = hashlib.sha1(f"{len(self.runtime_audit)}/{event_type}/{ts_ms}".encode()).hexdigest()
         self.runtime_audit.append((ts_ms, {
             "event_id": "evt_" + digest[:16], "timestamp": iso_ms(ts_ms), "ip_address": actor.profile.ip,
-            "user_email": actor.email, "event_type": event_type, "event_data": data}))
+            "user_email": actor.email, "event_type": event_type, "event_data": data,
+            "application_type": catalog.audit_application_type(event_type)}))
 
     # --- lookups --------------------------------------------------------------------------------
 

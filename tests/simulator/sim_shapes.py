@@ -48,7 +48,10 @@ PAGINATION_USERS = {"page": INT, "pageSize": INT, "totalUsers": INT, "totalPages
 
 SPEND_ROW = {"userId": str, "name": str, "email": str, "role": str, "spendCents": NUMBER,
              "overallSpendCents": NUMBER, "fastPremiumRequests": INT, "hardLimitOverrideDollars": NUMBER,
-             "monthlyLimitDollars": (NUMBER, NULL), "effectivePerUserLimitDollars": NUMBER}
+             "monthlyLimitDollars": (NUMBER, NULL), "effectivePerUserLimitDollars": NUMBER,
+             # Added by cursor-api.md §9 (Airbyte's schema [3P]).
+             "removedAt": (INT, NULL), "billingTier": str, "apiPercentUsed": NUMBER, "autoPercentUsed": NUMBER,
+             "totalPercentUsed": NUMBER, "includedSpendCents": NUMBER, "usagePromoExpiresAt": (INT, NULL)}
 
 USAGE_EVENT = {"timestamp": str, "userEmail": str, "model": str, "kind": str, "maxMode": bool,
                "requestsCosts": NUMBER, "isTokenBasedCall": bool, "isChargeable": bool, "isHeadless": bool,
@@ -61,7 +64,8 @@ EVENTS_PAGINATION = {"numPages": INT, "currentPage": INT, "pageSize": INT, "hasN
                      "hasPreviousPage": bool}
 
 AUDIT_EVENT = {"event_id": str, "timestamp": str, "ip_address": str, "user_email": str, "event_type": str,
-               "event_data": dict}
+               "event_data": dict, "application_type": str}
+AUDIT_APPLICATION_TYPES = ("cursor", "grok_bot", "")
 PAGINATION_COUNT = {"page": INT, "pageSize": INT, "totalCount": INT, "totalPages": INT, "hasNextPage": bool,
                     "hasPreviousPage": bool}
 
@@ -95,3 +99,12 @@ ANALYTICS_ROWS = {
     "ask-mode": {"event_date": str, "model": str, "usage": INT},
 }
 METRIC_NAMES = {path: path for path in ANALYTICS_ROWS} | {"top-file-extensions": "top-files"}
+
+# Cloud Agents API v1 (cursor-api.md §9)
+AGENT = {"id": str, "name": str, "status": str, "createdAt": str, "runs": list}
+AGENT_RUN = {"id": str, "status": str, "createdAt": str, "durationMs": INT, "git": dict}
+GIT_BRANCH = {"repoUrl": str, "branch": str, "prUrl": (str, NULL)}
+AGENT_USAGE = {"inputTokens": INT, "outputTokens": INT, "cacheWriteTokens": INT, "cacheReadTokens": INT,
+               "totalTokens": INT}
+USAGE_RUN = {"id": str, "usage": dict}
+USAGE_RUN_OPTIONAL = {"usageUuid": str}
