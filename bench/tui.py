@@ -3,7 +3,7 @@
     python bench/tui.py                    # every row, the demo's usage events (~1,700 records)
     python bench/tui.py --team-size 140    # the keystroke rows at ~20,000 records
     python bench/tui.py --only app         # in-process rows only (no terminal processes)
-    python bench/tui.py --profile switch   # cProfile of the resource switches (top 25 by own time)
+    python bench/tui.py --profile keys     # cProfile of the keystrokes (or: switch), top 25 by own time
 
 In-process rows drive the real app with Pilot (``App.run_test``, 140×44) on the built-in simulator
 and stop the clock at the **repaint** that shows the result: a spy on ``App._display`` (called with
@@ -157,6 +157,7 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
         values: list[float] = []
         settled: list[float] = []
         typed = ""
+        key_profile = cProfile.Profile() if args.profile == "keys" else None
         for index in range(args.keys):
             key = "abcdefghij"[index % 10]
             typed += key
@@ -170,13 +171,19 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
 
             clock.arm(value=lambda expected=expected: _shown(row.value_cell).startswith(expected[:60]),
                       settled=counted)
+            if key_profile:
+                key_profile.enable()
             start = time.perf_counter()
             await pilot.press(key)
             times = await clock.wait(pilot, start)
+            if key_profile:
+                key_profile.disable()
             values.append(times["value"])
             settled.append(times["settled"])
             await settle(pilot)
         out["value"], out["settled"] = values, settled
+        if key_profile:
+            pstats.Stats(key_profile).sort_stats("tottime").print_stats(25)
 
         # -- resource switches -------------------------------------------------------------------
         resources.focus()
@@ -291,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--switches", type=int, default=20, help="resource switches measured")
     parser.add_argument("--runs", type=int, default=5, help="runs of each whole-process row")
     parser.add_argument("--only", choices=("app", "process"), default=None)
-    parser.add_argument("--profile", choices=("switch",), default=None)
+    parser.add_argument("--profile", choices=("keys", "switch"), default=None)
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {}
     if args.only != "process":
