@@ -17,6 +17,7 @@ from typing import Any
 
 from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.ship import environment
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -71,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from builder.ship.rehearse_progress import RehearsalProgress
 
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     if args.timeout <= 0:
         raise UserError("--timeout must be positive")
     if args.docker:
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     def progress(state: RehearsalProgress) -> None:
         # Our steps and Ocean's per-resource start / finish; the rest of Ocean's log is in its log file.
-        if table and state.event != "ocean":
+        if table and state.event != "ocean" and state.phase != "done":  # the table's last line says it
             print(state.message, file=sys.stderr, flush=True)
 
     report = rehearse(project, runtime, RehearsalOptions(demo=args.demo, db=db, timeout=args.timeout),
