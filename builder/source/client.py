@@ -366,7 +366,11 @@ class Source:
         if len(names) > 1:
             run.notes.append(f"only the first path parameter ({names[0]}) is resolved, as in Ocean")
         name, spec = names[0], configured[names[0]]
-        settings = ocean_settings(self.config) if mode == "ocean" else builder_settings(self.config, None)
+        # Ocean pages the discovery with its installation's pagination; the deployment plan deploys a
+        # resource with query pagination in an installation of its own, so the builder pages it the same way.
+        own = resource.extensions.pagination or {}
+        settings = ocean_settings(self.config) if mode == "ocean" else builder_settings(
+            self.config, own if own and str(own.get("in") or "query") == "query" else None)
         settings.max_pages = OCEAN_MAX_PAGES
         headers = {"User-Agent": USER_AGENT, **(spec.get("headers") or {})}
         pager = Pager(settings, self._url(str(spec.get("endpoint") or "")), spec.get("query_params") or {}, None)

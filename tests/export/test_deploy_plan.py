@@ -38,6 +38,15 @@ def test_every_resource_ocean_can_serve_ingests_what_the_builder_fetches(proved_
         assert r.severity == "ok"
 
 
+def test_cloud_agents_are_ingested_past_the_first_cursor_page(proved_preset) -> None:
+    _, plan = proved_preset
+    agents = plan.resource("cloud-agents")
+    assert agents.builder_records is not None and agents.builder_records > 100  # more than one page of limit=100
+    assert agents.ocean_records == agents.builder_records and agents.servable
+    usage = plan.resource("cloud-agent-usage")
+    assert usage.ocean_records == usage.builder_records == agents.builder_records  # one usage per agent
+
+
 def test_resources_ocean_cannot_serve_are_named_with_reason_closest_setting_and_alternative(proved_preset) -> None:
     _, plan = proved_preset
     errors = {r.name: r for r in plan.errors()}
@@ -53,8 +62,14 @@ def test_resources_ocean_cannot_serve_are_named_with_reason_closest_setting_and_
 def test_installations_group_resources_by_the_pagination_ocean_expresses(proved_preset) -> None:
     preset, plan = proved_preset
     by_id = {i.identifier: i for i in plan.installations}
-    assert list(by_id) == ["cursor-usage", "cursor-usage-page-500", "cursor-usage-page-250"]
+    assert list(by_id) == ["cursor-usage", "cursor-usage-page-500", "cursor-usage-page-250", "cursor-usage-cursor-100"]
     assert "audit-logs" in by_id["cursor-usage-page-500"].resources
+    # Cloud Agents v1: Ocean's cursor handler reads nextCursor from the response body and stops when it is
+    # omitted (hasMorePath nextCursor); the usage kind's agent ids are discovered with the same pagination.
+    assert by_id["cursor-usage-cursor-100"].resources == ["cloud-agents", "cloud-agent-runs", "cloud-agent-usage"]
+    assert by_id["cursor-usage-cursor-100"].pagination.config() == {
+        "paginationType": "cursor", "pageSize": "100", "paginationParam": "cursor", "sizeParam": "limit",
+        "cursorPath": "nextCursor", "hasMorePath": "nextCursor"}
     assert by_id["cursor-usage-page-250"].pagination.config() == {
         "paginationType": "page", "pageSize": "250", "paginationParam": "page", "sizeParam": "pageSize",
         "hasMorePath": "pagination.hasNextPage"}
