@@ -44,7 +44,9 @@ def test_cloud_agents_are_ingested_past_the_first_cursor_page(proved_preset) -> 
     assert agents.builder_records is not None and agents.builder_records > 100  # more than one page of limit=100
     assert agents.ocean_records == agents.builder_records and agents.servable
     usage = plan.resource("cloud-agent-usage")
-    assert usage.ocean_records == usage.builder_records == agents.builder_records  # one usage per agent
+    runs = plan.resource("cloud-agent-runs")
+    # one usage entity per run, from the /usage of every agent the paged discovery found
+    assert usage.ocean_records == usage.builder_records == runs.builder_records == runs.ocean_records
 
 
 def test_resources_ocean_cannot_serve_are_named_with_reason_closest_setting_and_alternative(proved_preset) -> None:
