@@ -215,15 +215,57 @@ STARTS: dict[str, list[str]] = {"num": [".a", ".id", ".c.a", ".b[0]", ".a?"], "s
                                 "any": [".a", ".b", ".c", ".id", ".name", "."]}
 
 
+# Atoms that give no output, several, or an error on some inputs, and the combinators around
+# them: where a compiler that thinks in single values goes wrong.
+ATOMS = [".a?", ".[]?", ".b[]", "select(.a)", "empty", "error", "(1, 2)", ".a[]?", "(.b | .[]?)", "values",
+         "strings", "first(.b[])", ".c?", ".a.b?[]", "(.a | select(. > 1))", "(.name | tonumber?)", "null", ".a",
+         ".name", "(.b // [] | .[0])", "(.c | objects)", '(.name | select(test("a")))', ".b[0]?", "(.b | first)",
+         ".id", "(.a, .name)", "[.b[]?]", "(.c[]?)", "error(.a)", "(.a | numbers)", ".[\"name\"]?", "0", '"s"']
+COMBINATORS = ["[{0}]", "{{k: {0}}}", "{{({0}): {1}}}", '"\\({0})-\\({1})"', "{0} // {1}", "{0} and {1}", "{0} or {1}",
+               "first({0})", "{0} as $x | {1}", "[{0} as $x | $x, {1}]", "{0} + {1}", "{0} == {1}", "{0} < {1}",
+               "if {0} then {1} else {2} end", "[{0}, {1}]", "{0} | {1}", "({0})?", "[{0}[]?]", "[({0})[]]",
+               "select({0}) | {1}", "map({0})", "any({0})", "all({0})", "{{a: {0}, b: {1}}}", "-{0}",
+               "[.[]? | {0}]", "{0} | tostring", "[{0} // {1}]", "({0} | {1}) // {2}", '"x\\({0})"', "{0}, {1}",
+               "[limit(1; {0})]", "{0} as $x | {1} as $y | [$x, $y]", "{0} | .[{1}]?", "{0}[{1}:]",
+               "[{0}] | length", "if {0} then {1} end", "{0} | not", "{0} * {1}", "{{(.name): {0}}}"]
+
+
 class ProgramGenerator:
     def __init__(self, rng: random.Random, max_depth: int = 3) -> None:
         self.rng = rng
         self.max_depth = max_depth
 
     def program(self) -> Node:
-        if self.rng.random() < 0.35:
+        r = self.rng.random()
+        if r < 0.3:
             return self.chain()
+        if r < 0.6:
+            return self.combined()
         return self.query(0, [])
+
+    def combined(self) -> Node:
+        """One or two combinators around atoms; each atom is its own node (the shrinker drops them)."""
+        rng = self.rng
+        tree = self._combine(rng.choice(COMBINATORS), [leaf("(" + rng.choice(ATOMS) + ")") for _ in range(3)])
+        if rng.random() < 0.4:
+            atoms = [tree] + [leaf("(" + rng.choice(ATOMS) + ")") for _ in range(2)]
+            rng.shuffle(atoms)
+            tree = self._combine(rng.choice(COMBINATORS), atoms)
+        return tree
+
+    @staticmethod
+    def _combine(template: str, args: list[Node]) -> Node:
+        parts: list[Any] = []
+        text = template
+        while text:
+            at = min((text.find("{" + str(i) + "}") for i in range(3) if "{" + str(i) + "}" in text), default=-1)
+            if at < 0:
+                parts.append(text.replace("{{", "{").replace("}}", "}"))
+                break
+            parts.append(text[:at].replace("{{", "{").replace("}}", "}"))
+            parts.append((args[int(text[at + 1])], TERM))
+            text = text[at + 3:]
+        return Node(PIPE, parts)
 
     # A query: pipes, commas, bindings over whole expressions.
     def query(self, depth: int, scope: list[str]) -> Node:

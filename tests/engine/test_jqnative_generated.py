@@ -67,7 +67,7 @@ def test_the_check_catches_a_wrong_fast_path_and_shrinks_it(monkeypatch: pytest.
 
 def test_the_generator_reaches_every_construct() -> None:
     """The programs of a run use every construct jqnative compiles (so a missing one is a choice)."""
-    texts = {text for _, text, _ in jqgen.pairs(_seed(), 400, 1)}
+    texts = {text for _, text, _ in jqgen.pairs(_seed(), PROGRAMS, 1)}
     joined = "\n".join(texts)
     for construct in (" as $", "?", " // ", "if ", " elif ", " and ", " or ", "not", " + ", " - ", " * ", " / ",
                       " % ", " == ", " < ", "\\(", "{(", "[]", ".[]?", "select(", "map(", "first(", "any", "all",

@@ -185,11 +185,10 @@ class _Codegen:
         return out
 
     def s_slice(self, node: Any, inp: str) -> str:
+        node = self._keys_first(node, inp, allow_empty=True)
         target, start, end = node[1], node[2], node[3]
-        if start is not None and end is not None and (_may_be_empty(start) or _may_be_empty(end)):
-            raise Unsupported("slice bounds that may be empty")
-        end_value = "None" if end is None else self.value(end, inp)
         start_value = "None" if start is None else self.value(start, inp)
+        end_value = "None" if end is None else self.value(end, inp)
         held = self.value(target, inp)
         out = self.fresh()
         self.emit(f"{out} = _slice({held}, {start_value}, {end_value})")
@@ -198,8 +197,27 @@ class _Codegen:
     def s_local(self, node: Any, inp: str) -> str:
         return node[1]
 
+    def _keys_first(self, step: Any, inp: str, allow_empty: bool) -> Any:
+        """``step`` (an index or a slice) with its computed key or bounds evaluated now, on
+        ``inp``: jq computes them (start before end) before the target and against the same
+        input (`.[]?[.k]` reads .k of the record, not of each element), and the ``?`` of
+        ``.[k]?`` does not cover them. ``allow_empty``: single-output code may raise Empty here;
+        a generator's body may not."""
+        if step[0] not in ("index", "slice"):
+            return step
+        keys = list(step[2:])
+        for index, key in enumerate(keys):
+            if key is None or key[0] in ("lit", "local"):
+                continue
+            if not _is_single(key) or (_may_be_empty(key) and not allow_empty):
+                raise Unsupported("a computed key that may give no output or several")
+            held = self.fresh()
+            self.emit(f"{held} = {self.single(key, inp)}")
+            keys[index] = ("local", held)
+        return (step[0], step[1], *keys)
+
     def s_optstep(self, node: Any, inp: str) -> str:
-        step = node[1]
+        step = self._keys_first(node[1], inp, allow_empty=True)
         target = self.value(step[1], inp)  # outside the try: its errors are not silenced
         local_step = (step[0], ("local", target)) + tuple(step[2:])
         return self.s_opt(("opt", local_step), inp)
@@ -524,13 +542,14 @@ class _Codegen:
             # `.[]?.x`, `.a[].b`: a path through a generator.
             if kind == "index" and not _is_single(node[2]):
                 raise Unsupported("generator key")
+            node = self._keys_first(node, inp, allow_empty=False)
             rest = ("field", ("id",), node[2]) if kind == "field" else ("index", ("id",), node[2])
             return self.gen(("pipe", node[1], rest), inp)
         if kind == "opt":
             fn = self.gen_fn(node[1])
             return f"_optional({fn}, {inp})"
         if kind == "optstep":
-            step = node[1]
+            step = self._keys_first(node[1], inp, allow_empty=False)
             if _is_single(step[1]) and not _may_be_empty(step[1]):
                 target = self.fresh()
                 self.emit(f"{target} = {self.single(step[1], inp)}")
@@ -547,6 +566,7 @@ class _Codegen:
         if kind == "slice":
             if not all(child is None or _is_single(child) for child in node[2:]):
                 raise Unsupported("generator slice bounds")
+            node = self._keys_first(node, inp, allow_empty=False)
             rest = ("slice", ("id",), node[2], node[3])
             return self.gen(("pipe", node[1], rest), inp)
         if kind == "bind":

@@ -61,8 +61,10 @@ def _int(x: int) -> int:
 def _index(x: Any, key: Any) -> Any:
     """``x[key]`` for the cases the inline fast path (dict + str key) did not take."""
     if x is None:
-        if key is None or key.__class__ in (str, int):
+        if key.__class__ in (str, int):
             return None
+        if key is None or key.__class__ is bool or key.__class__ is list:
+            raise JqError  # "Cannot index null with null"
         raise Bail
     cls = x.__class__
     if cls is dict:
