@@ -140,3 +140,25 @@ def test_native_daily_usage_identifier_fails_on_a_numeric_user_id(user_id, dropp
     if dropped:
         assert "cannot be added" in result.differences[0]
     assert compare(preset.find_resource("spend")).native is None  # not covered by the native integration
+
+
+@pytest.mark.parametrize("with_samples", [False, True], ids=["project", "project+samples"])
+def test_the_presets_lint_errors_are_exactly_the_plans_unservable_resources(with_samples: bool) -> None:
+    """0 errors for everything Ocean can serve (the Basic-auth workaround the export deploys is a warning);
+    an error for each resource the plan names as not servable, and for nothing else."""
+    from builder.engine import mapping
+    from builder.project.presets import preset_sample
+    from builder.ship.lint import lint_project
+
+    preset = preset_project()
+    if preset is None:
+        pytest.skip("no preset")
+    samples = {r.name: preset_sample("cursor", r.name) for r in preset.resources} if with_samples else None
+    results = {r.name: mapping.run(r, samples[r.name]) for r in preset.resources} if samples else None
+    findings = lint_project(preset, results=results, samples=samples)
+    errors = [f for f in findings if f.severity == "error"]
+    assert [str(f) for f in errors if f.resource is None] == []
+    unservable = {r.name for r in plan_deployment(preset).resources if not r.servable}
+    assert unservable and {f.resource for f in errors} == unservable
+    auth = next(f for f in findings if f.code == "basic-empty-password")
+    assert auth.severity == "warning" and "deploys authType api_key" in auth.message

@@ -75,7 +75,8 @@ CASES: list[tuple[str, list[Callable[[dict], None]], list[Any] | None, str, str 
     # id, changes, pages, severity, resource, code
     ("basic_auth", [cfg(authType="basic_auth")], None, "error", None, "auth-basic-auth"),
     ("auth-unknown", [cfg(authType="oauth2")], None, "error", None, "auth-unknown"),
-    ("basic-empty-password", [cfg(authType="basic", username="${CURSOR_API_KEY}")], None, "error", None,
+    # The export deploys the api_key workaround for it: a warning (what is deployed instead, and why).
+    ("basic-empty-password", [cfg(authType="basic", username="${CURSOR_API_KEY}")], None, "warning", None,
      "basic-empty-password"),
     ("pagination-unknown", [cfg(paginationType="pages")], None, "error", None, "pagination-unknown"),
     ("page-no-params", [cfg(paginationType="page")], None, "warning", None, "pagination-param-missing"),
@@ -209,11 +210,13 @@ def test_correct_setups_are_not_flagged(changes, absent: str) -> None:
 
 
 @pytest.mark.parametrize("password", [{"password": ""}, {}], ids=["empty", "missing"])
-def test_basic_empty_password_stays_an_error_and_points_at_the_export(password: dict[str, str]) -> None:
-    """Deployed as written (by hand, Port's docs) it sends no auth; the export deploys the header."""
+def test_basic_empty_password_is_a_warning_that_says_what_the_export_deploys(password: dict[str, str]) -> None:
+    """Deployed as written (by hand, Port's docs) it sends no auth; the export deploys the header, so the
+    lint warns (what is deployed instead, and why) and errs only where the export cannot help."""
     hit = next(f for f in lint([cfg(authType="basic", username="${CURSOR_API_KEY}", **password)])
                if f.code == "basic-empty-password")
-    assert hit.severity == "error" and "401" in hit.consequence
+    assert hit.severity == "warning" and "401" in hit.consequence
+    assert "deploys authType api_key, apiKeyHeader Authorization" in hit.message
     assert "`cursor-builder export`" in hit.fix and "apiKeyHeader: Authorization" in hit.fix
     assert "printf '%s:' \"$CURSOR_API_KEY\" | base64 | tr -d '\\n'" in hit.fix
     no_user = next(f for f in lint([cfg(authType="basic")]) if f.code == "basic-empty-password")

@@ -354,14 +354,23 @@ def setting_problems(project: Any) -> list[Problem]:
         by_hand = ("authType: api_key with apiKeyHeader: Authorization and apiKey: ${CURSOR_BASIC_AUTH}, where "
                    f"CURSOR_BASIC_AUTH=\"Basic $(printf '%s:' \"${key}\" | base64 | tr -d '\\n')\"; or authType: "
                    "bearer_token with apiToken (documented by Cursor only for the Cloud Agents API)")
-        fix = ("`cursor-builder export` (Helm, values.yaml, Docker) already deploys this workaround, the same "
-               "header Basic auth would send; to deploy this config by hand, use " + by_hand
-               if basic_without_password(cfg) else "set username (the API key), or use " + by_hand)
-        add("error", "basic-empty-password",
-            "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
-            "are non-empty, so it sends no Authorization header",
-            "Cursor's keys are the Basic username with an empty password: deployed as written, every request "
-            "gets 401", fix)
+        if basic_without_password(cfg):
+            # The export writes the workaround, so what it deploys authenticates: a warning that says what is
+            # deployed instead of the config as written, and why. Only a hand deployment of this config fails.
+            add("warning", "basic-empty-password",
+                "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
+                "are non-empty, so `cursor-builder export` deploys authType api_key, apiKeyHeader Authorization and "
+                "apiKey \"Basic <base64 of KEY:>\" instead (computed at install time), the same header Basic auth "
+                "would send",
+                "the exported integration authenticates; this config deployed as written (by hand, or from Port's "
+                "docs) sends no Authorization header and every request gets 401",
+                "deploy with the files `cursor-builder export` writes; to deploy this config by hand, use " + by_hand)
+        else:
+            add("error", "basic-empty-password",
+                "authType basic with an empty password: Ocean only sets HTTP Basic auth when username AND password "
+                "are non-empty, so it sends no Authorization header",
+                "Cursor's keys are the Basic username with an empty password: deployed as written, every request "
+                "gets 401", "set username (the API key), or use " + by_hand)
     if ptype not in PAGINATION_TYPES:
         add("error", "pagination-unknown", f"paginationType {ptype!r} is not one of "
             f"{', '.join(PAGINATION_TYPES)}", "Ocean fails to pick a pagination handler", "fix paginationType")
