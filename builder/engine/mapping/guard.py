@@ -17,6 +17,8 @@ import random
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
+import orjson
+
 #: Records checked at the start of every compiled mapping (the ones a person looks at first).
 FIRST = 32
 #: Share of the later records checked, drawn at random per record.
@@ -58,6 +60,14 @@ def same(native: Any, jq: Any) -> bool:
     the payload)."""
     if native is None or jq is None:
         return native is jq
+    try:
+        # orjson first (~10x cheaper; the guard compares thousands of fields a batch): equal bytes
+        # of equal values mean equal types too. NaN, ±Infinity (orjson writes null), big integers
+        # and non-string keys do not pass both tests and go to json, which tells them apart.
+        if native == jq and orjson.dumps(native) == orjson.dumps(jq):
+            return True
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     try:
         return json.dumps(native) == json.dumps(jq)
     except (TypeError, ValueError):
