@@ -15,7 +15,8 @@ from builder.ship.export import FORMATS, export_all, export_format
 from builder.ship.lint import lint_project
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 
-CHOICES = ("yaml", "blueprints", "dashboard", "helm", "docker", "values", "readme", "all")
+# "setup" writes setup-port.sh alone (blueprints, pages and each installation's mapping through Port's API).
+CHOICES = ("yaml", "blueprints", "dashboard", "setup", "helm", "docker", "values", "readme", "all")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

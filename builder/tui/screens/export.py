@@ -75,6 +75,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
                 yield Static("", id="lint-detail")
             with TabPane("Plan", id="export-plan"):
                 yield DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="plan-note")
             for fmt, name in FORMATS.items():
                 with TabPane(TITLES.get(fmt, name), id=f"export-{fmt}"):
                     yield TextArea("", read_only=True, show_line_numbers=True, id=f"text-{fmt}",
@@ -149,7 +150,15 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         table.clear()
         for row in plan.rows():
             table.add_row(*row)
-        if all(r.builder_records is None for r in plan.resources):
+        proved = any(r.builder_records is not None for r in plan.resources)
+        # The counts always come from the built-in simulator, also when the session fetches a live API:
+        # the proof must not spend the team's rate limit, and it proves pagination, not the live data.
+        self.query_one("#plan-note", Static).update(
+            ("Counts proved on the built-in simulator" if proved else "Proving the counts on the built-in simulator…")
+            + " (also in live mode): each installation's deployed settings run through the source's Ocean mode "
+            "against what the builder fetches. " + " ".join(f"{i.identifier}: {i.note()}" for i in plan.installations
+                                                              if i.pagination.type != "none"))
+        if not proved:
             self._prove_plan(self.builder.session.project.copy(), plan)
 
     @work(thread=True, exclusive=True, group="export-plan")
