@@ -118,15 +118,35 @@ class PlannedResource:
                 "builder_records": self.builder_records, "ocean_records": self.ocean_records, "proof": self.proof}
 
 
+#: What Ocean Custom's handler of each pagination type does and cannot do (read from
+#: ``integrations/custom/http_server/handlers.py`` and ``helpers/endpoint_resolver.py``).
+PAGINATION_NOTES = {
+    "cursor": ("Ocean reads the next cursor from the JSON response body (cursorPath, a dot path) and sends it as "
+               "the query parameter paginationParam, with sizeParam=pageSize on every request; it stops when the "
+               "cursor or the hasMorePath value is missing or false, so an API that omits nextCursor on its last "
+               "page (Cursor's Cloud Agents API) stops there. It cannot send a cursor in a request body (a POST "
+               "paged by cursor in its JSON) or read one from a header, and it pages path_parameters discovery "
+               "requests with the same settings."),
+    "page": ("Ocean sends paginationParam/sizeParam in the query string (never in a JSON body) and continues while "
+             "hasMorePath is true (or lastPagePath false); path_parameters discovery is paged the same way."),
+    "offset": ("Ocean sends paginationParam (offset) and sizeParam in the query string and continues while "
+               "hasMorePath is true, or until a list response is shorter than pageSize."),
+}
+
+
 @dataclass
 class Installation:
     identifier: str
     pagination: OceanPagination
     resources: list[str] = field(default_factory=list)
 
+    def note(self) -> str:
+        """What Ocean does with this installation's pagination, and what it cannot."""
+        return PAGINATION_NOTES.get(self.pagination.type, "one request per resource (no pagination)")
+
     def to_json(self) -> dict[str, Any]:
         return {"identifier": self.identifier, "pagination": self.pagination.config(),
-                "resources": list(self.resources)}
+                "resources": list(self.resources), "note": self.note()}
 
 
 @dataclass

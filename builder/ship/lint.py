@@ -128,6 +128,7 @@ class _Lint:
         self.ptype = str(self.config.get("paginationType") or "none")
         self.enterprise: list[str] = []
         self.at_limit: list[str] = []
+        self.installed: dict[str, list[str]] = {}  # extra installation → resources the plan puts there
         # Per-resource pagination is judged against the installation the deployment plan gives it.
         self.plan = plan_deployment(project, self.samples)
 
@@ -141,6 +142,14 @@ class _Lint:
                      f"{len(self.enterprise)} resource(s) call Enterprise-only endpoints: {names(self.enterprise)}",
                      "with a non-Enterprise key those kinds get 401/403: their resync fails and Ocean skips deleting "
                      "stale entities for the whole run", "remove those resources unless the team is on Enterprise")
+        for inst in self.plan.installations:
+            members = self.installed.get(inst.identifier)
+            if members:
+                self.add("info", members[0] if len(members) == 1 else None, "per-resource-pagination",
+                         f"Ocean has one pagination setting per installation: the deployment plan deploys "
+                         f"{len(members)} resource(s) in installation {inst.identifier} (paginationType "
+                         f"{inst.pagination.describe()}): {names(members)}. {inst.note()}",
+                         "one more Helm release / Docker container to run", "`cursor-builder export` writes it")
         if self.at_limit:
             self.add("info", self.at_limit[0] if len(self.at_limit) == 1 else None, "date-window",
                      f"{len(self.at_limit)} resource(s) ask for exactly the 30-day maximum: {names(self.at_limit)}",
@@ -268,10 +277,8 @@ class _Lint:
                      "without an error",
                      planned.alternative or "sync from the builder (`cursor-builder sync`) on a schedule")
         elif xp and planned.installation != self.plan.installations[0].identifier:
-            self.add("info", res.name, "per-resource-pagination", f"Ocean has one pagination setting per "
-                     f"installation: the deployment plan deploys {res.kind} in installation {planned.installation} "
-                     f"(paginationType {planned.pagination.describe()})",
-                     "one more Helm release / Docker container to run", "`cursor-builder export` writes it")
+            # One finding per installation (in finish), not one per resource: they share one fact.
+            self.installed.setdefault(planned.installation, []).append(res.name)
         try:
             page_size = ocean_settings(cfg).page_size
         except PaginationError:

@@ -116,9 +116,17 @@ def test_setup_script_creates_blueprints_and_mappings_in_the_catalog(tmp_path: P
             member = client.get("/v1/blueprints/cursor_member", headers=headers).json()["blueprint"]
             assert member["relations"]  # the second pass put the relations back
             for identifier, kinds in (("cursor-usage-page-250", ["/analytics/team/bugbot",
-                                                                 "/analytics/team/bugbot-reviews"]),):
+                                                                 "/analytics/team/bugbot-reviews"]),
+                                      ("cursor-usage-cursor-100", ["/v1/agents", "/v1/agents",
+                                                                   "/v1/agents/{agentId}/usage"])):
                 integration = client.get(f"/v1/integration/{identifier}", headers=headers).json()["integration"]
                 assert [r["kind"] for r in integration["config"]["resources"]] == kinds  # its own mapping subset
+            # the pages landed too, equal to the project's (Port's pages API on the catalog)
+            for page in preset.dashboards:
+                stored_page = client.get(f"/v1/pages/{page['identifier']}", headers=headers)
+                assert stored_page.status_code == 200, stored_page.text
+                assert stored_page.json()["page"]["title"] == page["title"]
+                assert len(stored_page.json()["page"]["widgets"]) == len(page["widgets"])
         bad = subprocess.run(["bash", str(script)], env={**env, "PORT_CLIENT_SECRET": "wrong"}, capture_output=True,
                              text=True, timeout=60)
         assert bad.returncode == 1 and "POST /auth/access_token failed (HTTP 401)" in bad.stderr
@@ -162,3 +170,18 @@ def test_the_presets_lint_errors_are_exactly_the_plans_unservable_resources(with
     assert unservable and {f.resource for f in errors} == unservable
     auth = next(f for f in findings if f.code == "basic-empty-password")
     assert auth.severity == "warning" and "deploys authType api_key" in auth.message
+
+
+def test_export_format_setup_writes_the_setup_script_alone(tmp_path: Path) -> None:
+    preset = preset_project()
+    if preset is None:
+        pytest.skip("no preset")
+    project = tmp_path / "project.yaml"
+    project.write_text((ROOT / "presets" / "cursor" / "project.yaml").read_text())
+    done = subprocess.run([sys.executable, "-m", "builder", "export", str(project), "--format", "setup", "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["setup-port.sh"]
+    assert (tmp_path / "out" / "setup-port.sh").read_text() == export_all(preset, env={})["setup-port.sh"]
+    assert os.access(tmp_path / "out" / "setup-port.sh", os.X_OK)

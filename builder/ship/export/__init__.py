@@ -69,7 +69,9 @@ def _plan_table(plan: DeployPlan) -> list[str]:
             verdict = "ok" if r.servable else "**error**: " + "; ".join(r.problems)
             lines.append(f"| `{inst.identifier}` | {name} | {inst.pagination.describe()} | {verdict} | "
                          f"{r.native.native.kind if r.native and r.native.native else '-'} |")
-    return lines
+    notes = [f"- `{inst.identifier}` ({inst.pagination.type}): {inst.note()}" for inst in plan.installations
+             if inst.pagination.type != "none" and inst.resources]
+    return lines + ([""] + notes if notes else [])
 
 
 def readme(project: Project, **_: Any) -> str:

@@ -64,3 +64,24 @@ docker run -d --name cursor-usage-page-250 --restart unless-stopped --platform=l
   -e OCEAN__INTEGRATION__CONFIG__SIZE_PARAM=pageSize \
   -e OCEAN__INTEGRATION__CONFIG__HAS_MORE_PATH=pagination.hasNextPage \
   ghcr.io/port-labs/port-ocean-custom:latest
+# Installation cursor-usage-cursor-100 (cursor, cursor/limit=100, hasMorePath nextCursor, cursorPath nextCursor): cloud-agents, cloud-agent-runs, cloud-agent-usage
+docker run -d --name cursor-usage-cursor-100 --restart unless-stopped --platform=linux/amd64 \
+  -e OCEAN__PORT__CLIENT_ID="$PORT_CLIENT_ID" \
+  -e OCEAN__PORT__CLIENT_SECRET="$PORT_CLIENT_SECRET" \
+  -e OCEAN__PORT__BASE_URL=https://api.port.io \
+  -e OCEAN__EVENT_LISTENER='{"type":"POLLING"}' \
+  -e OCEAN__INTEGRATION__IDENTIFIER=cursor-usage-cursor-100 \
+  -e OCEAN__INTEGRATION__TYPE=custom \
+  -e OCEAN__SCHEDULED_RESYNC_INTERVAL=60 \
+  -e OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS=false \
+  -e OCEAN__PROCESSING_MODE=ocean-core \
+  -e OCEAN__INTEGRATION__CONFIG__BASE_URL=https://api.cursor.com \
+  -e OCEAN__INTEGRATION__CONFIG__AUTH_TYPE=api_key \
+  -e OCEAN__INTEGRATION__CONFIG__API_KEY="Basic $(printf '%s:' "$CURSOR_API_KEY" | base64 | tr -d '\n')" \
+  -e OCEAN__INTEGRATION__CONFIG__API_KEY_HEADER=Authorization \
+  -e OCEAN__INTEGRATION__CONFIG__PAGINATION_TYPE=cursor \
+  -e OCEAN__INTEGRATION__CONFIG__PAGINATION_PARAM=cursor \
+  -e OCEAN__INTEGRATION__CONFIG__SIZE_PARAM=limit \
+  -e OCEAN__INTEGRATION__CONFIG__CURSOR_PATH=nextCursor \
+  -e OCEAN__INTEGRATION__CONFIG__HAS_MORE_PATH=nextCursor \
+  ghcr.io/port-labs/port-ocean-custom:latest

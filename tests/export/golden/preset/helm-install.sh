@@ -68,3 +68,25 @@ helm upgrade --install cursor-usage-page-250 port-labs/port-ocean \
   --set-string integration.config.hasMorePath=pagination.hasNextPage \
   --set extraEnv[0].name=OCEAN__PROCESSING_MODE \
   --set-string extraEnv[0].value=ocean-core
+# Installation cursor-usage-cursor-100 (cursor, cursor/limit=100, hasMorePath nextCursor, cursorPath nextCursor): cloud-agents, cloud-agent-runs, cloud-agent-usage
+helm upgrade --install cursor-usage-cursor-100 port-labs/port-ocean \
+  --namespace port-ocean --create-namespace \
+  --set port.clientId="$PORT_CLIENT_ID" \
+  --set port.clientSecret="$PORT_CLIENT_SECRET" \
+  --set port.baseUrl=https://api.port.io \
+  --set scheduledResyncInterval=60 \
+  --set allowEnvironmentVariablesJqAccess=false \
+  --set integration.identifier=cursor-usage-cursor-100 \
+  --set integration.type=custom \
+  --set integration.eventListener.type=POLLING \
+  --set-string integration.config.baseUrl=https://api.cursor.com \
+  --set-string integration.config.authType=api_key \
+  --set-string integration.secrets.apiKey="Basic $(printf '%s:' "$CURSOR_API_KEY" | base64 | tr -d '\n')" \
+  --set-string integration.config.apiKeyHeader=Authorization \
+  --set-string integration.config.paginationType=cursor \
+  --set-string integration.config.paginationParam=cursor \
+  --set-string integration.config.sizeParam=limit \
+  --set-string integration.config.cursorPath=nextCursor \
+  --set-string integration.config.hasMorePath=nextCursor \
+  --set extraEnv[0].name=OCEAN__PROCESSING_MODE \
+  --set-string extraEnv[0].value=ocean-core
