@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from textual.widgets import Input
+
 from builder.simulator import SimulatorConfig
 from builder.tui.app import BuilderApp, make_app
 from builder.tui.screens.dashboard import DashboardPane
@@ -64,6 +66,20 @@ async def test_all_nine_widgets_are_filled_and_settings_toggle(tmp_path: Path) -
         await pilot.press("g")
         assert pane.options.time_range == "days"
         assert "nulls zero" in str(pane.query_one("#dash-summary").render())
+        # z: the time zone of the buckets; an unknown zone is refused in the dialog, one line
+        await pilot.press("z")
+        await pilot.pause()
+        prompt = app.screen.query_one("#prompt-input", Input)
+        prompt.value = "Mars/Olympus"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "unknown time zone" in str(app.screen.query_one("#prompt-error").render())
+        prompt.value = "America/New_York"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pane.options.timezone == "America/New_York"
+        weeks = [b for b, _ in next(v for v in pane.values if v.id == "dailyCostTrends").series[0].points]
+        assert weeks[0].endswith("-04:00")
 
 
 @pytest.fixture

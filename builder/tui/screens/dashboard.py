@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from builder.see.entities import catalog_entities, page_blueprints, preview_entities
-from builder.see.options import DEFAULT_OPTIONS, SeeOptions
+from builder.see.options import DEFAULT_OPTIONS, OptionsError, SeeOptions
 from builder.see.widgets import WidgetValue, compute_page
 from widgets.help_data import HelpData
 from widgets.line_chart import LineChart
@@ -44,7 +44,8 @@ Where Port does not say what it does, this tab chooses, in one setting (also `cu
 whole days); **null** values are **skipped** by sum / average / min / max / median and left out of pies
 (`n` counts them as 0 and as a "No value" slice); a week with no value is a gap, not a zero.
 
-Keys: `s` switch between the preview and the local catalog (after a sync), `r` reload, `n` nulls, `g` range."""
+Keys: `s` switch between the preview and the local catalog (after a sync), `r` reload, `n` nulls, `g` range,
+`z` time zone."""
 
 
 class DashboardPane(Vertical):
@@ -60,6 +61,8 @@ class DashboardPane(Vertical):
                 tooltip="Skip null values in aggregations (Port's likely behaviour) or count them as 0"),
         Binding("g", "toggle_range", "Range", id="dashboard.range",
                 tooltip="The past 30 days: rolling (now − 720 h) or from 00:00 of the first day"),
+        Binding("z", "time_zone", "Time zone", id="dashboard.tz",
+                tooltip="The time zone of line-chart buckets (default UTC)"),
     ]
 
     DEFAULT_CSS = """
@@ -206,7 +209,7 @@ class DashboardPane(Vertical):
         total = sum(len(v) for v in self.entities.values())
         where = "preview (mapped as Ocean would)" if self.source == "preview" else "local catalog"
         text = (f"{page.get('title')} · {total} entities from the {where} · {self.options.describe()} · "
-                "s source · n nulls · g range · F1 help")
+                "s source · n nulls · g range · z zone · F1 help")
         if self.problems:
             text = f"⚠ {self.problems[0]} · " + text
         self.query_one("#dash-summary", Static).update(text)
@@ -234,6 +237,25 @@ class DashboardPane(Vertical):
     def action_toggle_nulls(self) -> None:
         self.options = self.options.with_(nulls="zero" if self.options.nulls == "skip" else "skip")
         self.redraw()
+
+    def action_time_zone(self) -> None:
+        from builder.tui.screens.dialogs import PromptScreen
+
+        def check(value: str) -> str | None:
+            try:
+                self.options.with_(timezone=value.strip())
+            except OptionsError as exc:
+                return str(exc)
+            return None
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.options = self.options.with_(timezone=value.strip())
+                self.redraw()
+
+        self.builder.push_screen(PromptScreen("Time zone of line-chart buckets", self.options.timezone,
+                                              hint="an IANA name: UTC, Europe/Paris, America/New_York …",
+                                              check=check), chosen)
 
     def action_toggle_range(self) -> None:
         self.options = self.options.with_(time_range="days" if self.options.time_range == "rolling" else "rolling")
@@ -264,4 +286,6 @@ def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     yield ("Dashboard: reload", "Fetch the dashboard's entities again and redraw", on_pane("action_reload"))
     yield ("Dashboard: preview or local catalog", "Draw from the preview or from the local catalog after a sync",
            on_pane("action_switch_source"))
-    yield ("Dashboard: null values skipped or zero", "How nulls enter sums, averages and pies", on_pane("action_toggle_nulls"))
+    yield ("Dashboard: null values skipped or zero", "How nulls enter sums, averages and pies",
+           on_pane("action_toggle_nulls"))
+    yield ("Dashboard: time zone…", "The time zone of line-chart buckets (default UTC)", on_pane("action_time_zone"))
