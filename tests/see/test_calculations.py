@@ -153,3 +153,24 @@ def test_blueprint_validation_checks_calculations() -> None:
     found = validate_result([_entity({"a": 1})], wrong)
     assert [(p.field, p.code, p.severity) for p in found] == [("calculationProperties.label", "calculation_type",
                                                                 "warning")]
+
+
+def test_fast_path_agrees_with_jq_on_every_preset_sample() -> None:
+    from builder.engine import jqrt, mapping
+    from builder.port.calculations import calculation_properties, evaluate
+    from builder.project.presets import preset_sample
+
+    compared = 0
+    for resource in PRESET.resources:
+        blueprint = PRESET.find_blueprint(resource.blueprint_literal or "")
+        calcs = calculation_properties(blueprint)
+        if not calcs:
+            continue
+        for entity in mapping.run(resource, preset_sample("cursor", resource.name)).entities:
+            data = calculation_input(entity, blueprint)
+            for spec in calcs.values():
+                mine, theirs = evaluate(spec["calculation"], data), jqrt.first(spec["calculation"], data,
+                                                                                 env_access=False)
+                assert (mine.status, mine.value) == (theirs.status, theirs.value)
+                compared += 1
+    assert compared > 300  # acceptance_rate, AI-share percentages, lines per change … on real samples
