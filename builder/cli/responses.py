@@ -57,6 +57,10 @@ def parse(path: str, data: bytes) -> Any:
         raise UserError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text: is it a JSON response?") from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deep to read: is it a real response?") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's conversion limit)
+        raise UserError(f"{path}: cannot read the JSON: {exc}") from None
 
 
 def read_response(path: str, pages_flag: bool, kind: str | None = None) -> ResponseFile:

@@ -346,6 +346,12 @@ def load_project(path: str | Path) -> Project:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProjectError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise ProjectError("is a folder: give the project's YAML file", file=file) from None
+    except UnicodeDecodeError as exc:
+        line = file.read_bytes()[:exc.start].count(b"\n") + 1
+        raise ProjectError(f"not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r}): save the file as UTF-8",
+                           file=file, line=line) from None
     except OSError as exc:
         raise ProjectError(f"cannot read file: {exc.strerror}", file=file) from None
     project = parse_project(text, file)

@@ -67,22 +67,49 @@ def format_path(path: tuple[Any, ...]) -> str:
     return out
 
 
+#: Bounds on what a project file may expand to. The Cursor preset is ~2,000 lines and 12 levels
+#: deep; an alias bomb (billion laughs) expands a few lines into billions of nodes (issue #11 row 10).
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
 def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-               loader: Any) -> Any:
+               loader: Any, budget: _Budget | None = None) -> Any:
+    budget = budget or _Budget()
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        raise ProjectError(f"the document expands to more than {MAX_NODES:,} values (aliases repeating aliases?): "
+                           "write the values out or remove the aliases", line=node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise ProjectError(f"nested deeper than {MAX_DEPTH} levels", line=node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         loader.flatten_mapping(node)
+        merged = len(node.value) - own  # merge keys come first; the mapping's own keys may override them
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        own_lines: dict[Any, int] = {}
+        for position, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise ProjectError("mapping keys must be plain scalars", line=key_node.start_mark.line + 1)
             child = path + (key,)
-            lines[child] = key_node.start_mark.line + 1
-            result[key] = _construct(value_node, child, lines, loader)
+            line = key_node.start_mark.line + 1
+            if position >= merged:
+                if key in own_lines:  # YAML allows it silently and the last one wins: almost always a mistake
+                    raise ProjectError(f"duplicate key {key!r} (lines {own_lines[key]} and {line}): keep one",
+                                       line=line)
+                own_lines[key] = line
+            lines[child] = line
+            result[key] = _construct(value_node, child, lines, loader, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, path + (index,), lines, loader) for index, item in enumerate(node.value)]
+        return [_construct(item, path + (index,), lines, loader, budget) for index, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 
@@ -111,6 +138,8 @@ def load_located(text: str, file: str | Path | None = None) -> LocatedYaml:
     except ProjectError as exc:
         exc.file = file_name
         raise
+    except RecursionError:
+        raise ProjectError(f"nested too deep (more than {MAX_DEPTH} levels)", file=file_name) from None
     return LocatedYaml(data, lines, file_name)
 
 

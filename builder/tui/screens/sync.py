@@ -15,11 +15,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from builder.sync.failures import failures_path
 from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
@@ -99,6 +101,8 @@ it delivered with the preview (`x` cancels it too).""")
         self.error: str | None = None
         self._last_draw = 0.0
         self._entities: list[dict[str, Any]] = []
+        self._catalog_generation = 0  # of catalog questions: only the newest answer is shown
+        self._shown: tuple[str | None, str | None] | None = None  # (blueprint, search) in the table
         self._ready = False
 
     @property
@@ -355,31 +359,10 @@ it delivered with the preview (`x` cancels it too).""")
     def action_refresh_catalog(self) -> None:
         self.refresh_catalog()
 
-    def _store(self) -> Any:
-        from builder.port.catalog import CatalogStore
-
-        return CatalogStore(self.db_path) if self.db_path.exists() else None
-
     def refresh_catalog(self) -> None:
         if not self._ready:
             return
-        table = self.query_one("#catalog-blueprints", DataTable)
-        selected = self._selected_blueprint()
-        table.clear()
-        store = self._store()
-        if store is None:
-            self.query_one("#catalog-entity", Static).update(f"No local catalog yet at {self.db_path}.")
-            return
-        try:
-            rows = store.list_blueprints()
-        finally:
-            store.close()
-        for row in rows:
-            table.add_row(row["identifier"], row["entities"], row["title"] or "", key=row["identifier"])
-        if rows:
-            index = next((i for i, r in enumerate(rows) if r["identifier"] == selected), 0)
-            table.move_cursor(row=index)
-            self._load_entities(rows[index]["identifier"])
+        self._query_catalog(self._selected_blueprint(), with_blueprints=True)
 
     def _selected_blueprint(self) -> str | None:
         table = self.query_one("#catalog-blueprints", DataTable)
@@ -388,26 +371,83 @@ it delivered with the preview (`x` cancels it too).""")
         return str(table.get_row_at(table.cursor_row)[0])
 
     def _load_entities(self, blueprint: str | None) -> None:
+        self._query_catalog(blueprint, with_blueprints=False)
+
+    def _query_catalog(self, blueprint: str | None, *, with_blueprints: bool) -> None:
+        """Ask the local catalog in a thread (SQLite on every keystroke of the search must not hold
+        the screen); the newest question wins and ``CatalogPage`` shows its answer."""
+        self._catalog_generation += 1
+        search = self.query_one("#catalog-search", Input).value.strip() or None
+        self._catalog_worker(self._catalog_generation, self.db_path, blueprint, search, with_blueprints)
+
+    class CatalogPage(Message):
+        """One answer of the local catalog: its blueprints (when asked) and a page of entities."""
+
+        def __init__(self, generation: int, db_path: Path, blueprints: list[dict[str, Any]] | None,
+                     blueprint: str | None, search: str | None, entities: list[dict[str, Any]], total: int) -> None:
+            super().__init__()
+            self.generation, self.db_path, self.blueprints = generation, db_path, blueprints
+            self.blueprint, self.search, self.entities, self.total = blueprint, search, entities, total
+
+    @work(thread=True, exclusive=True, group="sync-catalog")
+    def _catalog_worker(self, generation: int, db_path: Path, blueprint: str | None, search: str | None,
+                        with_blueprints: bool) -> None:
+        from builder.port.catalog import CatalogStore
+
+        blueprints: list[dict[str, Any]] | None = None
+        entities: list[dict[str, Any]] = []
+        total = 0
+        if db_path.exists():
+            store = CatalogStore(db_path)
+            try:
+                if with_blueprints:
+                    blueprints = store.list_blueprints()
+                    names = [row["identifier"] for row in blueprints]
+                    blueprint = blueprint if blueprint in names else (names[0] if names else None)
+                if blueprint:
+                    entities = store.list_entities(blueprint, limit=ENTITY_PAGE, search=search)
+                    total = store.count_entities(blueprint, search=search)
+            finally:
+                store.close()
+        elif with_blueprints:
+            blueprint = None
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CatalogPage(generation, db_path, blueprints, blueprint, search, entities, total))
+
+    def on_sync_pane_catalog_page(self, page: SyncPane.CatalogPage) -> None:
+        if page.generation != self._catalog_generation:
+            return  # a newer question is on its way
+        if page.blueprints is not None:
+            blueprints = self.query_one("#catalog-blueprints", DataTable)
+            blueprints.clear()
+            if not page.db_path.exists():
+                self._entities, self._shown = [], None
+                self.query_one("#catalog-entities", DataTable).clear()
+                self.query_one("#catalog-entity", Static).update(f"No local catalog yet at {page.db_path}.")
+                return
+            for row in page.blueprints:
+                blueprints.add_row(row["identifier"], row["entities"], row["title"] or "", key=row["identifier"])
+            names = [row["identifier"] for row in page.blueprints]
+            if page.blueprint in names:
+                blueprints.move_cursor(row=names.index(page.blueprint))
+        self._shown = (page.blueprint, page.search)  # the highlight that follows asks nothing again
         table = self.query_one("#catalog-entities", DataTable)
         table.clear()
-        self._entities = []
-        store = self._store() if blueprint else None
-        if store is None:
+        self._entities = page.entities
+        if page.blueprint is None:
             return
-        search = self.query_one("#catalog-search", Input).value.strip() or None
-        try:
-            self._entities = store.list_entities(blueprint, limit=ENTITY_PAGE, search=search)
-            total = store.count_entities(blueprint, search=search)
-        finally:
-            store.close()
         for entity in self._entities:
             table.add_row(entity["identifier"], entity.get("title") or "", entity.get("updatedAt") or "")
-        shown = f"{len(self._entities)} of {total} entities in {blueprint}" + (f" matching {search!r}" if search else "")
+        shown = (f"{len(self._entities)} of {page.total} entities in {page.blueprint}"
+                 + (f" matching {page.search!r}" if page.search else ""))
         self.query_one("#catalog-entity", Static).update(shown)
 
     @on(DataTable.RowHighlighted, "#catalog-blueprints")
     def _blueprint_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._load_entities(self._selected_blueprint())
+        blueprint = self._selected_blueprint()
+        search = self.query_one("#catalog-search", Input).value.strip() or None
+        if (blueprint, search) != self._shown:
+            self._load_entities(blueprint)
 
     @on(DataTable.RowHighlighted, "#catalog-entities")
     def _entity_highlighted(self, event: DataTable.RowHighlighted) -> None:
