@@ -17,6 +17,7 @@ from builder.cli import UserError, jsonio
 from builder.project.model import (DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, Resource, env_ref_name,
                                    load_project)
 from builder.source.client import Exchange, FetchResult, Source
+from builder.ship import environment
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
 
@@ -41,7 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--save", metavar="FILE",
                         help="also write the pages fetched, in the recorded-sample shape that `preview --response` "
                              "and `infer --response` read (responses only: no key, no headers)")
+    parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
+                        help=f"give up when the whole fetch takes longer (default {DEFAULT_DEADLINE:g}): a server "
+                             "that trickles bytes or never answers cannot hold the command forever")
     parser.set_defaults(func=run)
+
+
+#: An overall bound on one fetch (issue #11 row 12): httpx's timeouts bound each read, not a
+#: server trickling one byte a second.
+DEFAULT_DEADLINE = 300.0
 
 
 def save_pages(path: str, resource: Resource, result: FetchResult, demo: bool) -> None:
@@ -71,6 +80,7 @@ def _missing_credentials(project: Project) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     resource = project.find_resource(args.resource)
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1")
@@ -94,7 +104,19 @@ def run(args: argparse.Namespace) -> int:
     if table:
         where = "simulator" if args.demo else project.base_url
         print(f"resource {resource.name}  ({resource.method} {resource.kind})  mode {args.mode}, {where}")
-    result = asyncio.run(go())
+    if args.deadline <= 0:
+        raise UserError("--deadline must be a number of seconds above 0")
+
+    async def bounded() -> FetchResult:
+        return await asyncio.wait_for(go(), args.deadline)
+
+    try:
+        result = asyncio.run(bounded())
+    except TimeoutError:
+        where = "the simulator" if args.demo else project.base_url
+        print(f"cursor-builder: fetch stopped at its deadline of {args.deadline:g} s: {where} answered too slowly "
+              "or not at all (raise --deadline, or check the server)", file=sys.stderr)
+        return 1
     if table:
         print("coverage")
         for line in result.coverage.lines():
