@@ -16,6 +16,7 @@ from typing import Any
 
 from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
+from builder.cli.terminal import printable
 from builder.net.faults import fault_spec_arg
 
 
@@ -92,7 +93,8 @@ def run_ls(args: argparse.Namespace) -> int:
             width = max(len(r["identifier"]) for r in rows)
             print(f"{'BLUEPRINT'.ljust(width)}  {'ENTITIES':>8}  TITLE")
             for row in rows:
-                print(f"{row['identifier'].ljust(width)}  {row['entities']:>8}  {row['title'] or ''}")
+                print(f"{printable(row['identifier']).ljust(width)}  {row['entities']:>8}  "
+                      f"{printable(row['title'] or '')}")
             return 0
         if store.get_blueprint(args.blueprint) is None:
             import difflib
@@ -111,7 +113,8 @@ def run_ls(args: argparse.Namespace) -> int:
         width = max([len(e["identifier"]) for e in entities] + [10])
         print(f"{'IDENTIFIER'.ljust(width)}  {'UPDATED':24}  TITLE")
         for entity in entities:
-            print(f"{entity['identifier'].ljust(width)}  {entity.get('updatedAt', ''):24}  {entity.get('title') or ''}")
+            print(f"{printable(entity['identifier']).ljust(width)}  {printable(entity.get('updatedAt', '')):24}  "
+                  f"{printable(entity.get('title') or '')}")
         shown_to = args.offset + len(entities)
         print(f"{args.offset + 1 if entities else 0}–{shown_to} of {total} entities in {args.blueprint}"
               + (f" matching {args.search!r}" if args.search else ""))

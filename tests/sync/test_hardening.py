@@ -278,3 +278,22 @@ def test_row13_catalog_refuses_foreign_hosts_and_unauthenticated_bodies_before_r
     assert run(call([(b"host", b"127.0.0.1:8766"), (b"content-length", b"1500000000")])) == 401
     assert run(call([(b"host", b"localhost"), (b"authorization", b"Bearer x"),
                      (b"content-length", b"1500000000")])) == 413
+
+
+def test_row13_catalog_ls_escapes_control_characters(tmp_path, capsys):
+    store = CatalogStore(tmp_path / "catalog.db")
+    store.put_blueprint({"identifier": "bp", "title": "B\x1b]0;pwned\x07", "schema": {"properties": {}}})
+    app = create_app(store)
+
+    async def put() -> None:
+        async with catalog_client(app) as client:
+            report = await client.upsert_entities("bp", [{"identifier": "e1", "title": "red \x1b[31mtext\x1b[0m"}])
+            assert report.created == 1
+
+    run(put())
+    store.close()
+    assert main(["catalog", "ls", "--db", str(tmp_path / "catalog.db")]) == 0
+    assert main(["catalog", "ls", "--db", str(tmp_path / "catalog.db"), "-b", "bp"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[31mtext" in out and "\\x1b]0;pwned\\x07" in out
