@@ -220,14 +220,25 @@ STARTS: dict[str, list[str]] = {"num": [".a", ".id", ".c.a", ".b[0]", ".a?"], "s
 ATOMS = [".a?", ".[]?", ".b[]", "select(.a)", "empty", "error", "(1, 2)", ".a[]?", "(.b | .[]?)", "values",
          "strings", "first(.b[])", ".c?", ".a.b?[]", "(.a | select(. > 1))", "(.name | tonumber?)", "null", ".a",
          ".name", "(.b // [] | .[0])", "(.c | objects)", '(.name | select(test("a")))', ".b[0]?", "(.b | first)",
-         ".id", "(.a, .name)", "[.b[]?]", "(.c[]?)", "error(.a)", "(.a | numbers)", ".[\"name\"]?", "0", '"s"']
+         ".id", "(.a, .name)", "[.b[]?]", "(.c[]?)", "error(.a)", "(.a | numbers)", ".[\"name\"]?", "0", '"s"',
+         ".b", ".c", '""', '","', "1.5", "-1", "(.a // 0)", "{}", "[]", "(.b | length)", '(.name // "")', "true",
+         "(.b[]? | numbers)", "(.c | to_entries)", "[.a, .name]", "(.b | map(tostring))"]
 COMBINATORS = ["[{0}]", "{{k: {0}}}", "{{({0}): {1}}}", '"\\({0})-\\({1})"', "{0} // {1}", "{0} and {1}", "{0} or {1}",
                "first({0})", "{0} as $x | {1}", "[{0} as $x | $x, {1}]", "{0} + {1}", "{0} == {1}", "{0} < {1}",
                "if {0} then {1} else {2} end", "[{0}, {1}]", "{0} | {1}", "({0})?", "[{0}[]?]", "[({0})[]]",
                "select({0}) | {1}", "map({0})", "any({0})", "all({0})", "{{a: {0}, b: {1}}}", "-{0}",
                "[.[]? | {0}]", "{0} | tostring", "[{0} // {1}]", "({0} | {1}) // {2}", '"x\\({0})"', "{0}, {1}",
                "[limit(1; {0})]", "{0} as $x | {1} as $y | [$x, $y]", "{0} | .[{1}]?", "{0}[{1}:]",
-               "[{0}] | length", "if {0} then {1} end", "{0} | not", "{0} * {1}", "{{(.name): {0}}}"]
+               "[{0}] | length", "if {0} then {1} end", "{0} | not", "{0} * {1}", "{{(.name): {0}}}",
+               "{0} | has({1})", "{0} | split({1})", "{0} | join({1})", "{0} | ltrimstr({1})", "{0} | rtrimstr({1})",
+               "{0} | startswith({1})", "{0} | contains({1})", "{0} | sort_by({1})", "{0} | group_by({1})",
+               "{0} | min_by({1})", "{0} | max_by({1})", "{0} | unique_by({1})", "{0} - {1}", "{0} / {1}",
+               "{0} % {1}", "{0} | keys", "{0} | to_entries", "{0} | from_entries", "{0} | with_entries({1})",
+               "{0} | add", "{0} | flatten", "{0} | unique", "{0} | tojson", "{0} | floor", "{0} | round",
+               "{0} | todate", "{0} | length", "{0} | tonumber", "{0} | reverse", "{0} | sort", "{0} | min",
+               "{0} | first", "{0} | last", "{0} | .[{1}]", "{0} | ascii_downcase", "{0} | utf8bytelength",
+               '"\\({0})\\({1})\\({2})"', "{{a: {0}, ({1}): {2}}}", "[{0}, {1}] | add", "{0} | fabs", "{0} | abs",
+               "{0} >= {1}", "{0} != {1}", "[{0}] | map({1})", "{0} as $x | {1} | [$x, .]"]
 
 
 class ProgramGenerator:
