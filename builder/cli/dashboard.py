@@ -20,6 +20,7 @@ from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
 from builder.see.options import NULLS, TIME_RANGES, OptionsError, SeeOptions
 from builder.see.widgets import WidgetValue, compute_page, format_number
+from builder.ship import environment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -93,6 +94,7 @@ async def load_entities(project: Project, pages: list[dict[str, Any]], *, demo: 
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     pages = _pages(project, args.page)
     try:
         options = SeeOptions(timezone=args.tz, time_range=args.range, nulls=args.nulls)

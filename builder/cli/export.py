@@ -14,6 +14,7 @@ from builder.cli import UserError
 from builder.ship.export import FORMATS, export_all, export_format
 from builder.ship.lint import lint_project
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.ship import environment
 
 # "setup" writes setup-port.sh alone (blueprints, pages and each installation's mapping through Port's API).
 CHOICES = ("yaml", "blueprints", "dashboard", "setup", "helm", "docker", "values", "readme", "all")
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     fmt = args.format or ("all" if args.out else "yaml")
     if fmt == "all":
         files = export_all(project, reveal_secrets=args.reveal_secrets)

@@ -16,6 +16,7 @@ from builder.cli.responses import check_found_records, read_response
 from builder.engine import mapping
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.ship.schema import compare_blueprints, infer_blueprint, validate_result
+from builder.ship import environment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     resource = project.find_resource(args.resource)
     response = read_response(args.response, args.pages, resource.kind)
     print(f"cursor-builder: {response.describe()}", file=sys.stderr)

@@ -16,6 +16,7 @@ from builder.engine import mapping
 from builder.cli import UserError
 from builder.ship.lint import lint_project, render_text
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.ship import environment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,6 +52,7 @@ def _responses(project: Any, specs: list[str]) -> tuple[dict[str, Any], dict[str
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     results, samples = _responses(project, args.response)
     findings = lint_project(project, results=results or None, samples=samples or None)
     if args.format == "json":

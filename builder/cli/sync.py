@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.project.yamlio import ProjectError
+from builder.ship import environment
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -103,6 +104,7 @@ class ProgressPrinter:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
+    environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     if args.retry_failed and (args.resource or args.delete_stale):
         raise UserError("--retry-failed re-sends the records of a file: it takes no --resource / --delete-stale")
     if args.db and args.target == "port":

@@ -212,36 +212,42 @@ def _compile_message(exc: Exception) -> str:
 # -- the environment a mapping sees (`env`, `$ENV`) ------------------------------------------------
 # port-ocean hands libjq its own process environment unless allowEnvironmentVariablesJqAccess is
 # false (then `def env: {}; {} as $ENV | ` is prefixed). Ours would be this machine's, secrets and
-# all: the CLI and the TUI install the deployed integration's environment instead (secrets as
-# placeholders; builder.ship.environment), so a preview shows what the integration would send.
-# With nothing installed, programs see this process's environment, as Ocean's engine in this
-# process would (the differential test against port-ocean relies on it).
-_environment_prefix: str | None = None
+# all, so the engine never lets a program read it: until something is installed `env` is `{}`, and
+# the CLI and the TUI install the deployed integration's environment (secrets as placeholders;
+# builder.ship.environment), so a preview shows what the integration would send. The differential
+# test against port-ocean installs the environment it gives the oracle process, explicitly.
+_environment_prefix: str = _NO_ENV_PREFIX
 
 
-def install_environment(environment: Mapping[str, str] | None) -> str | None:
-    """What `env`/`$ENV` give from now on (None: this process's). Returns the previous setting
+def install_environment(environment: Mapping[str, str] | None) -> str:
+    """What `env`/`$ENV` give from now on (None: nothing, ``{}``). Returns the previous setting
     (a token for ``restore_environment``)."""
     global _environment_prefix
     previous = _environment_prefix
-    if environment is None:
-        _environment_prefix = None
-    else:
-        value = json.dumps(dict(environment), ensure_ascii=False)
-        _environment_prefix = f"def env: {value}; {value} as $ENV | "
+    value = json.dumps(dict(environment or {}), ensure_ascii=False)
+    _environment_prefix = f"def env: {value}; {value} as $ENV | "
     return previous
 
 
-def restore_environment(token: str | None) -> None:
+def restore_environment(token: str) -> None:
+    """Install again what ``install_environment`` returned, or what ``environment_token`` gave in
+    another process (the TUI's evaluation process evaluates with its parent's environment)."""
     global _environment_prefix
+    if not token.startswith("def env: "):  # never an empty prefix: that would read this process's env
+        raise ValueError("not an environment token")
     _environment_prefix = token
+
+
+def environment_token() -> str:
+    """The installed environment, as a token ``restore_environment`` takes (picklable)."""
+    return _environment_prefix
 
 
 def environment_prefix(env_access: bool = True) -> str:
     """The text put before every program so that `env`/`$ENV` mean what they would in Ocean."""
     if not env_access:
         return _NO_ENV_PREFIX
-    return _environment_prefix or ""
+    return _environment_prefix
 
 
 def compile_program(text: str, env_access: bool = True) -> Any:
@@ -252,9 +258,12 @@ def compile_program(text: str, env_access: bool = True) -> Any:
 @lru_cache(maxsize=8192)
 def _compile(text: str, prefix: str) -> Any:
     program = format_filter(text)
-    if prefix:
-        compile_raw(program, text)  # errors (and their columns) as Ocean reports them: without our prefix
-    return compile_raw(prefix + program, text)
+    try:
+        return compile_raw(prefix + program, text)
+    except JQCompileError:
+        if prefix:  # errors (and their columns) as Ocean reports them: without our prefix
+            compile_raw(program, text)
+        raise
 
 
 def compile_with(text: str, args: Mapping[str, Any]) -> Any:

@@ -11,9 +11,9 @@ placeholder, so a mapping that would send a secret to Port shows it, without eve
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from builder.engine import jqrt
+from builder.project.model import Project
 
 ALLOW_ENV = "OCEAN__ALLOW_ENVIRONMENT_VARIABLES_JQ_ACCESS"
 #: Names whose literal value is a secret even when the project holds it as a literal.
@@ -24,7 +24,7 @@ def placeholder(name: str, source: str | None) -> str:
     return f"<secret: ${source}>" if source else f"<secret: {name}>"
 
 
-def deployed_environment(project: Any) -> dict[str, str]:
+def deployed_environment(project: Project) -> dict[str, str]:
     """`env` as the exported integration's mappings see it (secrets as placeholders)."""
     from builder.ship.export.docker import docker_env
 
@@ -41,7 +41,11 @@ def deployed_environment(project: Any) -> dict[str, str]:
     return out
 
 
-def install(project: Any | None) -> str | None:
+def install(project: Project | None) -> str:
     """Make `env` mean the deployed integration's environment (``{}`` without a project) in this
-    process; returns the token ``jqrt.restore_environment`` takes."""
+    process; returns the token ``jqrt.restore_environment`` takes to put the previous one back.
+
+    The one place every entry point goes through: the CLI's commands once the project is loaded,
+    the TUI whenever its project may have changed (its evaluation process takes the parent's
+    ``jqrt.environment_token()``), so preview, sync, lint, infer and export all see the same."""
     return jqrt.install_environment({} if project is None else deployed_environment(project))

@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
+from builder.engine import jqrt
 from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
 from builder.tui.screens import actions as action_table
 from builder.tui.screens.build import BuildPane
@@ -57,6 +58,10 @@ class BuilderApp(EditingActions, App[int]):
         #: The instant computed request values ($now) use; fixed in tests so requests are reproducible.
         self.now = now
         self.session = session
+        # `env` / `$ENV` in every mapping this app evaluates (Build, Sync, Export, the evaluation
+        # process) are the deployed integration's, never this machine's; put back when the app ends.
+        self._environment_token = jqrt.install_environment({})
+        session.install_environment()
         self._source_factory = source
         self._simulator_config = simulator
         self._demo_transport: Any = None
@@ -173,6 +178,7 @@ class BuilderApp(EditingActions, App[int]):
     def project_changed(self, *, from_build: bool = False) -> None:
         """Something edited the project: mark it unsaved (and refresh the Build tab if it was not it)."""
         self.session.dirty = True
+        self.session.install_environment()  # a setting may have changed what `env` holds
         self._update_title()
         if not from_build:
             pane = self.build_pane
@@ -279,6 +285,9 @@ class BuilderApp(EditingActions, App[int]):
         self._update_title()
         self.notify(f"Saved {target}", timeout=3)
         return True
+
+    def on_unmount(self) -> None:
+        jqrt.restore_environment(self._environment_token)
 
     async def action_quit(self) -> None:
         if not self.session.dirty:

@@ -178,6 +178,7 @@ class EditingActions:
                 return
             session = self.session
             session.project = project
+            session.install_environment()
             session.runs.clear()
             session.results.clear()
             session.statuses.clear()

@@ -110,6 +110,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
 
     def refresh_exports(self) -> None:
         session = self.builder.session
+        session.install_environment()  # the lint maps with the deployed integration's `env`
         try:
             self.files = export_all(session.project, env={})
             self.error = None

@@ -118,6 +118,9 @@ class ResultsView:
         run = self.session.run
         self._generation += 1
         pages = run.bodies if run else []
+        # The project may have changed since the last run (settings, opt-in): `env` follows it here,
+        # in this process (the record in view, the other tabs) and in the evaluation process alike.
+        environment = self.session.install_environment()
         if self._process is None and not self._process_failed:
             try:
                 self._process = EvalProcess(self._remote_reply)
@@ -125,7 +128,7 @@ class ResultsView:
                 log.exception("evaluation process unavailable")
                 self._process_failed = True
         if self._process is not None:
-            self._evaluate_remote(self._generation, pages, Spec.of(resource), resource.name)
+            self._evaluate_remote(self._generation, pages, Spec.of(resource, environment), resource.name)
         else:
             self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
 

@@ -36,13 +36,17 @@ class Spec:
     items_to_parse_top_level_transform: bool
     mappings: dict[str, Any]
     query: str
+    #: what `env` / `$ENV` mean (``jqrt.environment_token()`` of the parent, which installed the
+    #: deployed integration's environment for the project): the child evaluates exactly as the parent
+    environment: str
 
     @classmethod
-    def of(cls, resource: Any) -> Spec:
+    def of(cls, resource: Any, environment: str) -> Spec:
         import copy
 
         return cls(resource.data_path, resource.items_to_parse, resource.items_to_parse_name,
-                   resource.items_to_parse_top_level_transform, copy.deepcopy(resource.mappings), resource.query)
+                   resource.items_to_parse_top_level_transform, copy.deepcopy(resource.mappings), resource.query,
+                   environment)
 
 
 def _serve(conn: Any) -> None:
@@ -50,7 +54,7 @@ def _serve(conn: Any) -> None:
     from builder.engine import jqrt
     from builder.tui.state.evaluation import Evaluator
 
-    jqrt.install_environment({})  # a fresh process: `env` must not read this machine's environment
+    jqrt.install_environment({})  # until a request says otherwise (each Spec carries the parent's)
 
     evaluator = Evaluator()
     pages: dict[int, list[Any]] = {}
@@ -79,6 +83,7 @@ def _serve(conn: Any) -> None:
             else:
                 return
         try:
+            jqrt.restore_environment(spec.environment)
             result = evaluator.run(spec, pages.get(token, []), cancelled=conn.poll)
         except Exception as exc:  # a bug must come back as a message, not kill the child silently
             conn.send(("error", generation, f"{type(exc).__name__}: {exc}"))

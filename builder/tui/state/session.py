@@ -87,6 +87,18 @@ class Session:
         for table in (self.runs, self.results, self.statuses):
             table.pop(name, None)
 
+    # -- what `env` / `$ENV` mean in a mapping ------------------------------------------------------
+    def install_environment(self) -> str:
+        """Make `env` / `$ENV` mean the deployed integration's environment for this project, never
+        this machine's (builder.ship.environment decides it; secrets are placeholders). Called
+        whenever the project may have changed; returns the token the evaluation process installs,
+        so both processes evaluate with the same environment."""
+        from builder.engine import jqrt
+        from builder.ship import environment
+
+        environment.install(self.project)
+        return jqrt.environment_token()
+
     # -- credentials -------------------------------------------------------------------------------
     @property
     def auth_type(self) -> str:
