@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `cursor-builder my.yaml` opens the TUI; `cursor-builder preview …` runs a command. One
     # argparse parser cannot hold an optional positional beside subcommands, so dispatch first.
     is_command = bool(argv) and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help"))
+    if is_command:
+        _show_project_warnings()
     # `env` / `$ENV` in a mapping never read this machine's environment (secrets!): the deployed
     # integration's, which commands that load a project refine (builder.ship.environment).
     environment = jqrt.install_environment({})
@@ -145,6 +147,27 @@ def _run_json(args: argparse.Namespace) -> int:
     if lines is not None:
         lines.emit({"exit": code})
     return code
+
+
+def _show_project_warnings() -> None:
+    """Project warnings (unknown keys…) as one ``warning:`` line each on stderr, not Python's two-line form."""
+    import warnings
+
+    from builder.project.model import ProjectWarning
+
+    default = warnings.showwarning
+    if getattr(default, "project_warnings", False):
+        return  # installed by an earlier main() in this process
+
+    def show(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+        if issubclass(category, ProjectWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            default(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+    show.project_warnings = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+    warnings.simplefilter("always", ProjectWarning)
 
 
 def entry() -> None:

@@ -390,7 +390,31 @@ def parse_project(text: str, file: str | Path | None = None) -> Project:
     )
     _check_app_config(doc, ("portAppConfig",), project.app_config)
     _check_secrets(doc, project)
+    _check_top_level(doc, data, known)
     return project
+
+
+class ProjectWarning(UserWarning):
+    """Something in a project file that loads but is probably a mistake (the CLI prints one line)."""
+
+
+def _check_top_level(doc: LocatedYaml, data: dict[str, Any], known: set[str]) -> None:
+    import difflib
+    import warnings
+
+    identifier = (data.get("integration") or {}).get("identifier")
+    if identifier is not None and not isinstance(identifier, str):
+        raise doc.error(("integration", "identifier"), f"must be a string, got {type(identifier).__name__} "
+                        f"{identifier!r}: quote it")
+    for key in data:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
+        line = doc.line_of((key,))
+        where = f"{doc.file}:{line}: " if doc.file else (f"line {line}: " if line else "")
+        # Kept (load → save is lossless), but nothing reads it: say so instead of ignoring it silently.
+        warnings.warn(ProjectWarning(f"{where}unknown key {key!r}{hint}; it is kept but not used"), stacklevel=3)
 
 
 def _parse_bare_app_config(doc: LocatedYaml) -> Project:

@@ -153,9 +153,9 @@ def fallback_failures_path(original: str | Path, env: Mapping[str, str] | None =
 @contextmanager
 def _locked(file: Path) -> Iterator[None]:
     """An exclusive lock around read-merge-write, so two syncs writing the same failures file
-    keep each other's lines. The lock lives in a sidecar file (the data file is replaced)."""
-    lock_path = file.with_name(file.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
+    keep each other's lines. The folder is locked, not the file (which is replaced by a rename),
+    so no lock file is left beside the project."""
+    fd = os.open(file.parent if str(file.parent) else ".", os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -110,3 +110,21 @@ def test_retry_failed_given_a_directory(tmp_path, capsys):
     project = write(tmp_path / "p.yaml", PROJECT_YAML)
     one_line_exit_2(["sync", str(project), "--demo", "--db", str(tmp_path / "c.db"), "--retry-failed",
                      str(tmp_path)], capsys)
+
+
+def test_unknown_top_level_key_is_a_warning_naming_the_nearest_key(tmp_path, capsys):
+    project = write(tmp_path / "p.yaml", PROJECT_YAML.replace("blueprints:\n- identifier: cursorMember",
+                                                              "bluepritns: []\nblueprints:\n- identifier: cursorMember"))
+    main(["lint", str(project)])
+    err = capsys.readouterr().err
+    assert "warning:" in err and "unknown key 'bluepritns'" in err and "did you mean 'blueprints'" in err
+
+
+@pytest.mark.parametrize("text, message", [
+    (PROJECT_YAML.replace("  identifier: cursor-usage\n", "  identifier: 42\n"), "integration.identifier: must be a string"),
+    (PROJECT_YAML.replace("version: 1\n", "version: 1\nport: {}\n"), "duplicate key 'port' (lines 2 and"),
+])
+def test_project_mistakes_are_one_line_errors(tmp_path, capsys, text, message):
+    project = write(tmp_path / "p.yaml", text)
+    assert main(["lint", str(project)]) == 2
+    assert message in capsys.readouterr().err
