@@ -83,11 +83,12 @@ def test_the_deployed_environment_holds_placeholders_only(tmp_path: Path) -> Non
     assert deployed_environment(load_project(project)) == {}
 
 
-def test_a_sync_writes_no_local_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("opt_in", [False, True], ids=["pinned-off", "opted-in"])
+def test_a_sync_writes_no_local_environment(opt_in: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = tmp_path / "cursor-builder.yaml"
     # role is a string property: env values would be stored as they are; a number field fails validation
     # and lands in the failures file with its record, which must not hold the secret either.
-    text = project_text(False).replace("role: .role,", "role: 'env.CURSOR_API_KEY // $ENV.HOME',")
+    text = project_text(opt_in).replace("role: .role,", "role: 'env.CURSOR_API_KEY // $ENV.HOME',")
     text = text.replace("charged_cents: .chargedCents", "charged_cents: '$ENV[\"CURSOR_API_KEY\"] // env'")
     project.write_text(text, encoding="utf-8")
     db = tmp_path / "catalog.db"
@@ -105,6 +106,15 @@ def test_a_sync_writes_no_local_environment(tmp_path: Path, capsys: pytest.Captu
         store.close()
     failures = tmp_path / "cursor-builder.failures.jsonl"
     assert written > 0 or failures.exists()  # the scan above looked at what the sync really wrote
+    if opt_in:  # the entities hold what the deployed integration's `env` gives: placeholders
+        store = CatalogStore(db)
+        try:
+            stored = json.dumps(list(store.iter_entities("cursorMember")))
+        finally:
+            store.close()
+        if failures.exists():  # an entity Port's rules refuse is written there, with its values
+            stored += failures.read_text(encoding="utf-8")
+        assert "<secret: $CURSOR_API_KEY>" in stored
 
 
 def test_the_engine_reads_only_the_installed_environment() -> None:
@@ -117,3 +127,55 @@ def test_the_engine_reads_only_the_installed_environment() -> None:
         assert MARKER not in json.dumps(properties)
     finally:
         jqrt.restore_environment(token)
+
+
+def reading_project(tmp_path: Path, opt_in: bool) -> Path:
+    """The members resource's identifier and a property read the environment: under a leak every
+    record would get the marker as its identifier (a collision the lint names) and as a value."""
+    project = tmp_path / "p.yaml"
+    text = project_text(opt_in).replace(
+        "identifier: .email", "identifier: '(env.OCEAN__INTEGRATION__CONFIG__API_KEY // env.CURSOR_API_KEY) // .email'")
+    project.write_text(text, encoding="utf-8")
+    return project
+
+
+def two_members(tmp_path: Path) -> Path:
+    response = tmp_path / "members.json"
+    response.write_text(json.dumps({"teamMembers": [{"email": "a@x.dev", "name": "A", "role": "owner"},
+                                                    {"email": "b@x.dev", "name": "B", "role": "member"}]}))
+    return response
+
+
+@pytest.mark.parametrize("opt_in", [False, True], ids=["pinned-off", "opted-in"])
+def test_lint_infer_and_export_never_show_this_machines_environment(opt_in: bool, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    project, response = reading_project(tmp_path, opt_in), two_members(tmp_path)
+    outputs: list[str] = []
+    for fmt in ("text", "json"):
+        main(["lint", str(project), "--response", f"members={response}", "--format", fmt])
+        captured = capsys.readouterr()
+        outputs += [captured.out, captured.err]
+    findings = json.loads(outputs[2])
+    assert ("members", "reads-environment") in {(f["resource"], f["code"]) for f in findings}
+    collisions = [f for f in findings if f["resource"] == "members" and f["code"] == "identifier-collision"]
+    # opted in, every record's identifier is the deployed key's placeholder: one entity, as Ocean would do
+    assert bool(collisions) is opt_in
+    if opt_in:
+        assert "<secret: $CURSOR_API_KEY>" in json.dumps(collisions)
+    assert main(["infer", str(project), "-r", "members", "--response", str(response)]) == 0
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err]
+    main(["infer", str(project), "-r", "members", "--response", str(response), "--compare", "--format", "json"])
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err]
+    out_dir = tmp_path / "export"
+    assert main(["export", str(project), "--out", str(out_dir)]) == 0
+    captured = capsys.readouterr()
+    outputs += [captured.out, captured.err]
+    assert "lint error(s)" in captured.err  # the export says the mapping reads the environment
+    for text in outputs:
+        assert MARKER not in text
+    for path in out_dir.rglob("*"):
+        assert MARKER.encode() not in path.read_bytes(), path
+    values = (out_dir / "values.yaml").read_text(encoding="utf-8")
+    assert ("allowEnvironmentVariablesJqAccess: false" in values) is not opt_in
