@@ -302,7 +302,9 @@ async def plan_sync(project: Project, client: PortClient, *, pages: Mapping[str,
             else:
                 page_list, params = list(given.pages), getattr(given, "page_params", None)
                 plan.fetch_error = getattr(given, "error", None)
-            pairs, dropped = map_resource(resource, page_list, params, plan)
+            # In a thread: mapping every record in jq takes seconds on a large team, and the TUI's
+            # event loop runs this coroutine (the screen must keep answering while it plans).
+            pairs, dropped = await asyncio.to_thread(map_resource, resource, page_list, params, plan)
             # Like Ocean, a selector error or a rejected page makes the run incomplete: no deletions.
             fetch_failed = fetch_failed or bool(plan.fetch_error) or any(
                 f.detail in ("selector_error", "not_object") for f in dropped)

@@ -83,5 +83,7 @@ async def open_tab(pilot: Any, tab: str, kind: type) -> Any:
         await pilot.pause()
         found = pilot.app.query(kind)
         if found and pilot.app.focused is not None and found.first() in pilot.app.focused.ancestors:
+            # the pane builds its content in workers (exports, lint, inference): wait on them
+            await settle(pilot)
             return found.first()
     raise AssertionError(f"the {tab} tab did not open with the focus inside it")

@@ -54,7 +54,7 @@ def test_infer_diff_and_adopt(tmp_path: Path) -> None:
             assert pane.query_one("#bp-problems", DataTable).row_count == len(pane.problems)
 
             await pilot.press("a")
-            await pilot.pause()
+            await settle(pilot)  # adopting infers again, in a worker
             assert app.session.dirty
             after = project.find_blueprint("cursorMember")
             left = compare_blueprints(expected, after)

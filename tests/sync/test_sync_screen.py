@@ -82,7 +82,7 @@ def test_plan_start_progress_report_and_catalog_browser(tmp_path):
             assert len(pane.plan.to_send) == 0 and pane.plan.blueprints["cursorUsageEvent"].unchanged == events
 
             pane.query_one("#sync-tabs").active = "sync-tab-catalog"
-            await pilot.pause()
+            await finish(pilot)  # the catalog is read in a worker
             blueprints = rows(pane.query_one("#catalog-blueprints", DataTable))
             store = CatalogStore(pane.db_path)
             members = store.count_entities("cursorMember")  # 12 + the users events relate to (created bare)
@@ -96,7 +96,7 @@ def test_plan_start_progress_report_and_catalog_browser(tmp_path):
             search.focus()
             email = rows(entities)[0][0]
             await pilot.press(*email[:6])
-            await pilot.pause()
+            await finish(pilot)  # each keystroke asks the catalog in a worker; the newest answer shows
             assert 1 <= entities.row_count < members and all(email[:6] in r[0] for r in rows(entities))
 
     asyncio.run(scenario())

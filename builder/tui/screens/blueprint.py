@@ -9,13 +9,17 @@ project's blueprint (titles, descriptions and calculated properties the user wro
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static, TextArea
+from textual.worker import get_current_worker
 
 from builder.ship.schema import (BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint,
                             validate_result)
@@ -61,6 +65,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         self.diff: BlueprintDiff | None = None
         self.problems: list[Any] = []
         self.resource_name: str | None = None
+        self._generation = 0  # of refresh_blueprint: only the newest inference is shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="bp-summary")
@@ -108,6 +113,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         table.clear()
         self.inferred, self.diff, self.problems = None, None, []
         self.resource_name = resource.name if resource else None
+        self._generation += 1  # whatever an older inference finds is no longer shown
         if resource is None or result is None:
             what = "Select a resource" if resource is None else f"{resource.name}: no entities yet"
             summary.update(f"{what}. Send its request in the Build tab (ctrl+r); the blueprint is inferred from "
@@ -119,17 +125,42 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         project = session.project
         known = [str(b.get("identifier")) for b in project.blueprints]
         existing = self._existing(resource.blueprint_literal)
+        summary.update(f"{resource.name}: inferring the blueprint from {len(result.entities)} entities…")
+        self._infer(self._generation, result, resource.copy(), known, copy.deepcopy(existing),
+                    list(session.results.values()))
+
+    class Found(Message):
+        """What one ``refresh_blueprint`` found (computed in a thread)."""
+
+        def __init__(self, generation: int, inferred: Inferred, diff: BlueprintDiff, problems: list[Any],
+                     existing: bool) -> None:
+            super().__init__()
+            self.generation, self.inferred, self.diff, self.problems, self.existing = (generation, inferred, diff,
+                                                                                     problems, existing)
+
+    @work(thread=True, exclusive=True, group="blueprint-infer")
+    def _infer(self, generation: int, result: Any, resource: Any, known: list[str], existing: dict[str, Any] | None,
+               others: list[Any]) -> None:
+        # Inference and validation walk every entity (20,000 on a large team): off the event loop.
         ids: dict[str, set[str]] = {}
-        for other in session.results.values():  # entities mapped for other resources: relation targets
+        for other in others:  # entities mapped for other resources: relation targets
             for entity in getattr(other, "entities", []):
                 if isinstance(entity.get("blueprint"), str) and isinstance(entity.get("identifier"), str):
                     ids.setdefault(entity["blueprint"], set()).add(entity["identifier"])
-        self.inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing,
-                                        known_identifiers=ids)
-        self.diff = compare_blueprints(self.inferred, existing)
-        self.problems = validate_result(result, existing or self.inferred.blueprint, known_blueprints=known)
-        area.load_text(json.dumps(self.inferred.blueprint, indent=2, ensure_ascii=False))
-        if existing is None:
+        inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing, known_identifiers=ids)
+        diff = compare_blueprints(inferred, existing)
+        problems = validate_result(result, existing or inferred.blueprint, known_blueprints=known)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Found(generation, inferred, diff, problems, existing is not None))
+
+    def on_blueprint_pane_found(self, message: BlueprintPane.Found) -> None:
+        resource = self.builder.session.resource
+        if message.generation != self._generation or resource is None:
+            return  # a newer refresh is on its way
+        self.inferred, self.diff, self.problems = message.inferred, message.diff, message.problems
+        self.query_one("#bp-json", TextArea).load_text(json.dumps(self.inferred.blueprint, indent=2,
+                                                                  ensure_ascii=False))
+        if not message.existing:
             diff_text = f"{self.inferred.identifier} is not in the project: adopting adds it."
         elif self.diff.is_empty:
             diff_text = "No changes: the project's blueprint fits these entities."
@@ -137,13 +168,16 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
             diff_text = "\n".join(self.diff.lines())
         self.query_one("#bp-diff", Static).update(diff_text)
         self.query_one("#bp-decide", Static).update("\n".join(f"• {n}" for n in self.inferred.notes) or "Nothing.")
+        table = self.query_one("#bp-problems", DataTable)
+        table.clear()
         for problem in self.problems[:500]:  # a table of thousands helps no one; the count says the rest
             table.add_row(str(problem.index), str(problem.identifier)[:40], problem.field, problem.message)
-        against = "the project's blueprint" if existing else "the inferred blueprint"
-        summary.update(f"{resource.name} → blueprint {self.inferred.identifier} · inferred from "
-                       f"{self.inferred.samples} entities · {len(self.diff.added)} added, {len(self.diff.removed)} "
-                       f"removed, {len(self.diff.changed)} changed · {len(self.problems)} problem(s) against "
-                       f"{against} · a adopt")
+        against = "the project's blueprint" if message.existing else "the inferred blueprint"
+        self.query_one("#bp-summary", Static).update(
+            f"{resource.name} → blueprint {self.inferred.identifier} · inferred from "
+            f"{self.inferred.samples} entities · {len(self.diff.added)} added, {len(self.diff.removed)} "
+            f"removed, {len(self.diff.changed)} changed · {len(self.problems)} problem(s) against "
+            f"{against} · a adopt")
 
     # -- actions -------------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -151,7 +185,9 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
 
     def action_adopt(self) -> None:
         if self.inferred is None:
-            self.builder.notify("Nothing to adopt: send the resource's request first.", severity="warning")
+            busy = any(w.group == "blueprint-infer" and w.is_running for w in self.workers)
+            self.builder.notify("The blueprint is still being inferred: press a again in a moment." if busy else
+                                "Nothing to adopt: send the resource's request first.", severity="warning")
             return
         project = self.builder.session.project
         existing = self._existing(self.inferred.identifier)

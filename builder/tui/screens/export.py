@@ -15,7 +15,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+from textual.worker import get_current_worker
 
 from builder.ship.export import FORMATS, export_all
 from builder.ship.lint import Finding, lint_project, render_text
@@ -66,6 +68,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         self.files: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.error: str | None = None
+        self._generation = 0  # of refresh_exports: only the newest build is shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="export-summary")
@@ -109,19 +112,51 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         return {name: run.bodies for name, run in self.builder.session.runs.items() if run.bodies}
 
     def refresh_exports(self) -> None:
+        """Rebuild the exports, the lint and the deployment plan in a thread (the lint maps every
+        resource: seconds on a loaded machine); the newest request wins and ``Built`` shows it."""
         session = self.builder.session
         session.install_environment()  # the lint maps with the deployed integration's `env`
+        self._generation += 1
+        self.query_one("#export-summary", Static).update("building the exports and the lint…")
+        self._build(self._generation, session.project.copy(), dict(session.results), self._samples(),
+                    self.builder.now)
+
+    class Built(Message):
+        """The exports, lint findings and deployment plan of one ``refresh_exports``."""
+
+        def __init__(self, generation: int, files: dict[str, str], findings: list[Finding], plan: Any,
+                     error: str | None) -> None:
+            super().__init__()
+            self.generation, self.files, self.findings, self.plan, self.error = (generation, files, findings,
+                                                                                 plan, error)
+
+    @work(thread=True, exclusive=True, group="export-build")
+    def _build(self, generation: int, project: Any, results: dict[str, Any], samples: dict[str, list[Any]],
+               now: float | None) -> None:
+        from builder.ship.deploy_plan import plan_deployment
+
+        error: str | None = None
         try:
-            self.files = export_all(session.project, env={})
-            self.error = None
+            files = export_all(project, env={})
         except Exception as exc:  # a project mid-edit may not export: say why instead of crashing
-            self.files, self.error = {}, f"cannot export: {exc}"
+            files, error = {}, f"cannot export: {exc}"
         try:
-            self.findings = lint_project(session.project, results=session.results or None,
-                                         samples=self._samples() or None, now=self.builder.now)
+            findings = lint_project(project, results=results or None, samples=samples or None, now=now)
         except Exception as exc:  # noqa: BLE001 - same: the pane must stay usable
-            self.findings = []
-            self.error = (self.error + "; " if self.error else "") + f"lint failed: {exc}"
+            findings = []
+            error = (error + "; " if error else "") + f"lint failed: {exc}"
+        try:
+            plan = plan_deployment(project, samples)
+        except Exception:  # noqa: BLE001 - a project mid-edit: the lint tab says why
+            plan = None
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Built(generation, files, findings, plan, error))
+
+    def on_export_pane_built(self, message: Built) -> None:
+        if message.generation != self._generation:
+            return  # a newer refresh is on its way
+        session = self.builder.session
+        self.files, self.findings, self.error = message.files, message.findings, message.error
         for fmt, name in FORMATS.items():
             area = self.query_one(f"#text-{fmt}", TextArea)
             area.load_text(self.files.get(name, self.error or ""))
@@ -131,7 +166,8 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             table.add_row(SEVERITY_MARK[finding.severity], finding.resource or "integration", finding.code,
                           finding.message)
         self._show_detail(0)
-        self._show_plan()
+        if message.plan is not None:
+            self._show_plan(message.plan)
         counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_MARK}
         identifier = session.project.integration.get("identifier") or "unnamed integration"
         summary = (f"{identifier} · lint: {counts['error']} error(s), {counts['warning']} warning(s), "
