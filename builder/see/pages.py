@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from builder.port.pages import layout_problems, page_name, page_widgets
 from builder.port.rules import short
 
 NUMBER_UNITS = ("none", "$", "€", "£", "%", "custom")
@@ -317,77 +318,15 @@ class _Check:
 
     # -- the page ---------------------------------------------------------------------------------
     def page(self, page: Any, index: int) -> None:
-        if not isinstance(page, dict):
-            self.add(f"dashboards[{index}]", "a page must be an object")
-            return
-        name = page.get("identifier") if isinstance(page.get("identifier"), str) else f"dashboards[{index}]"
-        if not isinstance(page.get("identifier"), str) or not page.get("identifier"):
-            self.add(name, "identifier is required")
-        if page.get("type") != "dashboard":
-            self.add(f"{name}.type", f"{short(page.get('type'))}: only type \"dashboard\" pages are built here")
-            return
-        wrappers = page.get("widgets")
-        if not isinstance(wrappers, list) or len(wrappers) != 1 or not isinstance(wrappers[0], dict) \
-                or wrappers[0].get("type") != "dashboard-widget":
-            self.add(f"{name}.widgets", "a dashboard holds exactly one {type: dashboard-widget, layout, widgets}")
-            return
-        wrapper = wrappers[0]
-        for key in wrapper:
-            if key not in ("id", "type", "layout", "widgets"):
-                self.add(f"{name}.widgets[0].{key}", f"the dashboard-widget does not accept {key!r}")
-        widgets = wrapper.get("widgets")
-        if not isinstance(widgets, list):
-            self.add(f"{name}.widgets[0].widgets", "widgets must be a list")
-            return
-        ids: list[Any] = []
-        for position, widget in enumerate(widgets):
-            if not isinstance(widget, dict):
-                self.add(f"{name}.widgets[{position}]", "each widget must be an object")
-                continue
-            wid = widget.get("id")
-            if not isinstance(wid, str) or not wid:
-                self.add(f"{name}.widgets[{position}].id", "each widget needs an id (the layout refers to it)")
-            elif wid in ids:
-                self.add(f"{name}.{wid}", "two widgets share this id")
-            ids.append(wid)
-            self.widget(f"{name}.{wid if isinstance(wid, str) else position}", widget)
-        self.layout(name, wrapper.get("layout"), [i for i in ids if isinstance(i, str)])
-
-    def layout(self, name: str, layout: Any, ids: list[str]) -> None:
-        where = f"{name}.layout"
-        if not isinstance(layout, list) or not layout:
-            self.add(where, "layout must be a list of rows {height, columns}")
-            return
-        placed: list[Any] = []
-        for row_index, row in enumerate(layout):
-            at = f"{where}[{row_index}]"
-            if not isinstance(row, dict):
-                self.add(at, "each row must be {height, columns}")
-                continue
-            height = row.get("height")
-            if not isinstance(height, (int, float)) or isinstance(height, bool) or height < 400:
-                self.add(f"{at}.height", f"height {short(height)}: rows are at least 400 high")
-            columns = row.get("columns")
-            if not isinstance(columns, list) or not columns:
-                self.add(f"{at}.columns", "each row needs columns")
-                continue
-            if len(columns) > 4:
-                self.add(f"{at}.columns", f"{len(columns)} columns: a row holds at most 4")
-            sizes = [c.get("size") if isinstance(c, dict) else None for c in columns]
-            for col_index, size in enumerate(sizes):
-                if not isinstance(size, int) or isinstance(size, bool) or not 3 <= size <= 12:
-                    self.add(f"{at}.columns[{col_index}].size", f"size {short(size)}: each column is 3..12 wide")
-            if all(isinstance(s, int) for s in sizes) and sum(sizes) != 12:  # type: ignore[arg-type]
-                self.add(f"{at}.columns", f"sizes sum to {sum(sizes)}, not 12")  # type: ignore[arg-type]
-            placed.extend(c.get("id") if isinstance(c, dict) else None for c in columns)
-        for wid in placed:
-            if wid not in ids:
-                self.add(where, f"column {short(wid)} names no widget")
-        for wid in ids:
-            if wid not in placed:
-                self.add(where, f"widget {wid!r} has no column: Port needs one column per widget")
-        if len(placed) != len(set(map(str, placed))):
-            self.add(where, "a widget is placed in two columns")
+        # The wrapper and the layout are Port's server-side rules (builder.port.pages): one copy.
+        for where, message in layout_problems(page, index):
+            self.add(where, message)
+        name = page_name(page, index)
+        for position, widget in enumerate(page_widgets(page) or [] if isinstance(page, dict) and
+                                          page.get("type") == "dashboard" else []):
+            if isinstance(widget, dict):
+                wid = widget.get("id")
+                self.widget(f"{name}.{wid if isinstance(wid, str) and wid else position}", widget)
 
 
 def _prefix_of(kind: str) -> str:

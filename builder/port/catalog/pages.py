@@ -4,9 +4,9 @@ computation of calculation and mirror properties on its entity answers (§3.2).
 Pages: ``POST /v1/pages`` (201 ``{ok, identifier}``; 409 when the identifier exists),
 ``GET /v1/pages`` (``{ok, pages}``), ``GET /v1/pages/{id}`` (``{ok, page}``), ``PATCH`` (top-level keys
 merged, ``widgets`` replaced whole: Port's partial-update semantics are open, this is our reading),
-``PUT`` (replace) and ``DELETE``. A page that breaks the layout or widget rules Port enforces is a 422
-(builder.see.pages, without the blueprint reference checks: Port accepts a widget pointing at
-nothing and draws it empty).
+``PUT`` (replace) and ``DELETE``. A page that breaks the wrapper or layout rules Port enforces is a
+422 (builder.port.pages); the widget fields and references are the lint's (builder.see.pages): Port
+accepts a widget pointing at nothing and draws it empty.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from builder.net.asgi import Request, Response
 from builder.port.calculations import as_read
 from builder.port.catalog.entities import ApiError
 from builder.port.catalog.store import CatalogStore, utc_now
+from builder.port.pages import layout_problems
 
 if TYPE_CHECKING:
     from builder.port.catalog.app import CatalogApp
@@ -79,13 +80,11 @@ def same_page(mine: Mapping[str, Any], theirs: Mapping[str, Any] | None) -> bool
 
 
 def _rule_errors(page: Any) -> None:
-    from builder.see.pages import page_problems
-
     if not isinstance(page, dict):
         raise ApiError(422, "invalid_request", "the page must be a JSON object")
-    errors = [p for p in page_problems(page) if p.severity == "error"]
+    errors = layout_problems(page)
     if errors:
-        raise ApiError(422, "invalid_request", "; ".join(f"{p.where}: {p.message}" for p in errors[:5]))
+        raise ApiError(422, "invalid_request", "; ".join(f"{where}: {message}" for where, message in errors[:5]))
 
 
 class PageRoutes:
