@@ -68,6 +68,7 @@ class NativeComparison:
     differences: list[str] = field(default_factory=list)
     checked: int = 0  # records the native identifier was run on
     dropped: int = 0  # of those, records whose native identifier fails (Ocean drops the entity)
+    collided: int = 0  # records whose native identifier repeats an earlier one's (Port keeps one entity)
     example: str | None = None  # the first failure, one line
 
     @property
@@ -84,7 +85,7 @@ class NativeComparison:
 
     def to_json(self) -> dict[str, Any]:
         return {"native_kind": self.native.kind if self.native else None, "differences": list(self.differences),
-                "checked": self.checked, "dropped": self.dropped, "example": self.example}
+                "checked": self.checked, "dropped": self.dropped, "collided": self.collided, "example": self.example}
 
 
 def _path(kind: str) -> str:
@@ -110,17 +111,28 @@ def compare(resource: Any, records: Iterable[Any] = ()) -> NativeComparison:
     ours = resource.mappings.get("identifier")
     if isinstance(ours, str) and ours.strip() != found.identifier:
         result.differences.insert(0, f"identifier {found.identifier} (this project: {ours.strip()})")
+    seen: set[Any] = set()
     for record in records:
         if not isinstance(record, dict):
             continue
         result.checked += 1
         outcome = jqrt.first(found.identifier, record)
+        if outcome.status != "error" and outcome.value not in (None, ""):
+            # A null userId (Airbyte types it string-or-null, cursor-api.md §9) gives "-<day>" for every such
+            # user of a day: jq's null + "-" is "-", so they share one identifier and overwrite each other.
+            key = str(outcome.value)
+            result.collided += key in seen
+            seen.add(key)
         if outcome.status == "error" or outcome.value in (None, ""):
             result.dropped += 1
             if result.example is None:
                 why = outcome.error or "empty identifier"
                 result.example = f"{why} (record with userId {record.get('userId')!r})" if "userId" in record \
                     else why
+    if result.collided:
+        result.differences.insert(0, f"its identifier {found.identifier} repeats on {result.collided} of "
+                                     f"{result.checked} records (a null userId gives the same identifier to every "
+                                     "such user of a day): Port keeps one entity for each")
     if result.dropped:
         result.differences.insert(0, f"its identifier {found.identifier} fails on {result.dropped} of "
                                      f"{result.checked} records ({result.example}): Ocean drops those entities")

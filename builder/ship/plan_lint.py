@@ -27,7 +27,8 @@ def resource_findings(plan: DeployPlan, resource: Any, has_error: bool, add: Add
     comparison = planned.native
     if comparison is None or comparison.native is None:
         return
-    severity = "warning" if comparison.dropped or any("errors whenever" in d for d in comparison.differences) \
+    severity = "warning" if comparison.dropped or comparison.collided or any(
+        "errors whenever" in d for d in comparison.differences) \
         else "info"
     add(severity, resource.name, "native-integration",
         f"Port's native Cursor integration also reads {comparison.native.endpoint} (kind {comparison.native.kind}, "

@@ -185,3 +185,19 @@ def test_export_format_setup_writes_the_setup_script_alone(tmp_path: Path) -> No
     assert written == ["setup-port.sh"]
     assert (tmp_path / "out" / "setup-port.sh").read_text() == export_all(preset, env={})["setup-port.sh"]
     assert os.access(tmp_path / "out" / "setup-port.sh", os.X_OK)
+
+
+def test_native_daily_usage_identifier_collides_on_null_user_ids() -> None:
+    """Airbyte types userId string-or-null (cursor-api.md §9): the native identifier gives every null-userId
+    row of a day the same identifier "-<day>", so Port keeps one of them."""
+    from builder.ship.native import compare
+
+    preset = preset_project()
+    if preset is None:
+        pytest.skip("no preset")
+    rows = [{"userId": None, "day": "2026-05-04", "email": "a@x.dev"},
+            {"userId": None, "day": "2026-05-04", "email": "b@x.dev"},
+            {"userId": "4101", "day": "2026-05-04", "email": "c@x.dev"}]
+    result = compare(preset.find_resource("daily-usage"), rows)
+    assert (result.checked, result.dropped, result.collided) == (3, 0, 1)
+    assert "repeats on 1 of 3 records" in result.differences[0]
