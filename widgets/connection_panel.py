@@ -80,7 +80,8 @@ endpoint and says what it reached.""",
 
     def compose(self) -> ComposeResult:
         if self.demo:
-            yield Static("demo: built-in simulator", id="demo-note")
+            yield Static("demo: requests go to the built-in simulator (in-process), not to this base URL",
+                         id="demo-note")
         yield Label("base URL", classes="caption")
         yield Input(id="base-url", placeholder="https://api.cursor.com")
         yield Label("auth", classes="caption")

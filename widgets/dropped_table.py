@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from textual.message import Message
 from textual.widgets import DataTable
@@ -39,15 +39,19 @@ items are not objects, … **Enter** on a row selects that record.""",
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._records: list[int | None] = []
 
-    def show(self, dropped: list[Any]) -> None:
+    def show(self, dropped: list[Any], page_of: Callable[[int], int | None] | None = None) -> None:
+        """``page_of``: the page a record came from (0-based), when the caller can tell."""
         self.clear(columns=True)
         self.add_columns("record", "page", "step", "reason")
         self._records = []
         rows = []
         for drop in dropped:
             self._records.append(drop.record)
+            page = drop.page
+            if page is None and drop.record is not None and page_of is not None:
+                page = page_of(drop.record)
             rows.append(["–" if drop.record is None else str(drop.record + 1),
-                         "–" if drop.page is None else str(drop.page + 1),
+                         "–" if page is None else str(page + 1),
                          STAGES.get(drop.stage, drop.stage), drop.reason])
         self.add_rows(rows)
 

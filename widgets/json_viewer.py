@@ -372,6 +372,7 @@ class JsonLines(ScrollView, can_focus=True):
 
     def action_next_match(self, step: int) -> None:
         if not self.matches:
+            self.app.bell()
             return
         current = self.shown[self.cursor] if self.shown else 0
         if step > 0:
@@ -393,6 +394,11 @@ class JsonLines(ScrollView, can_focus=True):
         if unfolded:
             self._relayout()
         self.cursor = self.shown.index(number)
+        self.post_message(MatchMoved())
+
+
+class MatchMoved(Message):
+    """The cursor moved to a search match (the viewer's status line says which one)."""
 
 
 class JsonViewer(Vertical):
@@ -405,7 +411,8 @@ class JsonViewer(Vertical):
 - **↑ ↓ PgUp PgDn Home End** move the cursor
 - **Enter / Space** fold or unfold the object or array at the cursor (click the ▾ marker too)
 - **-** fold everything below the top level, **+** unfold everything
-- **/** search keys and values; **n** / **N** next and previous match; **Esc** closes the search
+- **/** search keys and values ("match k of N"); **Enter** back to the JSON, then **n** / **N** next and
+  previous match; **Esc** closes the search
 - **p** use the array at the cursor (or the array holding it) as the resource's **data_path**
 
 Long arrays show their first 200 items and say so; the mapping always sees every record.""",
@@ -463,16 +470,36 @@ Long arrays show their first 200 items and say so; the mapping always sees every
         search.add_class("-open")
         search.focus()
 
+    def match_status(self) -> str:
+        """'match k of N' for the match at the cursor (or the count when the cursor is elsewhere)."""
+        body = self.body
+        if not body.search_term:
+            return ""
+        total = len(body.matches)
+        if not total:
+            return "no match"
+        current = body.shown[body.cursor] if body.shown else -1
+        if current in body.matches:
+            return f"match {body.matches.index(current) + 1} of {total}"
+        return f"{total} match{'es' if total != 1 else ''}"
+
     @on(Input.Changed, "#json-search")
     def _search_changed(self, event: Input.Changed) -> None:
         event.stop()
-        count = self.body.search(event.value)
-        self._update_status(f"{count} match{'es' if count != 1 else ''}" if event.value else "")
+        self.body.search(event.value)
+        self._update_status(self.match_status())
 
     @on(Input.Submitted, "#json-search")
     def _search_next(self, event: Input.Submitted) -> None:
         event.stop()
-        self.body.action_next_match(1)
+        # Enter ends typing: the keys go back to the viewer, where n / N step through the matches.
+        self.body.focus()
+        self._update_status(self.match_status())
+
+    @on(MatchMoved)
+    def _match_moved(self, event: Message) -> None:
+        event.stop()
+        self._update_status(self.match_status())
 
     def on_key(self, event: Any) -> None:
         search = self.query_one("#json-search", Input)

@@ -47,7 +47,8 @@ class BuilderApp(EditingActions, App[int]):
     TITLE = "cursor-builder"
     COMMANDS = App.COMMANDS | {BuilderCommands}
     BINDINGS: ClassVar = action_table.bindings() + [
-        Binding(spec.key, f"show_tab('{spec.id}')", spec.title, id=f"builder.tab-{spec.id}", tooltip=spec.description)
+        Binding(spec.key, f"show_tab('{spec.id}')", spec.title, id=f"builder.tab-{spec.id}", tooltip=spec.description,
+                priority=True)
         for spec in TABS if spec.key
     ]
 
@@ -140,6 +141,11 @@ class BuilderApp(EditingActions, App[int]):
         hook = getattr(pane, "on_tab_shown", None)
         if callable(hook):
             self.call_after_refresh(hook)
+
+    def get_system_commands(self, screen: Any) -> Iterable[Any]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def tab_titles(self) -> list[tuple[str, str]]:
         return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_modules]

@@ -52,9 +52,9 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
     BlueprintPane #bp-body { height: 1fr; }
     BlueprintPane #bp-json { width: 1fr; border: none; }
     BlueprintPane #bp-side { width: 1fr; border-left: vkey $foreground 15%; }
-    BlueprintPane #bp-diff, BlueprintPane #bp-decide { height: auto; max-height: 12; padding: 0 1; }
+    BlueprintPane #bp-diff, BlueprintPane #bp-decide { height: auto; max-height: 8; padding: 0 1; overflow-y: auto; }
     BlueprintPane .bp-title { height: 1; text-style: bold; color: $accent; padding: 0 1; }
-    BlueprintPane #bp-problems { height: 1fr; }
+    BlueprintPane #bp-problems { height: 1fr; min-height: 6; }
     """
 
     def __init__(self, app: BuilderApp, *, id: str | None = "blueprint-pane") -> None:
@@ -80,7 +80,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
                 yield DataTable(id="bp-problems", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#bp-problems", DataTable).add_columns("record", "identifier", "field", "problem")
+        self.query_one("#bp-problems", DataTable).add_columns("record", "field", "problem", "identifier")
         self._ready = True
         self.refresh_blueprint()
         # After the first refresh the pane is on screen; focusing it earlier is a no-op.
@@ -171,7 +171,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         table = self.query_one("#bp-problems", DataTable)
         table.clear()
         for problem in self.problems[:500]:  # a table of thousands helps no one; the count says the rest
-            table.add_row(str(problem.index), str(problem.identifier)[:40], problem.field, problem.message)
+            table.add_row(str(problem.index + 1), problem.field, problem.message, str(problem.identifier)[:40])
         against = "the project's blueprint" if message.existing else "the inferred blueprint"
         self.query_one("#bp-summary", Static).update(
             f"{resource.name} → blueprint {self.inferred.identifier} · inferred from "

@@ -118,6 +118,12 @@ class BuildPane(ResultsView, Horizontal):
             if sample is not None:
                 session.runs[resource.name] = sample
         self.show_run()
+        # Until its evaluation comes back, show this resource's last result, never the previous one's.
+        if session.result is not None:
+            self._show_counts(session.result, session.run)
+        else:
+            self.query_one(RecordsBar).set_counts(found=None)
+        self.show_record()
         self.evaluate(immediate=True)
 
     def show_run(self) -> None:

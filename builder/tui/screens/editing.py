@@ -50,8 +50,10 @@ class EditingActions:
             if not kind:
                 return
             kind = kind if kind.startswith("/") else "/" + kind
+            # `.id`, not `.id | tostring`: with no data_path yet the records have no id, and a null
+            # identifier is dropped and reported, where tostring would make every identifier "null".
             resource = Resource(kind, {"query": "true"}, {"entity": {"mappings": {
-                "identifier": ".id | tostring", "title": ".name", "blueprint": '"cursorItem"', "properties": {}}}})
+                "identifier": ".id", "title": ".name", "blueprint": '"cursorItem"', "properties": {}}}})
             resource.extensions.name = self.session.project.unique_name(kind.strip("/").split("/")[-1] or "resource")
             self.session.project.resources.append(resource)
             self.session.selected = len(self.session.project.resources) - 1
@@ -120,7 +122,8 @@ class EditingActions:
                 group.update(items)
                 self._reload_build()
 
-        self.push_screen(PromptScreen(f"Rename {path[0][:-1]}", str(old), check=check), renamed)
+        noun = "property" if path[0] == "properties" else "relation"
+        self.push_screen(PromptScreen(f"Rename {noun}", str(old), check=check), renamed)
 
     def action_add_property(self) -> None:
         if self.session.resource is None:

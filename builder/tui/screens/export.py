@@ -50,6 +50,11 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         Binding("c", "copy", "Copy", id="export.copy", tooltip="Copy the shown export to the clipboard"),
         Binding("w", "write", "Write files", id="export.write", tooltip="Write every export file to a directory"),
         Binding("r", "refresh", "Refresh", id="export.refresh", tooltip="Rebuild the exports and the lint"),
+        # The sub-tabs by key (Tab stays with the widgets): [ previous, ] next.
+        Binding("left_square_bracket", "sub_tab(-1)", "Prev view", id="export.previous-view",
+                tooltip="Show the previous export view"),
+        Binding("right_square_bracket", "sub_tab(1)", "Next view", id="export.next-view",
+                tooltip="Show the next export view"),
     ]
 
     DEFAULT_CSS = """
@@ -218,6 +223,13 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             return
         finding = self.findings[max(0, min(row, len(self.findings) - 1))]
         detail.update(f"{finding.message}\n→ {finding.consequence}\nfix: {finding.fix}")
+
+    def action_sub_tab(self, step: int) -> None:
+        tabs = self.query_one("#export-tabs", TabbedContent)
+        ids = [pane.id for pane in tabs.query(TabPane) if pane.id]
+        if ids:
+            current = ids.index(tabs.active) if tabs.active in ids else 0
+            tabs.active = ids[(current + step) % len(ids)]
 
     @on(TabbedContent.TabActivated, "#export-tabs")
     def _sub_tab(self, event: TabbedContent.TabActivated) -> None:

@@ -316,7 +316,15 @@ class ResultsView:
             self.query_one(EntityTable).show(result.entities, result.entity_records)
             self._pending_tables = False
         elif bottom.active == "tab-dropped":
-            self.query_one(DroppedTable).show(result.dropped)
+            resource, run = self.session.resource, self.session.run
+            page_of = None
+            if resource is not None and run is not None and not resource.items_to_parse:
+                data_path, bodies = resource.data_path, run.bodies
+
+                def page_of(record: int) -> int | None:
+                    found = record_location(data_path, bodies, record)
+                    return found[0] if found else None
+            self.query_one(DroppedTable).show(result.dropped, page_of=page_of)
             self._pending_tables = False
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
