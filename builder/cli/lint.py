@@ -59,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
         json.dump([f.to_json() for f in findings], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(findings))
+        sys.stdout.write(render_text(findings, project))
     return 1 if any(f.severity == "error" for f in findings) else 0

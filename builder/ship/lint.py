@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from builder.engine import jqrt
 from builder.engine.mapping import deletion_path
+from builder.project.model import Project
 from builder.ship import lint_mappings, plan_lint
 from builder.ship.deploy_plan import plan_deployment
 from builder.ship.export.settings import setting_problems
@@ -478,9 +479,12 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     return sorted(lint.out, key=lambda f: (SEVERITIES.index(f.severity), order.get(f.resource, 0)))
 
 
-def render_text(findings: list[Finding]) -> str:
+def render_text(findings: list[Finding], project: Project | None = None) -> str:
+    """The findings as ``cursor-builder lint`` prints them; with ``project``, then why the export
+    pins what it pins (said even when the project sets nothing: a pin is not a finding)."""
+    pins = "".join(f"pinned by the export: {note}\n" for note in lint_mappings.pin_notes(project))
     if not findings:
-        return "no findings: the deployed integration will behave like the preview\n"
+        return "no findings: the deployed integration will behave like the preview\n" + pins
     lines = []
     for f in findings:
         where = f" [{f.resource}]" if f.resource else ""
@@ -489,4 +493,4 @@ def render_text(findings: list[Finding]) -> str:
         lines.append(f"    fix: {f.fix}")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + pins

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 
 from builder.engine import jqrt
-from builder.ship.lint import _run, lint_project
+from builder.ship.lint import _run, lint_project, render_text
 from builder.ship.lint_mappings import code_of, reads_environment
 from builder.project.model import parse_project
 from builder.project.yamlio import dump
@@ -113,3 +113,35 @@ def test_computed_values_never_read_this_machines_environment(monkeypatch: pytes
         assert compute_value("env.MARKER_SECRET", 0.0) is None
     finally:
         jqrt.restore_environment(token)
+
+
+def project_of(changes: list[Callable[[dict], None]]) -> Any:
+    data = copy.deepcopy(base())
+    for change in changes:
+        change(data)
+    return parse_project(dump(data), "case.yaml")
+
+
+@pytest.mark.parametrize("changes,pinned", [
+    ([], ["OCEAN__PROCESSING_MODE=ocean-core", "allowEnvironmentVariablesJqAccess: false"]),
+    ([integration(processingMode="ocean-core")], ["OCEAN__PROCESSING_MODE=ocean-core",
+                                                  "allowEnvironmentVariablesJqAccess: false"]),
+    ([integration(allowEnvironmentVariablesJqAccess=True)], ["OCEAN__PROCESSING_MODE=ocean-core"]),
+    ([integration(processingMode="dsp")], ["allowEnvironmentVariablesJqAccess: false"]),  # an error says it
+], ids=["unset", "set-to-ocean-core", "env-opted-in", "dsp"])
+def test_the_text_lint_says_why_the_export_pins_what_it_pins(changes: list[Callable[[dict], None]],
+                                                             pinned: list[str]) -> None:
+    """Issue #10 item 5: even when the project sets no processing mode, the lint says why the export
+    pins ocean-core (port-ocean 0.56.2 defaults to dsp and skips the mapping); a pin is not a finding,
+    so a clean project still has none."""
+    project = project_of(changes)
+    findings = lint_project(project, results=None, samples=None, now=NOW)
+    text = render_text(findings, project)
+    pins = [line for line in text.splitlines() if line.startswith("pinned by the export: ")]
+    assert [next(p for p in pinned if p in line) for line in pins] == pinned
+    if any("OCEAN__PROCESSING_MODE" in p for p in pinned):
+        assert "defaults to `dsp`" in text and "skips its own JQ mapping" in text
+    if not changes:
+        assert text.startswith("no findings: ")
+    assert render_text(findings) == render_text(findings, None)  # without a project: the findings only
+    assert "pinned by the export" not in render_text(findings)
