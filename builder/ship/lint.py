@@ -20,7 +20,7 @@ from builder.engine.mapping import deletion_path
 from builder.project.model import Project
 from builder.ship import lint_mappings, plan_lint
 from builder.ship.deploy_plan import plan_deployment
-from builder.ship.export.settings import setting_problems
+from builder.ship.export.settings import pin_notes, setting_problems
 from builder.source.pagination import PaginationError, Pager, nested_value, ocean_settings
 from builder.port.rules import short, validate_entities
 
@@ -482,7 +482,7 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
 def render_text(findings: list[Finding], project: Project | None = None) -> str:
     """The findings as ``cursor-builder lint`` prints them; with ``project``, then why the export
     pins what it pins (said even when the project sets nothing: a pin is not a finding)."""
-    pins = "".join(f"pinned by the export: {note}\n" for note in lint_mappings.pin_notes(project))
+    pins = "".join(f"pinned by the export: {note}\n" for note in pin_notes(project)) if project else ""
     if not findings:
         return "no findings: the deployed integration will behave like the preview\n" + pins
     lines = []

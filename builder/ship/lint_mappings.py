@@ -14,7 +14,6 @@ from typing import Any, Callable, Mapping, Optional
 
 from builder.engine import jqrt, mapping
 from builder.engine.jsonpaths import json_type_phrase
-from builder.project.model import Project
 from builder.ship.export.settings import PIN_REASONS, PROCESSING_MODE, PROCESSING_MODE_ENV
 
 Add = Callable[[str, Optional[str], str, str, str, str], None]
@@ -169,17 +168,3 @@ def integration_findings(project: Any, add: Add) -> None:
             "Ocean would not run this mapping: what reaches Port is not the preview",
             f"remove integration.processingMode (the export then sets {PROCESSING_MODE})")
 
-
-def pin_notes(project: Project | None) -> list[str]:
-    """Why the export pins Ocean's settings, for the lint to say even when the project sets none of
-    them. Not findings: with the pins the deployed integration behaves like the preview (a project
-    that overrides one gets an error finding instead)."""
-    if project is None:
-        return []
-    integration = project.integration or {}
-    notes: list[str] = []
-    if str(integration.get("processingMode") or PROCESSING_MODE) == PROCESSING_MODE:
-        notes.append(PIN_REASONS[0])
-    if integration.get("allowEnvironmentVariablesJqAccess") is not True:
-        notes.append(PIN_REASONS[1])
-    return notes

@@ -179,3 +179,6 @@ def test_lint_infer_and_export_never_show_this_machines_environment(opt_in: bool
         assert MARKER.encode() not in path.read_bytes(), path
     values = (out_dir / "values.yaml").read_text(encoding="utf-8")
     assert ("allowEnvironmentVariablesJqAccess: false" in values) is not opt_in
+    readme = (out_dir / "README.md").read_text(encoding="utf-8")  # says why it pins, and only what it pins
+    assert "`OCEAN__PROCESSING_MODE=ocean-core`" in readme and "defaults to `dsp`" in readme
+    assert ("`allowEnvironmentVariablesJqAccess: false`" in readme) is not opt_in

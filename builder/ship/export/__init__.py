@@ -22,7 +22,7 @@ from builder.ship.export.dashboard import dashboards_json
 from builder.ship.export.docker import docker_command, docker_env
 from builder.ship.export.helm import helm_command, release_name, values_yaml
 from builder.ship.export.port_setup import setup_script
-from builder.ship.export.settings import IMAGE, PIN_REASONS, deployment
+from builder.ship.export.settings import IMAGE, deployment, pin_notes
 
 __all__ = ["FORMATS", "export_all", "export_format", "port_app_config_yaml", "blueprints_json", "helm_command",
            "values_yaml", "docker_command", "docker_env", "readme", "creation_order", "BlueprintOrder",
@@ -112,7 +112,9 @@ def readme(project: Project, **_: Any) -> str:
             lines.append("")
         lines += [f"- **{r.name}**: the deployed integration {r.closest}. Instead: {r.alternative}." for r in problems]
         lines.append("")
-    lines += ["## Pinned so that the deployment equals the preview", ""] + [f"- {reason}" for reason in PIN_REASONS]
+    pins = pin_notes(project)  # an opted-in project's env access is not pinned: the README must not say it is
+    if pins:
+        lines += ["## Pinned so that the deployment equals the preview", ""] + [f"- {reason}" for reason in pins]
     notes = list(dict.fromkeys(n for p in projects or [project] for n in deployment(p).notes))
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]

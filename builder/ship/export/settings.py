@@ -73,6 +73,21 @@ PIN_REASONS = (
     "client secret and Cursor key included, and send them to Port; set `integration.allowEnvironmentVariablesJqAccess:"
     " true` in the project to opt in",
 )
+
+
+def pin_notes(project: Any) -> list[str]:
+    """The ``PIN_REASONS`` that apply to ``project`` (the README and the lint say them even when the
+    project sets nothing): the processing mode unless the project sets another (the lint's error
+    says that one), env access unless the project opts in."""
+    integration = project.integration or {}
+    notes: list[str] = []
+    if str(integration.get("processingMode") or PROCESSING_MODE) == PROCESSING_MODE:
+        notes.append(PIN_REASONS[0])
+    if integration.get("allowEnvironmentVariablesJqAccess") is not True:
+        notes.append(PIN_REASONS[1])
+    return notes
+
+
 IMAGE = "ghcr.io/port-labs/port-ocean-custom:latest"
 CHART = "port-labs/port-ocean"
 CHART_REPO = "https://port-labs.github.io/helm-charts"
