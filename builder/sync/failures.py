@@ -23,12 +23,15 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
+
+import orjson
 
 STAGES = ("mapping", "validation", "blueprint", "port", "network", "cancelled", "pending")
 #: Mapping drops that are about one record (``Dropped.stage`` in builder.engine.mapping); others are pages.
@@ -125,7 +128,7 @@ def load_failures(path: str | Path) -> FailuresFile:
         if not line.strip():
             continue
         try:
-            data = json.loads(line.decode("utf-8"))
+            data = _parse_line(line)
         except (UnicodeDecodeError, ValueError, RecursionError):
             out.corrupt.append((number, line))
             continue
@@ -134,6 +137,20 @@ def load_failures(path: str | Path) -> FailuresFile:
             continue
         out.records.append(FailureRecord.from_json(data))
     return out
+
+
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def _parse_line(line: bytes) -> Any:
+    # orjson is the fast path (a sync re-reads its own write-ahead lines), but it reads an integer
+    # beyond 64 bits as a float and refuses NaN: those lines go to json, which keeps them exact.
+    if _LONG_NUMBER.search(line) is None:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line.decode("utf-8"))
 
 
 def read_failures(path: str | Path) -> list[FailureRecord]:
@@ -215,10 +232,20 @@ def write_failures(path: str | Path, records: Iterable[FailureRecord], *,
             _keep_corrupt(file, current.corrupt)
             result.corrupt = len(current.corrupt)
             result.corrupt_file = corrupt_path(file) if current.corrupt else None
-        lines = [json.dumps(r.to_json(), ensure_ascii=False, default=str) for r in [*keep, *records]]
+        lines = [_line(r) for r in [*keep, *records]]
         result.lines = len(lines)
         if not lines:
             file.unlink(missing_ok=True)
             return result
-        _write_private(file, ("\n".join(lines) + "\n").encode("utf-8"))
+        _write_private(file, b"\n".join(lines) + b"\n")
         return result
+
+
+def _line(record: FailureRecord) -> bytes:
+    # orjson is ~10x faster, which matters for the write-ahead of a big sync; what it cannot encode
+    # (an integer beyond 64 bits) goes to json, which reads back the same.
+    data = record.to_json()
+    try:
+        return orjson.dumps(data, default=str)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
