@@ -27,7 +27,7 @@ from builder.tui.screens.commands import BuilderCommands
 from builder.tui.state.eval_process import prepare as prepare_evaluation
 from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
 from builder.tui.screens.editing import EditingActions
-from builder.tui.screens.registry import TABS, TabSpec, load_tab
+from builder.tui.screens.registry import TABS, TabSpec, load_tab, tab_available
 from builder.tui.state.session import Session
 from builder.project.yamlio import ProjectError
 from widgets.help_data import HelpData
@@ -68,6 +68,7 @@ class BuilderApp(EditingActions, App[int]):
         self._demo_transport: Any = None
         self.test_mode = test_mode
         self._tab_modules: dict[str, Any] = {}
+        self._tab_specs: dict[str, TabSpec] = {}  # tabs whose module exists, imported on first use
         self._tab_panes: dict[str, Widget] = {}
 
     # -- layout ------------------------------------------------------------------------------------
@@ -77,9 +78,13 @@ class BuilderApp(EditingActions, App[int]):
             with TabPane("Build", id="tab-build"):
                 yield BuildPane(self.session, id="build-pane")
             for spec in TABS:
-                module = self._load_tab(spec)
+                # The module is imported when the tab first opens (plotext, the catalog…): startup
+                # only checks that it exists.
+                available = tab_available(spec)
+                if available:
+                    self._tab_specs[spec.id] = spec
                 with TabPane(spec.title, id=f"tab-{spec.id}"):
-                    if module is None:
+                    if not available:
                         yield Static(f"{spec.title}: not available in this build.", classes="unavailable")
         yield Footer()
 
@@ -123,7 +128,7 @@ class BuilderApp(EditingActions, App[int]):
     @on(TabbedContent.TabActivated, "#top-tabs")
     def _top_tab(self, event: TabbedContent.TabActivated) -> None:
         tab_id = (event.pane.id or "").removeprefix("tab-")
-        module = self._tab_modules.get(tab_id)
+        module = self._tab_module(tab_id)
         if module is None:
             return
         pane = self._tab_panes.get(tab_id)
@@ -147,11 +152,21 @@ class BuilderApp(EditingActions, App[int]):
             if command.title != "Quit":
                 yield command
 
+    def _tab_module(self, tab_id: str) -> Any:
+        """The tab's module, imported the first time it is asked for."""
+        if tab_id not in self._tab_modules and tab_id in self._tab_specs:
+            if self._load_tab(self._tab_specs[tab_id]) is None:
+                del self._tab_specs[tab_id]
+        return self._tab_modules.get(tab_id)
+
     def tab_titles(self) -> list[tuple[str, str]]:
-        return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_modules]
+        return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_specs]
 
     def tab_commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        for tab_id, module in self._tab_modules.items():
+        for tab_id in list(self._tab_specs):
+            module = self._tab_module(tab_id)
+            if module is None:
+                continue
             provider = getattr(module, "commands", None)
             if callable(provider):
                 try:

@@ -25,6 +25,7 @@ To add a tab, add a :class:`TabSpec` to :data:`TABS`; ``key`` (optional) binds a
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -48,6 +49,15 @@ TABS: list[TabSpec] = [
     TabSpec("dashboard", "Dashboard", "builder.tui.screens.dashboard", "ctrl+d",
             "The project's dashboard (Cursor AI Insights) drawn from the entities, as Port computes it"),
 ]
+
+
+def tab_available(spec: TabSpec) -> bool:
+    """Whether the tab's module is part of this build, without importing it (a file lookup): the
+    app imports a tab's module the first time the tab opens, so startup never pays for it."""
+    try:
+        return importlib.util.find_spec(spec.module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def load_tab(spec: TabSpec) -> ModuleType | None:
