@@ -1,9 +1,9 @@
 """``cursor-builder sync``: plan and run a direct sync to Port (EU / US) or the local catalog.
 
 Prints the plan (create / update / unchanged / stale per blueprint), then runs it with a progress
-bar on a terminal (plain lines otherwise) and a summary. Ctrl+C cancels safely: requests in
-flight finish, the rest are written to the failures file as "not sent: cancelled" (a second
-Ctrl+C aborts at once). Exit codes: 0 everything synced, 1 some records failed (see
+bar on a terminal (plain lines otherwise) and a summary. Ctrl+C or SIGTERM cancels safely: requests
+in flight finish, the rest are written to the failures file as "not sent: cancelled" (a second
+signal aborts at once, with what was not confirmed recorded as cancelled; exit 130). Exit codes: 0 everything synced, 1 some records failed (see
 ``<project>.failures.jsonl``; ``--retry-failed`` re-sends them), 2 user error.
 """
 
