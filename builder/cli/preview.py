@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     resource = project.find_resource(args.resource)
     environment.install(project)  # `env` as the deployed integration sees it (main restores it)
     verbose = getattr(args, "verbose", False)
-    if args.response and args.format == "json" and not args.pages and _stream(args.response, resource, verbose):
+    if args.response and args.format == "json" and not args.pages and _stream(args.response, resource, verbose,
+                                                                             _calculations(project)):
         return 0
     page_params: list[dict[str, str]] | None = None
     response: ResponseFile | None = None
@@ -95,7 +96,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stream(path: str, resource: Resource, verbose: bool) -> bool:
+def _calculations(project: Any) -> Any:
+    """What ``calculated`` lists for a streamed preview: Port's calculation properties, per entity."""
+    from builder.port.calculations import preview_calculations
+
+    blueprints = {b["identifier"]: b for b in project.blueprints}
+    return lambda entities: preview_calculations(blueprints, entities, mirrors=False)
+
+
+def _stream(path: str, resource: Resource, verbose: bool, calculate: Any = None) -> bool:
     """Map ``path`` streamed, in chunks, and print the JSON; False when it must be read whole."""
     from builder.cli import stream
 
@@ -127,7 +136,7 @@ def _stream(path: str, resource: Resource, verbose: bool) -> bool:
                           f".{key} in chunks of {stream.CHUNK:,} ({done.workers} process"
                           f"{'es' if done.workers > 1 else ''})", file=sys.stderr)
                 out = jsonio.binary_stdout(sys.stdout)
-                stream.write_streamed(out, done, spool)
+                stream.write_streamed(out, done, spool, calculate)
                 out.flush()
                 return True
     if verbose:

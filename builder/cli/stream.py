@@ -21,6 +21,7 @@ Anything that is not streamed is mapped whole, and ``--verbose`` says why.
 from __future__ import annotations
 
 import dataclasses
+import json
 import multiprocessing
 import os
 import re
@@ -28,7 +29,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from builder.cli import jsonio
 from builder.engine import jqrt, mapping
@@ -229,8 +230,10 @@ def _drain(outs: Iterator[ChunkOut], done: Streamed, spool: IO[bytes]) -> None:
         done.add(out)
 
 
-def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes]) -> None:
-    """The same document as ``write_result`` for the whole-document path, entities from ``spool``."""
+def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes],
+                   calculate: Callable[[Iterator[dict[str, Any]]], list[dict[str, Any]]] | None = None) -> None:
+    """The same document as ``write_result`` for the whole-document path, entities from ``spool``;
+    ``calculate`` turns the entities (read back one at a time) into the ``calculated`` list."""
     out.write(b'{"entities": [')
     spool.seek(0)
     first = spool.read(2)  # the first entity's ",\n" becomes "\n"
@@ -239,7 +242,16 @@ def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes]) -> None:
         shutil.copyfileobj(spool, out, 1 << 20)
         out.write(b"\n")
     fields = {name: status.to_json() for name, status in done.fields.items()}
-    _write_tail(out, done.dropped, fields)
+    _write_tail(out, done.dropped, fields, calculate(_spooled(spool)) if calculate else None)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[dict[str, Any]]:
+    """The spooled entities again, one a line (",\n" separated)."""
+    spool.seek(0)
+    for line in spool:
+        line = line.strip().rstrip(b",")
+        if line:
+            yield json.loads(line)
 
 
 def write_result(out: IO[bytes], result: mapping.MappingResult,

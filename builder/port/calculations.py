@@ -229,14 +229,15 @@ def value_problems(blueprint: Mapping[str, Any], entities: Iterable[Mapping[str,
     return out
 
 
-def preview_calculations(blueprints: Mapping[str, Mapping[str, Any]],
-                         entities: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def preview_calculations(blueprints: Mapping[str, Mapping[str, Any]], entities: Iterable[Mapping[str, Any]],
+                         *, mirrors: bool = True) -> list[dict[str, Any]]:
     """``preview --format json``'s ``calculated`` list: per entity whose blueprint has calculation
     properties, ``{index, identifier, blueprint, properties}`` (index into ``entities``). Kept apart
     from the entities so that they stay byte-identical to what Ocean sends; mirror properties see
     the related entities of the same preview only."""
-    listed = list(entities)
-    present = {(e.get("blueprint"), e.get("identifier")): e for e in listed}
+    # ``mirrors=False`` (a streamed preview): one entity at a time, no related entities kept in memory.
+    listed = list(entities) if mirrors else entities
+    present = {(e.get("blueprint"), e.get("identifier")): e for e in listed} if mirrors else {}
 
     def resolve(bp: str, identifier: str) -> Mapping[str, Any] | None:
         return present.get((bp, identifier))

@@ -32,3 +32,20 @@ def test_calculated_values_are_apart_from_the_entities(capsys: pytest.CaptureFix
         if isinstance(accepts, (int, float)) and isinstance(rejects, (int, float)):
             want = accepts / (accepts + rejects) * 100 if accepts + rejects > 0 else 0
             assert item["properties"]["acceptance_rate"] == pytest.approx(want)
+
+
+def test_a_streamed_preview_lists_the_same_calculated_values(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    page = json.loads((PRESET_FILE.parent / "samples" / "daily-usage.json").read_text())["pages"][0]
+    big = {**page, "data": page["data"] * 30}  # large enough to be streamed in chunks
+    streamed_file, whole_file = tmp_path / "big.json", tmp_path / "pages.json"
+    streamed_file.write_text(json.dumps(big))
+    whole_file.write_text(json.dumps([big]))
+    base = ["preview", str(PRESET_FILE), "-r", "daily-usage", "--format", "json"]
+    assert main(base + ["--response", str(streamed_file), "-v"]) == 0
+    streamed = capsys.readouterr()
+    assert "streamed" in streamed.err
+    assert main(base + ["--response", str(whole_file), "--pages"]) == 0
+    whole = capsys.readouterr().out
+    assert streamed.out == whole
+    assert len(json.loads(whole)["calculated"]) == len(page["data"]) * 30
