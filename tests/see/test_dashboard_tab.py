@@ -60,6 +60,13 @@ async def test_all_nine_widgets_are_filled_and_settings_toggle(tmp_path: Path) -
         assert values["aiModelUsageDistribution"].slices
         assert values["userActivityBreakdown"].calculated == ["acceptance_rate"]
         assert any(p for s in values["dailyCommitActivity"].series for _, p in s.points)
+        # F1 on the tab says what Port leaves open and what this tab chose
+        await pilot.press("f1")
+        await pilot.pause()
+        assert getattr(app.screen, "help_title", None) == "Dashboard"
+        assert "UTC" in app.screen.markdown and "rolling" in app.screen.markdown
+        await pilot.press("escape")
+        await pilot.pause()
         # n: one setting switches how nulls count; the redraw happens without a new fetch
         await pilot.press("n")
         assert pane.options.nulls == "zero"
