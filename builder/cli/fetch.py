@@ -16,7 +16,7 @@ import sys
 from builder.cli import UserError, jsonio
 from builder.project.model import (DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, Resource, env_ref_name,
                                    load_project)
-from builder.source.client import Exchange, FetchResult, Source
+from builder.source.client import DEFAULT_REQUEST_DEADLINE, Exchange, FetchResult, Source
 from builder.ship import environment
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
                         help=f"give up when the whole fetch takes longer (default {DEFAULT_DEADLINE:g}): a server "
                              "that trickles bytes or never answers cannot hold the command forever")
+    parser.add_argument("--request-deadline", type=float, default=DEFAULT_REQUEST_DEADLINE, metavar="SECONDS",
+                        help=f"give up on one request (connect to last byte) after this long (default "
+                             f"{DEFAULT_REQUEST_DEADLINE:g}; the TUI uses the same default)")
     parser.set_defaults(func=run)
 
 
@@ -96,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             print(exchange.summary(), flush=True)
 
     async def go() -> FetchResult:
-        source = Source.demo(project, mode=args.mode) if args.demo else Source(project, mode=args.mode)
+        bound = {"mode": args.mode, "request_deadline": args.request_deadline}
+        source = Source.demo(project, **bound) if args.demo else Source(project, **bound)
         async with source:
             return await source.fetch(resource, all_pages=args.all_pages or args.max_pages is not None,
                                       max_pages=args.max_pages, on_exchange=show, compare_ocean=True)
@@ -106,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"resource {resource.name}  ({resource.method} {resource.kind})  mode {args.mode}, {where}")
     if args.deadline <= 0:
         raise UserError("--deadline must be a number of seconds above 0")
+    if args.request_deadline <= 0:
+        raise UserError("--request-deadline must be a number of seconds above 0")
 
     async def bounded() -> FetchResult:
         return await asyncio.wait_for(go(), args.deadline)

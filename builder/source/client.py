@@ -39,6 +39,9 @@ from builder.project.model import SECRET_CONFIG_KEYS, Project, Resource, env_ref
 from builder.project.yamlio import ProjectError
 
 USER_AGENT = "Port-Ocean-HTTP-Integration/1.0"
+#: An overall bound on ONE request, connect to last byte (issue #11 row 12). httpx's ``timeout``
+#: bounds each read, so a server trickling a byte a second holds a request for ever under it.
+DEFAULT_REQUEST_DEADLINE = 60.0
 Mode = Literal["builder", "ocean"]
 _PARAM = re.compile(r"\{(\w+)\}")
 
@@ -155,13 +158,17 @@ class Source:
                  env: Mapping[str, str] | None = None, overrides: dict[str, str] | None = None,
                  mode: Mode = "builder", retry: RetryPolicy | None = None,
                  sleep: Callable[[float], Awaitable[Any]] | None = None, now: float | None = None,
-                 timeout: float = 30.0, rng: random.Random | None = None) -> None:
+                 timeout: float = 30.0, rng: random.Random | None = None,
+                 request_deadline: float = DEFAULT_REQUEST_DEADLINE) -> None:
         if mode not in ("builder", "ocean"):
             raise ValueError(f"mode must be 'builder' or 'ocean', got {mode!r}")
         self.project = project
         self.mode = mode
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
+        if not request_deadline > 0:
+            raise SourceError(f"the request deadline must be a number of seconds above 0, got {request_deadline!r}")
+        self.request_deadline = request_deadline
         self.now = time.time() if now is None else now  # one instant per session: stable computed values
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
@@ -285,7 +292,10 @@ class Source:
             retry_after = None
             retryable = False
             try:
-                response = await self._client.send(built)
+                response = await self._bounded(self._client.send(built))
+            except TimeoutError:
+                # Not retried: a server that trickled for the whole deadline will do it again.
+                ex.error = self._deadline_message(built.url.host)
             except httpx.TimeoutException:
                 ex.error = (f"timed out after {self.timeout:g}s ({attempt} attempt(s)): {built.url.host} did not "
                             "answer — check the network or proxy, or try again later")
@@ -321,6 +331,14 @@ class Source:
                 self._cache[key] = ex
             return ex
 
+    async def _bounded(self, request: Awaitable[httpx.Response]) -> httpx.Response:
+        """``request`` (which reads the whole body) cut at the request deadline: raises TimeoutError."""
+        return await asyncio.wait_for(request, self.request_deadline)
+
+    def _deadline_message(self, host: str) -> str:
+        return (f"request stopped at its deadline of {self.request_deadline:g} s: {host} answered too slowly or "
+                "not at all (raise --request-deadline, or check the server)")
+
     async def _record(self, on_exchange: Any, ex: Exchange) -> None:
         self._log.append(ex)  # every attempt, login and retry shows in the result, not just the last
         await _notify(on_exchange, ex)
@@ -338,11 +356,13 @@ class Source:
         ex = Exchange(spec["method"], secrets.url(spec["url"]), secrets.headers(spec["headers"]),
                       secrets.json(spec.get("json") or spec.get("content")), purpose="auth", mode=self.mode)
         try:
-            response = await self._client.request(**spec)
+            response = await self._bounded(self._client.request(**spec))
             ex.status, ex.size = response.status_code, len(response.content)
             ex.headers = secrets.headers(dict(response.headers))
             response.raise_for_status()
             custom.accept(response.json())
+        except TimeoutError:
+            ex.error = self._deadline_message(httpx.URL(spec["url"]).host) + " (custom auth login)"
         except (httpx.HTTPError, ValueError) as exc:
             ex.error = (f"custom auth login to {secrets.url(spec['url'])} failed: {secrets.text(str(exc))[:160]} — "
                         "check customAuthRequest")

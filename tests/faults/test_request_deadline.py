@@ -1,0 +1,76 @@
+"""Issue #11 row 12: one request is bounded as a whole (connect to last byte), not only each read.
+
+A server that trickles a byte every 0.05 s never trips httpx's read timeout; one that never answers
+is only cut by the fetch's own --deadline. The request deadline ends both with one line (exit 2:
+nothing was fetched), in the CLI and in the Source the TUI builds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from builder.cli import main
+from builder.project.model import parse_project
+from builder.source.client import DEFAULT_REQUEST_DEADLINE, Source, SourceError
+from loopback import serve
+from sync_fixtures import PROJECT_YAML
+
+
+def _project_file(tmp_path, url: str):
+    path = tmp_path / "p.yaml"
+    path.write_text(PROJECT_YAML.replace("https://api.cursor.com", url), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("behaviour", ["trickle", "silent"])
+def test_fetch_cuts_one_request_at_its_deadline(behaviour, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CURSOR_API_KEY", "crsr_" + "k" * 64)
+    with serve(behaviour) as url:
+        # --deadline (the whole fetch) is far away: only the per-request deadline can end this
+        code = main(["fetch", str(_project_file(tmp_path, url)), "-r", "members", "--request-deadline", "0.5",
+                     "--deadline", "120"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "deadline of 0.5 s" in err[0] and "127.0.0.1" in err[0], err
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_request_deadline_must_be_positive(value, tmp_path, capsys):
+    code = main(["fetch", str(_project_file(tmp_path, "http://127.0.0.1:9")), "-r", "members", "--demo",
+                 "--request-deadline", value])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--request-deadline" in err[0]
+
+
+def test_the_tuis_source_is_bounded_too(tmp_path):
+    """The TUI's Build tab fetches through BuilderApp.make_source: the same deadline applies."""
+    from builder.tui.app import make_app
+
+    project = parse_project(PROJECT_YAML)
+    app = make_app(project, env={"CURSOR_API_KEY": "crsr_" + "k" * 64}, test_mode=True)
+    source = app.make_source(project)
+    try:
+        assert source.request_deadline == DEFAULT_REQUEST_DEADLINE
+    finally:
+        asyncio.run(source.aclose())
+
+
+def test_source_page_by_page_stops_at_the_deadline(monkeypatch):
+    """fetch_page (the TUI's path) goes through the same bounded send."""
+    monkeypatch.setenv("CURSOR_API_KEY", "crsr_" + "k" * 64)
+    with serve("trickle") as url:
+        project = parse_project(PROJECT_YAML.replace("https://api.cursor.com", url))
+
+        async def go():
+            async with Source(project, request_deadline=0.3) as source:
+                return await source.fetch_page("members")
+
+        result = asyncio.run(go())
+    assert result.error and "deadline of 0.3 s" in result.error
+
+
+def test_source_refuses_a_deadline_that_is_not_positive():
+    with pytest.raises(SourceError):
+        Source(parse_project(PROJECT_YAML), request_deadline=0)
