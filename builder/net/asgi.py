@@ -104,12 +104,33 @@ class Router:
         return None, {}, path_seen
 
 
-async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]]) -> Request:
+#: The most body a request may carry when the app sets no limit of its own: a chunked upload has no
+#: Content-Length to refuse up front, so the read itself must stop (issue #11 row 13).
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    """The body grew past the limit while being read; nothing more of it is read."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"request body is over {limit} bytes")
+        self.limit = limit
+
+
+async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], *,
+                       max_body: int = DEFAULT_MAX_BODY) -> Request:
+    """The request with its whole body; raises :class:`BodyTooLarge` as soon as more than ``max_body``
+    bytes arrived (with or without a Content-Length)."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.request":
-            chunks.append(message.get("body", b""))
+            piece = message.get("body", b"")
+            size += len(piece)
+            if size > max_body:
+                raise BodyTooLarge(max_body)
+            chunks.append(piece)
             if not message.get("more_body", False):
                 break
         elif message["type"] == "http.disconnect":
@@ -153,15 +174,22 @@ async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],
 
 
 async def dispatch(scope: dict[str, Any], receive: Receive, send: Send, respond: Handler, *,
-                   raw_path: bool = False) -> None:
+                   raw_path: bool = False, max_body: int = DEFAULT_MAX_BODY) -> None:
     """One ASGI call of our apps: lifespan accepted, other non-HTTP scopes ignored, an HTTP request
-    read, answered by ``respond`` and sent. ``raw_path``: route on the undecoded path (``%2F`` kept)."""
+    read, answered by ``respond`` and sent. ``raw_path``: route on the undecoded path (``%2F`` kept).
+    A body over ``max_body`` is answered 413 without reading the rest of it."""
     if scope["type"] == "lifespan":
         await handle_lifespan(receive, send)
         return
     if scope["type"] != "http":
         return
-    request = await read_request(scope, receive)
+    try:
+        request = await read_request(scope, receive, max_body=max_body)
+    except BodyTooLarge as exc:
+        await send_response(send, Response.json({"ok": False, "error": "payload_too_large",
+                                                 "message": f"{exc}; send at most {exc.limit} bytes"}, 413,
+                                                {"connection": "close"}))
+        return
     raw = scope.get("raw_path") if raw_path else None
     if raw:
         request.path = raw.decode("latin-1")

@@ -106,7 +106,7 @@ class CatalogApp:
                 return
         try:
             # Identifiers may hold '/', sent as %2F: route on the raw path, decode each segment after.
-            await dispatch(scope, receive, send, self._respond, raw_path=True)
+            await dispatch(scope, receive, send, self._respond, raw_path=True, max_body=MAX_BODY_BYTES)
         except InjectedReset:
             # The work is done; the answer is lost mid-body. uvicorn closes the connection, and
             # in-process the exception reaches the client as the transport error it stands for.
