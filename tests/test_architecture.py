@@ -46,3 +46,14 @@ def test_engine_package_never_loads_textual(package: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"{package} loads {done.stdout.strip()}"
+
+
+@pytest.mark.parametrize("module", _modules_of("builder.tui.state"))
+def test_tui_state_never_loads_textual(module: str) -> None:
+    """The TUI's state (session, evaluation, fetching) is plain Python: the plain data it shares with a
+    widget (the resource list's ResourceStatus) lives in a Textual-free module."""
+    code = (f"import importlib, sys\nimportlib.import_module({module!r})\n"
+            "print(','.join(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"{module} loads {done.stdout.strip()}"

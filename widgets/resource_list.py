@@ -12,25 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from widgets.help_data import HelpData
-
-
-@dataclass
-class ResourceStatus:
-    """What the last send and mapping of a resource gave (None before the first send)."""
-
-    records: int = 0
-    kept: int = 0
-    dropped: int = 0
-    field_errors: int = 0
-    error: str | None = None  # the request failed (401, rate limit, …): short label
-
-    def badge(self) -> Text:
-        """Short enough to sit beside a name: ✗ status, ⚠ entities (something to look at), ✓ entities."""
-        if self.error:
-            return Text(f"✗ {self.error}", style="red")
-        if self.field_errors or self.dropped or (self.records and not self.kept):
-            return Text(f"⚠ {self.kept}", style="yellow")
-        return Text(f"✓ {self.kept}", style="green")
+from widgets.resource_status import ResourceStatus
 
 
 class ResourceList(OptionList):

@@ -31,7 +31,7 @@ from widgets.field_editor import FieldEditor
 from builder.engine.jsonpaths import join_path, merged_record_paths
 from widgets.mapping_table import PENDING, MappingTable, leaf_name
 from widgets.records_bar import RecordsBar
-from widgets.resource_list import ResourceStatus
+from widgets.resource_status import ResourceStatus
 from widgets.response_panel import ResponseBody
 
 DEBOUNCE_SECONDS = 0.15

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from builder.source.exchange import Exchange
 from builder.project.model import Project, Resource, env_ref_name
-from widgets.resource_list import ResourceStatus
+from widgets.resource_status import ResourceStatus
 
 #: Which config key carries the secret for each Ocean authType.
 SECRET_KEY_FOR_AUTH = {"basic": "username", "bearer_token": "apiToken", "api_key": "apiKey"}
