@@ -8,6 +8,8 @@ from typing import Any, Callable, ClassVar
 from textual.message import Message
 from textual.widgets import DataTable
 
+from builder.project.printable import printable
+
 from widgets.help_data import HelpData
 
 #: The engine's stage names in a user's words.
@@ -52,7 +54,8 @@ items are not objects, … **Enter** on a row selects that record.""",
                 page = page_of(drop.record)
             rows.append(["–" if drop.record is None else str(drop.record + 1),
                          "–" if page is None else str(page + 1),
-                         STAGES.get(drop.stage, drop.stage), drop.reason])
+                         printable(STAGES.get(drop.stage, drop.stage), one_line=True),
+                         printable(drop.reason, one_line=True)])
         self.add_rows(rows)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -7,7 +7,6 @@ produces. Thin: it renders what the Build tab gives it and posts :class:`FieldEd
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from builder.engine import jqrt
+from builder.project.printable import printable_json
 from widgets.help_data import HelpData
 from widgets.jq_editor import JqEditor
 from widgets.json_viewer import JsonViewer
@@ -181,5 +181,5 @@ def _value_text(outcome: Any, status: Any) -> Text:
         return Text("= no output (Ocean sends null)", style="dim italic")
     if outcome.status == "null":
         return Text("= null", style="yellow")
-    return Text.assemble("= ", (json.dumps(outcome.value, ensure_ascii=False),
+    return Text.assemble("= ", (printable_json(outcome.value),
                                 "green" if isinstance(outcome.value, str) else "cyan"))

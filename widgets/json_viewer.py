@@ -7,7 +7,6 @@ as fast as a small one. Arrays longer than ``item_cap`` show their first items a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -28,6 +27,7 @@ from textual.widgets import Input, Static
 
 from widgets.help_data import HelpData
 from builder.engine.jsonpaths import join_path
+from builder.project.printable import printable_json
 
 _LEXER = JsonLexer()
 
@@ -80,12 +80,12 @@ def build_lines(data: Any, item_cap: int = 200, line_cap: int = 200_000) -> tupl
             else:
                 items = list(value.items())
                 for index, (key, child) in enumerate(items):
-                    emit(child, join_path(path, str(key)), json.dumps(str(key), ensure_ascii=False) + ": ",
+                    emit(child, join_path(path, str(key)), printable_json(str(key)) + ": ",
                          depth + 1, index < len(items) - 1, opener)
             close = add(JsonLine(depth, "", "]" if is_array else "}", comma, "close", path, parent))
             lines[opener].close = close
         else:
-            add(JsonLine(depth, prefix, json.dumps(value, ensure_ascii=False), comma, "scalar", path, parent))
+            add(JsonLine(depth, prefix, printable_json(value), comma, "scalar", path, parent))
 
     note = None
     try:

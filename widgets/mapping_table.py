@@ -7,7 +7,6 @@ in the Build pane's worker.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
@@ -20,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from builder.engine.jqrt import Outcome
+from builder.project.printable import printable_json
 from widgets.help_data import HelpData
 from widgets.jq_input import CompletionDropdown, JqInput
 
@@ -83,7 +83,7 @@ def short_value(outcome: Outcome | None, width: int = 200) -> Text:
         return Text("no output", style="dim italic")
     if outcome.status == "null":
         return Text("null", style="yellow")
-    text = json.dumps(outcome.value, ensure_ascii=False)
+    text = printable_json(outcome.value)
     if len(text) > width:
         text = text[: width - 1] + "…"
     style = "green" if isinstance(outcome.value, str) else "cyan"

@@ -7,7 +7,6 @@ in the body). A section that does not parse keeps its last good value and says w
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Static, TextArea
 
+from builder.project.printable import printable, printable_json
 from widgets.help_data import HelpData
 
 SECTIONS: list[tuple[str, str, str]] = [
@@ -106,9 +106,9 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         text = Text()
         text.append(f"{method} {url}\n", style="bold")
         for name, value in headers.items():
-            text.append(f"{name}: {value}\n", style="dim")
+            text.append(f"{printable(name)}: {printable(value)}\n", style="dim")
         if body is not None:
-            text.append(json.dumps(body, indent=2, ensure_ascii=False))
+            text.append(printable_json(body, indent=2))
         self.query_one("#as-sent", Static).update(text)
 
     def _error(self, key: str, message: str) -> None:

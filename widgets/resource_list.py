@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from builder.project.printable import printable
+
 from widgets.help_data import HelpData
 from widgets.resource_status import ResourceStatus
 
@@ -57,7 +59,7 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
         for name in names:
             status = statuses.get(name)
             label = Text(no_wrap=True, overflow="ellipsis")
-            label.append(name)
+            label.append(printable(name, one_line=True))
             if status is not None:
                 label.append("  ")
                 label.append_text(status.badge())

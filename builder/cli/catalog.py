@@ -16,7 +16,7 @@ from typing import Any
 
 from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
-from builder.cli.terminal import printable
+from builder.project.printable import printable
 from builder.net.faults import fault_spec_arg
 
 

@@ -10,11 +10,11 @@ The Catalog sub-tab browses the local catalog with the store's own query functio
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from builder.project.printable import printable, printable_json
 from builder.sync.failures import failures_path
 from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
@@ -35,6 +36,10 @@ TARGETS = [("Local catalog", "local"), ("Port EU", "eu"), ("Port US", "us")]
 ENTITY_PAGE = 200
 REDRAW_SECONDS = 0.1
 
+
+def _cell(value: object) -> Text:
+    """Catalog and plan data in a table: control characters escaped, no markup (it is other people's text)."""
+    return Text(printable(value, one_line=True))
 
 class SyncPane(Vertical):
     """Plan and apply the project's entities to Port or the local catalog."""
@@ -326,7 +331,8 @@ it delivered with the preview (`x` cancels it too).""")
         table = self.query_one("#sync-counts", DataTable)
         table.clear()
         for (resource, blueprint), c in sorted(progress.counts.items()):
-            table.add_row(resource, blueprint, c.planned, c.created, c.updated, c.unchanged, c.failed, c.cancelled)
+            table.add_row(_cell(resource), _cell(blueprint), c.planned, c.created, c.updated, c.unchanged,
+                          c.failed, c.cancelled)
 
     def _show_plan(self) -> None:
         plan = self.plan
@@ -336,19 +342,19 @@ it delivered with the preview (`x` cancels it too).""")
         table.clear()
         for bp in plan.blueprints.values():
             stale = str(len(bp.stale)) if plan.delete_stale else "—"
-            table.add_row(bp.blueprint, bp.action, bp.create, bp.update, bp.unchanged, stale, bp.duplicates)
+            table.add_row(_cell(bp.blueprint), bp.action, bp.create, bp.update, bp.unchanged, stale, bp.duplicates)
         notes = [line for line in plan.lines() if not line.startswith("blueprint ")]
         if plan.failures:
             notes.append(f"{len(plan.failures)} records fail before sending (mapping / validation); they go to the "
                          "failures file when the sync runs")
-        self.query_one("#sync-notes", Static).update("\n".join(notes))
+        self.query_one("#sync-notes", Static).update(Text(printable("\n".join(notes))))
 
     def _show_report(self) -> None:
         report = self.report
         if report is None:
             return
         self._show_progress()
-        self.query_one("#sync-report", Static).update("\n".join(report.lines()))
+        self.query_one("#sync-report", Static).update(Text(printable("\n".join(report.lines()))))
         self.query_one("#sync-tabs", TabbedContent).active = "sync-tab-progress"
         total = report.total()
         mark = "✓" if report.ok else ("⏹" if report.cancelled else "⚠")
@@ -426,7 +432,8 @@ it delivered with the preview (`x` cancels it too).""")
                 self.query_one("#catalog-entity", Static).update(f"No local catalog yet at {page.db_path}.")
                 return
             for row in page.blueprints:
-                blueprints.add_row(row["identifier"], row["entities"], row["title"] or "", key=row["identifier"])
+                blueprints.add_row(_cell(row["identifier"]), row["entities"], _cell(row["title"] or ""),
+                                   key=row["identifier"])
             names = [row["identifier"] for row in page.blueprints]
             if page.blueprint in names:
                 blueprints.move_cursor(row=names.index(page.blueprint))
@@ -437,10 +444,11 @@ it delivered with the preview (`x` cancels it too).""")
         if page.blueprint is None:
             return
         for entity in self._entities:
-            table.add_row(entity["identifier"], entity.get("title") or "", entity.get("updatedAt") or "")
+            table.add_row(_cell(entity["identifier"]), _cell(entity.get("title") or ""),
+                          _cell(entity.get("updatedAt") or ""))
         shown = (f"{len(self._entities)} of {page.total} entities in {page.blueprint}"
                  + (f" matching {page.search!r}" if page.search else ""))
-        self.query_one("#catalog-entity", Static).update(shown)
+        self.query_one("#catalog-entity", Static).update(Text(printable(shown)))
 
     @on(DataTable.RowHighlighted, "#catalog-blueprints")
     def _blueprint_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -453,7 +461,8 @@ it delivered with the preview (`x` cancels it too).""")
     def _entity_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if 0 <= event.cursor_row < len(self._entities):
             entity = self._entities[event.cursor_row]
-            self.query_one("#catalog-entity", Static).update(json.dumps(entity, indent=2, ensure_ascii=False)[:4000])
+            self.query_one("#catalog-entity", Static).update(
+                Text(printable_json(entity, indent=2)[:4000]))
 
     @on(Input.Changed, "#catalog-search")
     def _search_changed(self, event: Input.Changed) -> None:

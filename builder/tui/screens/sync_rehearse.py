@@ -12,7 +12,6 @@ their resync state and the kind examples Ocean sent.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -23,6 +22,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, ProgressBar, Static
 
+from builder.project.printable import printable_json
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
@@ -310,7 +310,7 @@ difference. Below: the catalog's integrations, their resync state and the kind e
             store.close()
         lines = [f"kind examples of {identifier} (what Port's UI shows when you edit its mapping):"]
         for kind, items in examples.items():
-            first = json.dumps(items[0], ensure_ascii=False)[:100] if items else "—"
+            first = printable_json(items[0])[:100] if items else "—"
             lines.append(f"  {kind}  ×{len(items)}  {first}")
         self.query_one("#rehearse-examples", Static).update("\n".join(lines if examples else lines[:1] + ["  none"]))
 
