@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--pages", action="store_true", help="the response file holds a list of page bodies")
     parser.add_argument("--compare", action="store_true",
                         help="print the diff against the project's blueprint and the validation problems")
+    parser.add_argument("--propose-required", action="store_true",
+                        help="propose `required` for fields present in every entity (by default a blueprint "
+                             "already in the project keeps its own `required`: that is the user's decision)")
     parser.add_argument("--format", choices=("text", "json"), default=None,
                         help="--compare output format (default text); the blueprint itself is always JSON")
     parser.set_defaults(func=run)
@@ -55,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     bp_id = resource.blueprint_literal
     existing = project.find_blueprint(bp_id) if bp_id else None
     known = [b.get("identifier") for b in project.blueprints]
-    inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing)
+    inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing,
+                               propose_required=True if args.propose_required else None)
     print(f"cursor-builder: inferred {inferred.identifier} from {inferred.samples} entities "
           f"({len(result.records)} records)", file=sys.stderr)
     for note in inferred.notes:

@@ -110,7 +110,15 @@ def test_infer_compare_shows_diff_and_problems(tmp_path: Path, capsys: pytest.Ca
     data = json.loads(json.dumps(MEMBERS))
     data["teamMembers"][1]["role"] = "admin"  # not in the blueprint's enum
     response.write_text(json.dumps(data))
+    # By default an existing blueprint keeps its own `required` (issue #14 bug 11): no changes, problems shown.
     assert main(["infer", PROJECT, "-r", "members", "--response", str(response), "--compare"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("blueprint cursorMember: changes")
+    assert "required" not in out.split("validation against")[0]
+    assert "record 1 (\"bob@example.com\"): properties.role:" in out
+    # Asked for, `required` is proposed for always-present fields: the diff shows it, problems still shown.
+    assert main(["infer", PROJECT, "-r", "members", "--response", str(response), "--compare",
+                 "--propose-required"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("blueprint cursorMember: changes")
     assert "~ properties.isRemoved: boolean → boolean, required" in out
