@@ -399,22 +399,53 @@ class ProjectWarning(UserWarning):
 
 
 def _check_top_level(doc: LocatedYaml, data: dict[str, Any], known: set[str]) -> None:
-    import difflib
-    import warnings
-
     identifier = (data.get("integration") or {}).get("identifier")
     if identifier is not None and not isinstance(identifier, str):
         raise doc.error(("integration", "identifier"), f"must be a string, got {type(identifier).__name__} "
                         f"{identifier!r}: quote it")
+    _warn_unknown(doc, (), data, known)
+    _warn_unknown(doc, ("integration",), data.get("integration"), INTEGRATION_KEYS)
+    _warn_unknown(doc, ("port",), data.get("port"), PORT_KEYS)
+    app = data.get("portAppConfig")
+    resources = app.get("resources") if isinstance(app, dict) else None
+    for index, item in enumerate(resources if isinstance(resources, list) else []):
+        path = ("portAppConfig", "resources", index)
+        _warn_unknown(doc, path, item, RESOURCE_KEYS)
+        if isinstance(item, dict):
+            _warn_unknown(doc, path + ("port",), item.get("port"), RESOURCE_PORT_KEYS)
+            _warn_unknown(doc, path + (EXTENSION_KEY,), item.get(EXTENSION_KEY), EXTENSION_KEYS)
+
+
+#: The keys each section of a project file is read for (issue #11 row 14): anything else is a warning.
+#: INTEGRATION_KEYS holds every Ocean setting the export writes (ship/export/settings.CORE_SETTINGS;
+#: tests/cli/test_bad_inputs.py checks they stay in step).
+INTEGRATION_KEYS = frozenset({"identifier", "type", "eventListener", "config", "processingMode",
+                              "initializePortResources", "scheduledResyncInterval", "sendRawDataExamples",
+                              "clientTimeout", "allowEnvironmentVariablesJqAccess"})
+PORT_KEYS = frozenset({"region", "baseUrl", "clientId", "clientSecret"})
+RESOURCE_KEYS = frozenset({"kind", "selector", "port", "enableDelete", EXTENSION_KEY})
+RESOURCE_PORT_KEYS = frozenset({"entity", "itemsToParse", "itemsToParseName", "itemsToParseTopLevelTransform"})
+# description / unavailable / nullable: the preset's notes on an endpoint, shown by the TUI and the lint.
+EXTENSION_KEYS = frozenset({"name", "body", "query", "pagination", "description", "unavailable", "nullable"})
+
+
+def _warn_unknown(doc: LocatedYaml, path: tuple[Any, ...], data: object, known: set[str] | frozenset[str]) -> None:
+    """One warning per key of ``data`` (a mapping at ``path``) that nothing reads, naming the nearest known key."""
+    import difflib
+    import warnings
+
+    if not isinstance(data, dict):
+        return
     for key in data:
         if key in known:
             continue
         close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
-        line = doc.line_of((key,))
+        line = doc.line_of(path + (key,))
         where = f"{doc.file}:{line}: " if doc.file else (f"line {line}: " if line else "")
+        name = ".".join(str(part) for part in path + (key,)) if path else str(key)
         # Kept (load → save is lossless), but nothing reads it: say so instead of ignoring it silently.
-        warnings.warn(ProjectWarning(f"{where}unknown key {key!r}{hint}; it is kept but not used"), stacklevel=3)
+        warnings.warn(ProjectWarning(f"{where}unknown key {name!r}{hint}; it is kept but not used"), stacklevel=4)
 
 
 def _parse_bare_app_config(doc: LocatedYaml) -> Project:

@@ -128,3 +128,38 @@ def test_project_mistakes_are_one_line_errors(tmp_path, capsys, text, message):
     project = write(tmp_path / "p.yaml", text)
     assert main(["lint", str(project)]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("old, new, name, nearest", [
+    ("  type: custom\n", "  type: custom\n  scheduledResyncIntervall: 60\n", "integration.scheduledResyncIntervall",
+     "scheduledResyncInterval"),
+    ("  region: local\n", "  region: local\n  clientID: x\n", "port.clientID", "clientId"),
+    ("  - kind: /teams/members\n", "  - kind: /teams/members\n    selectr: {}\n", "portAppConfig.resources.0.selectr",
+     "selector"),
+    ("    x-builder: {name: members}\n", "    x-builder: {name: members, paginaton: {}}\n",
+     "portAppConfig.resources.0.x-builder.paginaton", "pagination"),
+    ("      entity:\n", "      itemsToParseNam: x\n      entity:\n",
+     "portAppConfig.resources.0.port.itemsToParseNam", "itemsToParseName"),
+])
+def test_unknown_nested_key_is_a_warning_naming_the_nearest_key(tmp_path, capsys, old, new, name, nearest):
+    assert old in PROJECT_YAML
+    project = write(tmp_path / "p.yaml", PROJECT_YAML.replace(old, new, 1))
+    main(["lint", str(project)])
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, warnings
+    assert f"unknown key {name!r}" in warnings[0] and f"did you mean {nearest!r}" in warnings[0]
+
+
+def test_the_projects_integration_keys_cover_every_setting_the_export_writes():
+    from builder.project.model import INTEGRATION_KEYS
+    from builder.ship.export.settings import CORE_SETTINGS
+
+    assert set(CORE_SETTINGS) <= INTEGRATION_KEYS
+
+
+def test_the_preset_loads_without_warnings(recwarn):
+    from builder.project.model import ProjectWarning, load_project
+    from builder.project.presets import preset_path
+
+    load_project(preset_path("cursor"))  # the project the TUI and `init` start from
+    assert not [w for w in recwarn if issubclass(w.category, ProjectWarning)]
