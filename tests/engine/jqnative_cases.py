@@ -657,6 +657,8 @@ FOUND: list[tuple[str, list[Any]]] = [
 # The combined jq batch program (builder/engine/mapping) must give each field the answer Ocean's
 # one-field-at-a-time evaluation gives: fields wrapping would change run on their own.
 # (fields of one mapping, records).
+MIXED_BATCH_RECORDS: list[Any] = [{"a": 1, "b": [2]}, {"a": "s", "b": []}, [[1], 2], None, {"a": -2.0, "b": [[3]]},
+                                   {"b": [{"a": 4}]}, [7], {"a": [5], "b": "x"}]
 BATCH_FOUND: list[tuple[list[str], list[Any]]] = [
     # Inside a `?//` body the break that ends `first(f)` counts as an error: the next pattern ran.
     ([".[] as $a ?// {a:$a} ?// {a:$a} | $a", ".[0]"], [[[3], [4], [5], 6], [[1]], [6], []]),
@@ -666,6 +668,13 @@ BATCH_FOUND: list[tuple[list[str], list[Any]]] = [
     # A comment continued by a trailing backslash would swallow the program text after the field.
     ([".a # note \\", ".b"], [{"a": 1, "b": 2}]),
     ([".a # note \\\n| . + 1", ".b"], [{"a": 1, "b": 2}]),
+] + [
+    # Only the fields a combined program would change leave it (CompiledMapping.per_field_positions):
+    # one of them among safe fields that error, give no output or one value, in rows of every kind.
+    (fields, MIXED_BATCH_RECORDS) for fields in (
+        [".a", ". as [$x] ?// $x | $x", ".b[]", ".a + 1", "[.[]?]", "first(.b[]?)"],
+        ["$__loc__", ".a", ".a | fabs | tostring", "$__loc__.line", ".b | length"],
+        [".a // 0", ".[] as [$a] ?// $a | $a", ".b[0]?", ". as {a: $v} ?// [$v] | $v", "select(.a)"])
 ]
 
 # Ocean rewrites single quotes into double quotes before jq sees the program (jqrt.format_filter).

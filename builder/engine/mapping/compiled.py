@@ -103,6 +103,14 @@ class CompiledMapping:
         static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
         #: positions of [selector, leaves…] that do not compile: None in a plain row means an error there
         self.static_errors: tuple[int, ...] = tuple(static_errors)
+        #: positions of [selector, leaves…] that jq evaluates one field at a time even in a batch:
+        #: inside a combined program their answer would change (jqrt.wraps_safely: `?//`,
+        #: `$__loc__`); every other field stays in the batch programs
+        self.per_field_positions: tuple[int, ...] = tuple(
+            position for position, text in enumerate([query] + [leaf.expr for leaf in self.leaves])
+            if position not in static_errors and not jqrt.wraps_safely(self._field_body(text)))
+        #: (record, field) evaluations that ran as a one-field jq program (tests and bench/mapping.py)
+        self.single_field_runs = 0
         #: the runtime guard's findings, in order (``map_items`` hands each run's share to its result)
         self.disagreements: list[guard.Disagreement] = []
         self.sampler = guard.Sampler()
@@ -162,6 +170,11 @@ class CompiledMapping:
         self.leaves.append(Leaf(path, value, error))
         return _Node("leaf", leaf_index=len(self.leaves) - 1)
 
+    @staticmethod
+    def _field_body(text: Any) -> str:
+        # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
+        return "\n" + jqrt.format_filter(jqrt.as_program_text(text)) + "\n"
+
     @property
     def _program(self) -> tuple[Any | None, Any | None]:
         if "all" not in self._programs:
@@ -187,14 +200,12 @@ class CompiledMapping:
         exact: list[str] = []
         for index in indices:
             text, error = parts[index], errors[index]
-            if error is not None:
+            if error is not None or index in self.per_field_positions:
+                # no program, or one jq evaluates field by field (``_jq_rows`` fills it in)
                 fast.append("null")
                 exact.append("null")
                 continue
-            # Newlines keep a trailing `# comment` in a user's JQ from swallowing the rest.
-            body = "\n" + jqrt.format_filter(jqrt.as_program_text(text)) + "\n"
-            if not jqrt.wraps_safely(body):
-                return None, None  # a field wrapping would change (`?//`, `$__loc__`): field by field
+            body = self._field_body(text)
             if jqrt.is_single_output(body):
                 fast.append("(" + body + ")")
                 exact.append("(try [" + body + "] catch null)")
@@ -410,9 +421,28 @@ class CompiledMapping:
                 again = [[self._evaluate_one_at(items[i], p) for p in positions] for i in redo]
             for index, markers in zip(redo, again):
                 out[index] = markers
+        alone = [(column, p) for column, p in enumerate(positions) if p in self.per_field_positions]
+        if alone:
+            self._fill_per_field(items, out, positions, alone)
         return out
 
+    def _fill_per_field(self, items: Sequence[Any], rows: list[Any], positions: Sequence[int],
+                        alone: list[tuple[int, int]]) -> None:
+        """The fields of ``per_field_positions`` in rows of the combined programs, one jq run each."""
+        for index, item in enumerate(items):
+            row = rows[index]
+            for column, position in alone:
+                marker = self._evaluate_one_at(item, position)
+                if row.__class__ is tuple:
+                    if marker:  # one value: the row stays plain
+                        row = row[:column] + (marker[0],) + row[column + 1:]
+                        continue
+                    row = [None if p in self.static_errors else [value] for p, value in zip(positions, row)]
+                row[column] = marker
+            rows[index] = row
+
     def _evaluate_one_at(self, item: Any, position: int) -> Any:
+        self.single_field_runs += 1
         if position == 0:
             return _marker(jqrt.first(self.query, item, self.env_access)) if self.selector_error is None else None
         leaf = self.leaves[position - 1]
