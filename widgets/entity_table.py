@@ -9,12 +9,14 @@ from typing import Any, ClassVar
 from textual.message import Message
 from textual.widgets import DataTable
 
+from builder.project.printable import printable
 from widgets.entity_preview import calculated_values_for
 from widgets.help_data import HelpData
 
 
 def cell(value: Any, width: int = 28) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    # Data on a terminal: control characters shown escaped, never obeyed (issue #11 row 13).
+    text = printable(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), one_line=True)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
