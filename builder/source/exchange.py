@@ -149,16 +149,25 @@ def read_response(ex: Exchange, response: httpx.Response, method: str, auth: Aut
     text = ex.text
     data = None
     parse_error = None
+    unreadable = None  # well-formed as far as we know, but beyond what Python reads (issue #11 row 11)
     if response.content:
         try:
             data = json.loads(response.content)
-        except ValueError as exc:
+        except RecursionError:
+            unreadable = "nested deeper than a JSON reader goes"
+        except json.JSONDecodeError as exc:
             parse_error = exc
+        except ValueError as exc:  # an integer of more than 4,300 digits (Python's conversion limit)
+            unreadable = str(exc).split(";")[0]
     status = response.status_code
     path = response.request.url.path
     if 200 <= status < 300:
         if not response.content:
             ex.error = f"empty response body (status {status}): nothing to map, and Ocean fails parsing it"
+            return False
+        if unreadable is not None:
+            ex.error = (f"response JSON cannot be read ({ex.size} bytes: {unreadable}): no real API answers "
+                        f"this — check baseUrl and kind")
             return False
         if parse_error is not None:
             head = " ".join(text[:60].split())
