@@ -195,6 +195,15 @@ def edge_cases() -> list[Case]:
     add("numbers_without_data_path", res(props({"big": ".big", "str": ".big | tostring", "one_str": ".one | tostring",
                                                 "json": "tojson"}), data_path=None),
         [{"id": "n2", "name": "n", "big": 12345678901234567890123, "one": 1.0, "e21": 1e21}])
+    # integral and huge floats as parsed (no data_path: no jq round trip turns -2.0 into -2), and the
+    # same values through a data_path; fabs, -. and length make fresh doubles, tostring keeps a literal
+    floats = props({"fabs": ".a | fabs", "fabs_str": ".a | fabs | tostring", "str": ".a | tostring",
+                    "neg": ".a | -.", "neg_str": ".a | -. | tostring", "neg_path": "-.a", "len": ".a | length",
+                    "len_str": ".a | length | tostring", "json": ".a | tojson", "interp": '"\\(.a | fabs)"',
+                    "pair": "[.a | fabs, length] | tojson", "whole": "tojson"})
+    float_items = [{"id": f"f{i}", "name": "f", "a": v} for i, v in enumerate([-2.0, 2.0, 1e300, -1e300, -0.0, 2.5])]
+    add("float_records_without_data_path", res(floats, data_path=None), copy.deepcopy(float_items))
+    add("float_records_with_data_path", res(floats), [page(*copy.deepcopy(float_items))])
     add("nan_in_response", res(props({"x": ".x", "x_str": ".x | tostring", "json": "tojson"})),
         [page({"id": "nan", "name": "nan", "x": float("nan"), "y": float("inf")})])
     add("lone_surrogate_in_response", res(props({"s": ".s"})),
