@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from builder.net.asgi import DEFAULT_MAX_BODY
 from builder.port.catalog.app import MAX_BODY_BYTES, create_app
 from builder.simulator import SimulatorConfig
 from builder.simulator import create_app as create_simulator
@@ -60,6 +59,8 @@ def test_catalog_stops_reading_a_chunked_body_at_its_limit(path, headers):
 
 
 def test_simulator_stops_reading_a_chunked_body_at_its_limit():
+    from builder.net.asgi import DEFAULT_MAX_BODY
+
     body = EndlessBody()
     app = create_simulator(SimulatorConfig())
     assert call(app, "/teams/filtered-usage-events", [(b"authorization", b"Basic eDo=")], body) == 413
