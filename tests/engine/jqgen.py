@@ -20,6 +20,7 @@ a different confident answer, a crash, or a changed input is a disagreement.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from dataclasses import dataclass, field
@@ -449,6 +450,52 @@ EDGE_STRINGS: list[str] = ["", "a", "x", "abc", "ABC", "a,b", "a b", " x ", "a\u
                            "12", "-1.5", "1e3", "2026-05-05T11:56:03Z", "1970-01-01T00:00:00Z", "aab", "b", "a\"b\\"]
 
 
+# Every edge value above, and containers, in classes: the stratified part of a run applies each
+# construct to every value of every class (a rule wrong on one class only, e.g. a ``fabs`` that
+# keeps an integral float's literal, is caught by every run, whatever its seed).
+EDGE_CLASSES: dict[str, list[Any]] = {
+    "null": [None],
+    "booleans": [True, False],
+    "small integers": [0, 1, -1, 7, 100],
+    "integers past 2**53": [2**53, 2**53 + 1, -(2**53) - 3, 2**64, 10**20],
+    "zeros": [-0.0, 0.0],
+    "integral floats": [2.0, -2.0, 100.0, -7.0, 3.0, 1.0, -1.0, 12345678901234567.0, 9007199254740993.0],
+    "fractions": [1.5, -2.5, 0.1, 0.30000000000000004, 1 / 3, 0.5, -0.5, 4.35, 123456789012.5],
+    "exponent-form floats": [1e300, -1e300, 1e17, 1.5e17, 1e16, 1e21, 1e15],
+    "tiny floats": [1e-4, 2.5e-3, 1e-5, 1e-7, 2.5e-7, 5e-324],
+    "timestamps": [1777982163553, 1777982163.553],
+    "empty string": [""],
+    "ascii strings": ["a", "x", "abc", "ABC", "a,b", "a b", " x ", "aab", "b", "a\"b\\"],
+    "control characters": ["a\u001c\u001d b", "\u001e\u001f", "\t\n", "a\nb", "\u000b\u000c", "\u0000", "\u007f"],
+    "non-ASCII strings": ["é", "héllo wörld 😀", "日本", "Straße"],
+    "numeric strings": ["12", "-1.5", "1e3"],
+    "date strings": ["2026-05-05T11:56:03Z", "1970-01-01T00:00:00Z"],
+    "empty containers": [[], {}],
+    "arrays": [[1, "a", None], [2.0, -2.0], [[1], [2, [3]]], ["b", "a", "b"], [1e300, -0.0, 0.5], [{"a": 1}, {"a": 2.0}]],
+    "objects": [{"a": 1, "name": "x"}, {"é": [], "": None}, {"a": {"b": 2.0}}, {"b": -2.0, "a": "s"}],
+}
+# The constructs applied to each edge value: every typed step, nullary builtin and call form above.
+CONSTRUCTS: list[str] = list(dict.fromkeys(
+    [step for steps in STEPS.values() for step, _ in steps] + NULLARY
+    + ["select(. != null)", "select(.)", "map(. + 1)", "map(tostring)", "first(.[])", "first(.[]?)", "any(. == 1)",
+       "all(type == \"number\")", "sort_by(.)", "sort_by(tostring)", "group_by(type)", "unique_by(length?)",
+       "min_by(.)", "max_by(tostring)", "with_entries(.)", "with_entries(select(.value))", 'has("a")', "has(0)",
+       'split(",")', 'split("")', 'join("-")', 'join(",")', 'ltrimstr("a")', 'rtrimstr("b")', 'startswith("a")',
+       'endswith("b")', 'contains("a")', 'contains(["a"])', 'error("x")', ".[]", ".[]?", ".[0]", ".[-1:]", ".[1:]",
+       ".[:2]", ".a", ".a?", ".[\"a\"]?", "-.", ". + 1", ". - 1", ". * 2", ". / 3", ". % 2", ". + .", ". == 2",
+       ". < 1", ". // \"d\"", ". and true", ". or false", "not", "if . then 1 else 2 end", "[.]", "{k: .}",
+       "{(tostring): 1}", '"\\(.)"', '"a\\(.)b"', ". as $x | [$x, $x]", "[.[]?]", "[.[]?] | length", "to_entries",
+       "from_entries", "tostring | length", "tojson | fromjson", "implode", "explode", "splits(\",\")",
+       "todateiso8601", "gmtime", "mktime", "strptime(\"%Y-%m-%dT%H:%M:%SZ\")",
+       "fromjson", "@base64", "@uri", "@csv", "@html", "@sh", "@text", "@json", "ltrimstr(\"\")", "significand",
+       "trunc", "log10", "exp10", "pow(.; 2)", "infinite", "isinfinite", "isnormal", "getpath([\"a\"])",
+       "paths", "del(.a)", "tonumber?", "min_by(length?)", "indices(\"a\")",
+       "index(\"a\")", "ascii_downcase | ascii_upcase", "test(\"\\\\s\")", "test(\"\\\\S\")",
+       'gsub("\\\\s+"; "_")', 'gsub("[^A-Za-z0-9]"; "-")', 'sub("^."; "X")', 'gsub(""; "-")',
+       'test("é")', 'test("a"; "x")', "strftime(\"%Y-%m-%dT%H:%M:%SZ\")", "strftime(\"%A %B %e %j\")"]))
+PRINTERS = ["tostring", "tojson", '"\\(.)"', "[.] | tojson", "{v: .} | tojson"]
+
+
 class InputGenerator:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -530,11 +577,35 @@ def pairs(seed: int, programs: int, inputs_per_program: int) -> Iterator[tuple[N
             yield tree, text, input_gen.record()
 
 
-def run(seed: int, programs: int, inputs_per_program: int) -> tuple[int, int, list[Disagreement]]:
-    """(pairs compared, pairs answered natively, disagreements)."""
+def stratified_pairs(seed: int) -> Iterator[tuple[Node, str, Any]]:
+    """Each construct of ``CONSTRUCTS`` on every value of every class of ``EDGE_CLASSES``, as
+    ``.a | construct`` and printed (``.a | construct | tostring``, a printer of ``PRINTERS``
+    chosen by ``seed``): each construct meets each edge value in every run. Printing shows what
+    values cannot: jq keeps a number's literal until arithmetic makes a fresh double."""
+    rng = random.Random(seed)
+    for construct in CONSTRUCTS:
+        bare = node(PIPE, (leaf(".a", path=True), COMMA), " | ", (leaf(construct, PIPE), PIPE))
+        if not compiles(bare.render()):
+            continue  # a builtin this jq does not have
+        printed = {printer: node(PIPE, (bare, COMMA), " | ", (leaf(printer, PIPE), PIPE)) for printer in PRINTERS}
+        for values in EDGE_CLASSES.values():
+            for value in values:
+                yield bare, bare.render(), {"a": value}
+                tree = printed[rng.choice(PRINTERS)]
+                yield tree, tree.render(), {"a": value}
+
+
+def run(seed: int, programs: int, inputs_per_program: int, *, stratified: bool = False,
+        stop_at_first: bool = False) -> tuple[int, int, list[Disagreement]]:
+    """(pairs compared, pairs answered natively, disagreements). ``stratified``: the pairs of
+    ``stratified_pairs`` first, then the generated ones; ``stop_at_first``: stop at the first
+    disagreement (the same pairs in the same order: whether one is found does not change)."""
     count = covered = 0
     found: list[Disagreement] = []
-    for tree, program, value in pairs(seed, programs, inputs_per_program):
+    generated = pairs(seed, programs, inputs_per_program)
+    for tree, program, value in itertools.chain(stratified_pairs(seed) if stratified else (), generated):
+        if stop_at_first and found:
+            break
         result = check(program, value)
         count += 1
         covered += result.covered
