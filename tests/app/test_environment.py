@@ -125,3 +125,49 @@ def test_make_app_installs_the_deployed_environment(tmp_path: Path) -> None:
         assert MARKER not in json.dumps(jqrt.first("$ENV", None).value)
     finally:
         jqrt.restore_environment(token)
+
+
+@pytest.mark.parametrize("opt_in", [False, True], ids=["pinned-off", "opted-in"])
+async def test_a_sync_from_the_tui_writes_no_local_environment(tmp_path: Path, opt_in: bool) -> None:
+    """The Sync tab maps with the deployed integration's `env` too: titles and roles read it."""
+    import sys
+
+    from builder.port.catalog import CatalogStore
+    from builder.tui.screens.sync import SyncPane
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+    from sync_fixtures import PROJECT_YAML, make_project  # tests/sync/sync_fixtures.py
+
+    reader = "(env.OCEAN__INTEGRATION__CONFIG__API_KEY // env.CURSOR_API_KEY // $ENV.PORT_CLIENT_SECRET)"
+    text = PROJECT_YAML.replace("title: .name", f"title: '{reader} // .name'")
+    text = text.replace("role: .role}", f"role: '{reader} // .role'}}")
+    if opt_in:
+        text = text.replace("  type: custom\n", "  type: custom\n  allowEnvironmentVariablesJqAccess: true\n", 1)
+    app = make_app(make_project(tmp_path, text), demo=True, simulator=simulator_config(), test_mode=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+y")
+        for _ in range(10):
+            await pilot.pause()
+            if app.query(SyncPane):
+                break
+        pane = app.query_one(SyncPane)
+        pane.db_path = tmp_path / "catalog.db"
+        await pilot.press("s")  # plan and run against the local catalog
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert pane.report is not None, pane.error
+        assert MARKER not in app.export_screenshot()
+    store = CatalogStore(tmp_path / "catalog.db")
+    try:
+        members = list(store.iter_entities("cursorMember"))
+    finally:
+        store.close()
+    assert members
+    # (members only a usage event's relation created have no title: createMissingRelatedEntities)
+    titles = {member["title"] for member in members} - {None}
+    assert (titles == {PLACEHOLDER}) if opt_in else (PLACEHOLDER not in titles and len(titles) > 1), titles
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert MARKER.encode() not in path.read_bytes(), path
