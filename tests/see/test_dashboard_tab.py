@@ -28,12 +28,15 @@ async def dashboard_shown(pilot: Any) -> None:
     """Open the tab and wait for its worker (no sleeps: wait on the work itself)."""
     app = pilot.app
     await pilot.press("ctrl+d")
-    for _ in range(50):
+    for _ in range(100):
         await pilot.pause()
         await app.workers.wait_for_complete()
         panes = app.query(DashboardPane)
-        if panes and panes.first().loaded and not any(w.is_running for w in app.workers):
+        if panes and panes.first().loaded and panes.first().values and not any(w.is_running for w in app.workers):
             break
+    else:
+        raise AssertionError("the Dashboard tab did not load")
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     for widget in app.query("*"):
         if hasattr(widget, "cursor_blink"):

@@ -29,7 +29,7 @@ from widgets.number_chart import NumberChart
 from widgets.pie_chart import PieChart
 
 if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+    from builder.tui.screens.registry import TabHost
 
 CELL = 18  # characters per table cell: the calculated columns stay in view at 140 columns
 
@@ -78,7 +78,7 @@ class DashboardPane(Vertical):
 
     can_focus = True
 
-    def __init__(self, app: BuilderApp, *, id: str | None = "dashboard-pane") -> None:
+    def __init__(self, app: TabHost, *, id: str | None = "dashboard-pane") -> None:
         super().__init__(id=id)
         self.builder = app
         self.options: SeeOptions = DEFAULT_OPTIONS
@@ -162,7 +162,7 @@ class DashboardPane(Vertical):
     def _catalog_path(self) -> Path:
         from builder.port.catalog import default_db_path
 
-        sync = self.builder._tab_panes.get("sync")
+        sync = self.builder.tab_pane("sync")
         return Path(getattr(sync, "db_path", None) or default_db_path())
 
     def action_reload(self) -> None:
@@ -191,6 +191,9 @@ class DashboardPane(Vertical):
             source = self.builder.make_source(project)
             try:
                 entities, problems = await preview_entities(project, source, wanted)
+            except Exception as exc:  # a dead network or a bad answer is a line on the tab, never a crash
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                entities, problems = {}, [f"could not fetch the entities: {first}"]
             finally:
                 await source.aclose()
         self.entities, self.problems, self.loaded = entities, problems, True
@@ -273,11 +276,11 @@ def _cell(value: Any) -> str:
     return text if len(text) <= CELL else text[:CELL - 1] + "…"
 
 
-def create_pane(app: BuilderApp) -> DashboardPane:
+def create_pane(app: TabHost) -> DashboardPane:
     return DashboardPane(app)
 
 
-def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     from builder.tui.screens.export import when_pane
 
     def on_pane(action: str) -> Callable[[], Any]:
