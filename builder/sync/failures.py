@@ -7,7 +7,8 @@
      "blueprint": "cursorUsageEvent", "identifier": "1777900012345-alice@…", "status": 422,
      "payload": {…the entity as sent…}, "record": {…the raw API item…}, "at": "2026-…Z"}
 
-Stages: ``mapping`` (the record produced no entity), ``validation`` (the entity breaks its
+Stages: ``fetch`` (a page never arrived: its records are unknown, so the line names the resource
+and page; a re-run of that resource's sync fetches it and replaces the line), ``mapping`` (the record produced no entity), ``validation`` (the entity breaks its
 blueprint's rules), ``blueprint`` (its blueprint could not be created), ``port`` (Port rejected it),
 ``network`` (never confirmed: retries exhausted), ``cancelled`` (not sent: the user cancelled),
 ``pending`` (written before sending and replaced when the run ends: only a killed run leaves it).
@@ -33,7 +34,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import orjson
 
-STAGES = ("mapping", "validation", "blueprint", "port", "network", "cancelled", "pending")
+STAGES = ("fetch", "mapping", "validation", "blueprint", "port", "network", "cancelled", "pending")
 #: Mapping drops that are about one record (``Dropped.stage`` in builder.engine.mapping); others are pages.
 RECORD_MAPPING_STAGES = frozenset({"selector_error", "identifier", "blueprint", "entity"})
 

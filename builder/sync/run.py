@@ -152,7 +152,8 @@ class SyncReport:
                        f"{self.corrupt_file}: repair or delete them by hand")
         if self.kept_failures:
             out.append(f"{self.kept_failures} records in the failures file cannot be re-sent as they are "
-                       "(page-level mapping failures): fix the mapping and run the sync again")
+                       "(pages never fetched, page-level mapping failures): run the sync of their resource again "
+                       "(after fixing the mapping)")
         return out
 
 
@@ -302,6 +303,8 @@ async def plan_sync(project: Project, client: PortClient, *, pages: Mapping[str,
             else:
                 page_list, params = list(given.pages), getattr(given, "page_params", None)
                 plan.fetch_error = getattr(given, "error", None)
+                if plan.fetch_error:
+                    failures.append(fetch_failure(resource.name, len(page_list) + 1, plan.fetch_error))
             # In a thread: mapping every record in jq takes seconds on a large team, and the TUI's
             # event loop runs this coroutine (the screen must keep answering while it plans).
             pairs, dropped = await asyncio.to_thread(map_resource, resource, page_list, params, plan)
@@ -318,6 +321,14 @@ async def plan_sync(project: Project, client: PortClient, *, pages: Mapping[str,
     _emit(on_progress, progress)
     return await build_plan(project, client, mapped, resource_plans, failures, target=target,
                             delete_stale=delete_stale, fetch_failed=fetch_failed)
+
+
+def fetch_failure(resource: str, page: int, error: str) -> FailureRecord:
+    """The records of a page that never arrived cannot be planned (nothing knows them); the
+    failures file says which resource and page, so the user re-runs that resource's sync — which
+    fetches it again and replaces this line. ``--retry-failed`` keeps it (it has nothing to re-send)."""
+    return FailureRecord("fetch", f"page {page} and after were not fetched ({error}) — run the sync of this "
+                         "resource again to fetch them", resource, detail=f"page {page}")
 
 
 def _initial_counts(plan: SyncPlan) -> dict[tuple[str, str], Counts]:
