@@ -27,6 +27,7 @@ from builder.tui.screens.commands import BuilderCommands
 from builder.tui.state.eval_process import prepare as prepare_evaluation
 from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
 from builder.tui.screens.editing import EditingActions
+from builder.tui.screens.request_actions import RequestActions
 from builder.tui.screens.registry import TABS, TabSpec, load_tab, tab_available
 from builder.tui.state.session import Session
 from builder.project.yamlio import ProjectError
@@ -42,7 +43,7 @@ pick a resource, send its request, point **data_path** at the records, write the
 watch the entity follow as you type.""")
 
 
-class BuilderApp(EditingActions, App[int]):
+class BuilderApp(EditingActions, RequestActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "cursor-builder"
     COMMANDS = App.COMMANDS | {BuilderCommands}

@@ -59,6 +59,14 @@ async def settle(pilot: Any) -> None:
             return
 
 
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Request history goes to the user's state directory: in tests, a fresh one per test."""
+    where = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("CURSOR_BUILDER_STATE_DIR", str(where))
+    return where
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

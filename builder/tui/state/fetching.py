@@ -21,6 +21,10 @@ log = logging.getLogger("cursor-builder")
 #: check pagination, few enough to stay under Cursor's 20 requests/minute.
 INTERACTIVE_MAX_PAGES = 10
 
+#: How the demo shows the origin of its requests: they go to the in-process simulator, whatever
+#: the project's base URL says (showing ``https://api.cursor.com`` there would be a lie).
+SIMULATOR_ORIGIN = "simulator://in-process"
+
 ENTERPRISE_PROBE = "/analytics/ai-code/commits"
 MEMBERS_PROBE = "/teams/members"
 
@@ -84,9 +88,28 @@ def max_pages(resource: Resource) -> int:
         return INTERACTIVE_MAX_PAGES
 
 
+def show_origin(run: ResourceRun, base_url: str, origin: str) -> ResourceRun:
+    """Every exchange's URL with the project's base URL replaced by ``origin`` (the simulator)."""
+    prefix = urlsplit(base_url)._replace(path="", query="", fragment="").geturl()
+    for page in run.pages:
+        if prefix and page.url.startswith(prefix):
+            page.url = origin + page.url[len(prefix):]
+    if run.error and prefix:
+        run.error = run.error.replace(prefix, origin)
+    return run
+
+
 async def fetch(make_source: Callable[[Project], Any], project: Project, resource: Resource,
-                pages: int | None = None, on_exchange: Callable[[Any], Any] | None = None) -> ResourceRun:
-    """Send a resource's request; every failure comes back as ``run.error``, never as an exception."""
+                pages: int | None = None, on_exchange: Callable[[Any], Any] | None = None, *,
+                shown_origin: str | None = None) -> ResourceRun:
+    """Send a resource's request; every failure comes back as ``run.error``, never as an exception.
+    ``shown_origin``: what the URLs say instead of the base URL (the demo's simulator)."""
+    run = await _fetch(make_source, project, resource, pages, on_exchange)
+    return show_origin(run, project.base_url, shown_origin) if shown_origin else run
+
+
+async def _fetch(make_source: Callable[[Project], Any], project: Project, resource: Resource,
+                 pages: int | None, on_exchange: Callable[[Any], Any] | None) -> ResourceRun:
     try:
         source = make_source(project)
     except Exception as exc:
