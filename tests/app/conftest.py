@@ -3,6 +3,7 @@ fixed simulated "now" and seed so every run (and every snapshot) sees the same d
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -42,29 +43,55 @@ def demo_app(tmp_path: Path) -> Callable[..., BuilderApp]:
     return factory
 
 
+SETTLE_TRIES = 40
+#: A hang guard, not a timing: a worker still running after this long fails the test, named,
+#: instead of hanging the session (the app's workers answer within seconds on a loaded machine).
+WORKER_DEADLINE = 120.0
+
+
 async def settle(pilot: Any) -> None:
-    """Let debounce timers fire and workers finish (no sleeps: wait on the work itself)."""
+    """Let debounce timers fire and workers finish (no sleeps: wait on the work itself).
+
+    Fails loudly, naming what still runs, when the app has not settled after ``SETTLE_TRIES``
+    rounds: a test must never go on to assert against a screen that is still changing."""
     app = pilot.app
     pane = app.build_pane
-    for _ in range(40):
+    for _ in range(SETTLE_TRIES):
         await pilot.pause()
+        starting = pane.starting_process
+        # Started after the first paint; until it answers, evaluations run in a thread. Waiting
+        # for it here means what a test does next runs where the app normally evaluates.
+        if starting is not None and not await asyncio.to_thread(starting.wait_ready, WORKER_DEADLINE):
+            if starting.starting:  # neither ready nor ended: stuck
+                raise AssertionError(f"the evaluation process did not start within {WORKER_DEADLINE:.0f} s")
         # The evaluation debounce is a timer, not a worker: fire it now instead of waiting it out.
         pane.flush()
+        waiting = asyncio.ensure_future(app.workers.wait_for_complete())
+        # asyncio.wait, not wait_for: wait_for_complete swallows the cancel wait_for would send.
+        done, _ = await asyncio.wait({waiting}, timeout=WORKER_DEADLINE)
+        if not done:
+            # Left to end with the app (which cancels its workers); its outcome is not news.
+            waiting.add_done_callback(lambda task: task.cancelled() or task.exception())
+            raise AssertionError(f"workers still running after {WORKER_DEADLINE:.0f} s: {unsettled(app)}")
         try:
-            await app.workers.wait_for_complete()
+            waiting.result()
         except WorkerCancelled:
             pass  # an evaluation replaced by a newer one (exclusive workers): wait for the newer
         await pilot.pause()
         if pane.idle and not any(worker.is_running for worker in app.workers):
             return
+    raise AssertionError(f"the app did not settle after {SETTLE_TRIES} rounds: {unsettled(app)}")
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Request history goes to the user's state directory: in tests, a fresh one per test."""
-    where = tmp_path_factory.mktemp("state")
-    monkeypatch.setenv("CURSOR_BUILDER_STATE_DIR", str(where))
-    return where
+def unsettled(app: BuilderApp) -> str:
+    """What keeps the app busy: the evaluation debounce and each running worker."""
+    busy = [f"worker {worker.name!r} (group {worker.group!r}, {worker.state.name})"
+            for worker in app.workers if worker.is_running]
+    if not app.build_pane.idle:
+        busy.insert(0, "an evaluation waiting for its debounce")
+    if app.build_pane.starting_process is not None:
+        busy.insert(0, "the evaluation process, still starting")
+    return ", ".join(busy) or "nothing running, yet not idle"
 
 
 @pytest.fixture

@@ -121,16 +121,28 @@ class ResultsView:
         # The project may have changed since the last run (settings, opt-in): `env` follows it here,
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
         environment = self.session.install_environment()
-        if self._process is None and not self._process_failed:
-            try:
-                self._process = EvalProcess(self._remote_reply)
-            except Exception:  # no subprocesses here (sandbox, frozen app): evaluate in a thread
-                log.exception("evaluation process unavailable")
-                self._process_failed = True
-        if self._process is not None:
-            self._evaluate_remote(self._generation, pages, Spec.of(resource, environment), resource.name)
+        process = self._process
+        if process is not None and process.ready:
+            self._evaluate_remote(process, self._generation, pages, Spec.of(resource, environment), resource.name)
         else:
             self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
+
+    def start_evaluation_process(self) -> None:
+        """Start the evaluation process (the pane calls this after its first paint: the child's
+        imports would compete with it for the CPU). Evaluations use it once it says it is ready."""
+        if self._process is not None or self._process_failed or not self.is_attached:
+            return
+        try:
+            self._process = EvalProcess(self._remote_reply)
+        except Exception:  # no subprocesses here (sandbox, frozen app): evaluate in a thread
+            log.exception("evaluation process unavailable")
+            self._process_failed = True
+
+    @property
+    def starting_process(self) -> EvalProcess | None:
+        """The evaluation process while it is still starting (tests wait for it to answer)."""
+        process = self._process
+        return process if process is not None and process.starting else None
 
     @work(exclusive=True, group="evaluate", thread=True)
     def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
@@ -143,17 +155,24 @@ class ResultsView:
         self.post_message(Evaluated(generation, name, result, paths))
 
     @work(exclusive=True, group="evaluate", thread=True)
-    def _evaluate_remote(self, generation: int, pages: list[Any], spec: Spec, name: str) -> None:
+    def _evaluate_remote(self, process: EvalProcess, generation: int, pages: list[Any], spec: Spec,
+                         name: str) -> None:
         """Hand the work to the evaluation process and wait (off the event loop) for its answer."""
         worker = get_current_worker()
         waiter = threading.Event()
         self._waiters[generation] = waiter
-        assert self._process is not None
-        self._process.submit(generation, pages, spec)
+        try:
+            process.submit(generation, pages, spec)
+        except (OSError, ValueError):
+            pass  # it ended meanwhile: process.ready is now false, evaluated below in this thread
         while not waiter.wait(0.05):
             if worker.is_cancelled:
                 self._waiters.pop(generation, None)
                 return
+            if not process.ready:  # the child ended (killed, crashed): never wait on it again
+                self._waiters.pop(generation, None)
+                self._replies[generation] = (self._evaluator.run(spec, pages, lambda: worker.is_cancelled), None)
+                break
         result, error = self._replies.pop(generation, (None, None))
         if error:
             log.error("evaluation failed: %s", error)

@@ -8,8 +8,12 @@ request: a request that arrives mid-run cancels the run between chunks.
 Protocol (pickled tuples over a Pipe)::
 
     parent → child  ("pages", token, pages) | ("run", generation, token, spec) | ("stop",)
-    child → parent  ("result", generation, MappingResult without compiled/markers)
+    child → parent  ("ready", 0) once its imports are done, then
+                    ("result", generation, MappingResult without compiled/markers)
                     | ("skipped", generation) | ("error", generation, message)
+
+The child takes about a second to import the engine (more on a loaded machine): the app starts
+it after its first paint and evaluates in a thread until ``ready`` says the child answers.
 
 The parent re-attaches the compiled mapping (cached by content, so the compile is shared with
 the preview). ``Evaluator`` (in-thread) remains the fallback when a process cannot be started.
@@ -59,8 +63,12 @@ def _serve(conn: Any) -> None:
     evaluator = Evaluator()
     pages: dict[int, list[Any]] = {}
     pending: tuple[Any, ...] | None = None
+    conn.send(("ready", 0))
     while True:
-        message = pending if pending is not None else conn.recv()
+        try:
+            message = pending if pending is not None else conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone (quit skips its teardown): nothing left to answer
         pending = None
         kind = message[0]
         if kind == "stop":
@@ -121,8 +129,26 @@ class EvalProcess:
         self._pages_token: int | None = None
         self._pages_ref: Any = None
         self._closed = False
+        self._reaper: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._answered = threading.Event()  # ready, or ended before it was
         self._reader = threading.Thread(target=self._read, daemon=True, name="builder-eval-reader")
         self._reader.start()
+
+    @property
+    def ready(self) -> bool:
+        """The child has imported the engine and answers requests (until then: the thread fallback)."""
+        return self._ready.is_set() and not self._closed
+
+    @property
+    def starting(self) -> bool:
+        """Started, and neither ready nor ended yet."""
+        return not self._answered.is_set() and not self._closed
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the child is ready or has ended (tests; never on the event loop)."""
+        self._answered.wait(timeout)
+        return self.ready
 
     def submit(self, generation: int, pages: list[Any], spec: Spec) -> None:
         with self._send_lock:
@@ -133,15 +159,21 @@ class EvalProcess:
             self._conn.send(("run", generation, self._pages_token, spec))
 
     def _read(self) -> None:
-        while not self._closed:
+        while True:
             try:
                 message = self._conn.recv()
             except (EOFError, OSError):
+                self._ready.clear()  # an ended child answers nothing: evaluate in a thread again
+                self._answered.set()
                 if not self._closed:
                     log.warning("the evaluation process ended")
+                self._conn.close()
                 return
             kind, generation = message[0], message[1]
-            if kind == "result":
+            if kind == "ready":
+                self._ready.set()
+                self._answered.set()
+            elif kind == "result":
                 self._on_result(generation, message[2], None)
             elif kind == "error":
                 self._on_result(generation, None, message[2])
@@ -149,16 +181,18 @@ class EvalProcess:
                 self._on_result(generation, None, None)
 
     def close(self) -> None:
+        """Stop the child without waiting for it: quitting waits on nothing here."""
         self._closed = True
-        try:
-            with self._send_lock:
-                self._conn.send(("stop",))
-        except (OSError, ValueError):
-            pass
-        # Quitting must not wait for an evaluation to reach its next cancel check (up to a chunk):
-        # the child only computes, so stopping it mid-way loses nothing.
-        self._process.join(timeout=0.05)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=0.5)
-        self._conn.close()
+        # The child only computes, so stopping it mid-run loses nothing; asking it politely would
+        # cost quit its interpreter teardown (~70 ms) or the rest of a chunk.
+        self._process.terminate()  # the reader then sees the pipe end, and closes it
+        # Reaped off the quitting thread (a test session starts many apps: no zombies left behind).
+        self._reaper = threading.Thread(target=self._process.join, daemon=True, name="builder-eval-reaper")
+        self._reaper.start()
+
+    def wait_ended(self, timeout: float) -> bool:
+        """After ``close``: block until the child has been reaped (tests; never on the event loop)."""
+        if self._reaper is None:
+            return False  # never closed
+        self._reaper.join(timeout)
+        return self._process.exitcode is not None
