@@ -94,6 +94,14 @@ def unsettled(app: BuilderApp) -> str:
     return ", ".join(busy) or "nothing running, yet not idle"
 
 
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Request history goes to the user's state directory: in tests, a fresh one per test."""
+    where = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("CURSOR_BUILDER_STATE_DIR", str(where))
+    return where
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -14,13 +14,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
+from builder.project.model import Resource
 from builder.tui.state import fetching
+from builder.tui.state import history as request_history
 from builder.tui.screens.results import ResultsView
 from builder.tui.state.session import ResourceRun, Session, get_leaf, request_section, set_leaf
 from widgets.connection_panel import ConnectionPanel
 from widgets.dropped_table import DroppedTable
 from widgets.entity_preview import EntityPreview
+from widgets.entities_view import EntitiesView
 from widgets.entity_table import EntityTable
+from widgets.history_table import HistoryTable
 from widgets.field_editor import FieldEditor
 from builder.engine.jsonpaths import find_arrays
 from widgets.json_viewer import JsonLines
@@ -61,6 +65,8 @@ class BuildPane(ResultsView, Horizontal):
                         yield ResponseHeaders(id="headers")
                     with TabPane("Request", id="tab-request"):
                         yield RequestPanel(id="request")
+                    with TabPane("History", id="tab-history"):
+                        yield HistoryTable(id="history")
                 with Vertical(id="mapping-side"):
                     yield RecordsBar(id="records")
                     yield MappingTable(id="mapping")
@@ -70,11 +76,12 @@ class BuildPane(ResultsView, Horizontal):
                 with TabPane("Entity", id="tab-entity"):
                     yield EntityPreview(id="entity")
                 with TabPane("Entities", id="tab-entities"):
-                    yield EntityTable(id="entities")
+                    yield EntitiesView(id="entities-view")
                 with TabPane("Dropped", id="tab-dropped"):
                     yield DroppedTable(id="dropped")
 
     def on_mount(self) -> None:
+        self.query_one(HistoryTable).show(request_history.load(self.session.project))
         self.load_connection()
         self.refresh_resources()
         self.select_resource(self.session.selected)
@@ -293,6 +300,18 @@ class BuildPane(ResultsView, Horizontal):
     def _jump(self, event: Any) -> None:
         self.go_to_record(event.record)
 
+    @on(HistoryTable.Replay)
+    def _replay(self, event: HistoryTable.Replay) -> None:
+        names = self.session.project.resource_names()
+        if event.entry.resource not in names:
+            self.app.notify(f"{event.entry.resource!r} is no longer in the project: nothing to replay",
+                            severity="warning")
+            return
+        if names.index(event.entry.resource) != self.session.selected:
+            self.select_resource(names.index(event.entry.resource))
+        assert self.session.resource is not None
+        self.send(request_history.replayed(self.session.resource, event.entry))
+
     @on(RequestBar.SendRequested)
     def _send_requested(self) -> None:
         self.send()
@@ -353,7 +372,8 @@ class BuildPane(ResultsView, Horizontal):
 
     # -- sending -------------------------------------------------------------------------------------
     @work(exclusive=True, group="fetch")
-    async def send(self) -> None:
+    async def send(self, replay: Resource | None = None) -> None:
+        """``replay``: a copy of the selected resource with an earlier request (request history)."""
         resource = self.session.resource
         if resource is None:
             self.app.bell()
@@ -366,10 +386,13 @@ class BuildPane(ResultsView, Horizontal):
             bar.set_busy(True)
             bar.show_summary(Text("sending…", style="dim"))
             try:
-                run = await fetching.fetch(self.builder_app.make_source, self.session.project, resource)
+                run = await fetching.fetch(self.builder_app.make_source, self.session.project, replay or resource,
+                                           shown_origin=fetching.SIMULATOR_ORIGIN if self.session.demo else None)
             finally:
                 bar.set_busy(False)
         self.session.runs[resource.name] = run
+        request_history.record(self.session.project, replay or resource, run, at=self.builder_app.now)
+        self.query_one(HistoryTable).show(request_history.load(self.session.project))
         if self.session.resource is not resource:
             return  # the user moved to another resource meanwhile; the result waits for their return
         if run.error:
