@@ -16,7 +16,8 @@ import sys
 from builder.cli import UserError, jsonio
 from builder.project.model import (DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, Resource, env_ref_name,
                                    load_project)
-from builder.source.client import DEFAULT_REQUEST_DEADLINE, Exchange, FetchResult, Source
+from builder.cli.deadline import add_request_deadline, check_request_deadline
+from builder.source.client import Exchange, FetchResult, Source
 from builder.ship import environment
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))
@@ -45,9 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--deadline", type=float, default=DEFAULT_DEADLINE, metavar="SECONDS",
                         help=f"give up when the whole fetch takes longer (default {DEFAULT_DEADLINE:g}): a server "
                              "that trickles bytes or never answers cannot hold the command forever")
-    parser.add_argument("--request-deadline", type=float, default=DEFAULT_REQUEST_DEADLINE, metavar="SECONDS",
-                        help=f"give up on one request (connect to last byte) after this long (default "
-                             f"{DEFAULT_REQUEST_DEADLINE:g}; the TUI uses the same default)")
+    add_request_deadline(parser)
     parser.set_defaults(func=run)
 
 
@@ -110,8 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"resource {resource.name}  ({resource.method} {resource.kind})  mode {args.mode}, {where}")
     if args.deadline <= 0:
         raise UserError("--deadline must be a number of seconds above 0")
-    if args.request_deadline <= 0:
-        raise UserError("--request-deadline must be a number of seconds above 0")
+    check_request_deadline(args)
 
     async def bounded() -> FetchResult:
         return await asyncio.wait_for(go(), args.deadline)

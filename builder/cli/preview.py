@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.cli import UserError, jsonio
+from builder.cli.deadline import add_request_deadline, check_request_deadline
 from builder.cli.responses import ResponseFile, check_found_records, read_response
 from builder.engine import mapping
 from builder.project.model import DEFAULT_PROJECT_FILE, Project, Resource, load_project
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--pages", action="store_true", help="the --response file holds a list of page bodies")
     parser.add_argument("--demo", action="store_true", help="fetch the response live from the built-in simulator")
     parser.add_argument("--live", action="store_true", help="fetch the response live from the project's API")
+    add_request_deadline(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--record", type=int, default=0, help="record whose field values the table shows")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -49,10 +51,11 @@ def load_response(path: str, pages: bool) -> list[Any]:
     return read_response(path, pages).pages
 
 
-def _fetch_live(project: Project, resource: Resource, demo: bool) -> tuple[list[Any], list[dict[str, str]]]:
+def _fetch_live(project: Project, resource: Resource, demo: bool,
+                request_deadline: float | None) -> tuple[list[Any], list[dict[str, str]]]:
     from builder.source.client import fetch_pages_for_preview
 
-    result = asyncio.run(fetch_pages_for_preview(project, resource, demo))
+    result = asyncio.run(fetch_pages_for_preview(project, resource, demo, request_deadline=request_deadline))
     for exchange in result.exchanges:
         print(exchange.summary(), file=sys.stderr)  # stdout stays the entities only
     return result.pages, result.page_params
@@ -74,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         if verbose:
             print(f"cursor-builder: {response.describe()}; mapped as a whole document", file=sys.stderr)
     elif args.demo or args.live:
-        pages, page_params = _fetch_live(project, resource, args.demo)
+        check_request_deadline(args)
+        pages, page_params = _fetch_live(project, resource, args.demo, args.request_deadline)
     else:
         raise UserError("give a saved response with --response FILE, or fetch one with --demo / --live")
     result = mapping.run(resource, pages, page_params=page_params)

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
 
+#: An overall bound on ONE request of the HTTP source, connect to last byte (issue #11 row 12):
+#: httpx's ``timeout`` bounds each read, so a server trickling a byte a second holds a request for
+#: ever under it. Here (no httpx import) so the CLI's parsers can name it without loading httpx.
+DEFAULT_REQUEST_DEADLINE = 60.0
 
 def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
     """A ``Retry-After`` value (delta-seconds or an HTTP date) as seconds from ``now()``; negative for

@@ -95,12 +95,15 @@ class Extensions:
     query_params. ``pagination``: a per-resource pagination that may live in the JSON body
     (keys: type, in, pageParam, sizeParam, pageSize, startPage, cursorPath, hasMorePath,
     lastPagePath, nextLinkPath, stop (JQ on the response; true = last page), maxPages).
+    ``requestDeadline``: seconds one request may take, connect to last byte (the CLI's
+    ``--request-deadline`` wins over it; the TUI's fetch uses it).
     """
 
     name: str | None = None
     body: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     pagination: dict[str, Any] | None = None
+    request_deadline: float | None = None
     other: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -111,6 +114,7 @@ class Extensions:
             body=dict(data.pop("body", None) or {}),
             query=dict(data.pop("query", None) or {}),
             pagination=data.pop("pagination", None),
+            request_deadline=data.pop("requestDeadline", None),
             other=data,
         )
 
@@ -124,6 +128,8 @@ class Extensions:
             out["query"] = dict(self.query)
         if self.pagination:
             out["pagination"] = dict(self.pagination)
+        if self.request_deadline is not None:
+            out["requestDeadline"] = self.request_deadline
         out.update(self.other)
         return out
 
@@ -426,7 +432,8 @@ PORT_KEYS = frozenset({"region", "baseUrl", "clientId", "clientSecret"})
 RESOURCE_KEYS = frozenset({"kind", "selector", "port", "enableDelete", EXTENSION_KEY})
 RESOURCE_PORT_KEYS = frozenset({"entity", "itemsToParse", "itemsToParseName", "itemsToParseTopLevelTransform"})
 # description / unavailable / nullable: the preset's notes on an endpoint, shown by the TUI and the lint.
-EXTENSION_KEYS = frozenset({"name", "body", "query", "pagination", "description", "unavailable", "nullable"})
+EXTENSION_KEYS = frozenset({"name", "body", "query", "pagination", "requestDeadline", "description", "unavailable",
+                            "nullable"})
 
 
 def _warn_unknown(doc: LocatedYaml, path: tuple[Any, ...], data: object, known: set[str] | frozenset[str]) -> None:
@@ -510,6 +517,11 @@ def _parse_resources(doc: LocatedYaml, base: tuple[Any, ...], app: dict[str, Any
                     raise doc.error(path + (EXTENSION_KEY, section, key), "computed values are JQ strings")
         if extensions.pagination is not None and not isinstance(extensions.pagination, dict):
             raise doc.error(path + (EXTENSION_KEY, "pagination"), "expected a mapping")
+        deadline = extensions.request_deadline
+        if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))
+                                     or not deadline > 0):
+            raise doc.error(path + (EXTENSION_KEY, "requestDeadline"), f"must be a number of seconds above 0, got "
+                            f"{deadline!r}")
         resource = Resource(
             kind=kind,
             selector=selector,

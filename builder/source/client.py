@@ -17,6 +17,7 @@ differ — so "only page 1 was ingested" shows up before deploying.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import json
 import os
@@ -32,16 +33,16 @@ from builder.engine import jqrt, mapping
 from builder.source.auth import AuthError, AuthPlan, plan_auth
 # Exchange … RetryPolicy moved out of this module; `from builder.source.client import Exchange` keeps working.
 from builder.source.exchange import TEXT_CAP, Coverage, Exchange, FetchResult, connect_message, read_response
-from builder.net.retry import RetryPolicy, retry_after_seconds
+from builder.net.retry import DEFAULT_REQUEST_DEADLINE, RetryPolicy, retry_after_seconds
 from builder.source.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageRequest, Pager, PaginationError,
                                 PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
 from builder.project.model import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
 from builder.project.yamlio import ProjectError
 
 USER_AGENT = "Port-Ocean-HTTP-Integration/1.0"
-#: An overall bound on ONE request, connect to last byte (issue #11 row 12). httpx's ``timeout``
-#: bounds each read, so a server trickling a byte a second holds a request for ever under it.
-DEFAULT_REQUEST_DEADLINE = 60.0
+#: The deadline of the resource being fetched (``x-builder.requestDeadline``), per task: one Source
+#: may fetch two resources at once in the TUI.
+_RESOURCE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("request_deadline", default=None)
 Mode = Literal["builder", "ocean"]
 _PARAM = re.compile(r"\{(\w+)\}")
 
@@ -159,16 +160,18 @@ class Source:
                  mode: Mode = "builder", retry: RetryPolicy | None = None,
                  sleep: Callable[[float], Awaitable[Any]] | None = None, now: float | None = None,
                  timeout: float = 30.0, rng: random.Random | None = None,
-                 request_deadline: float = DEFAULT_REQUEST_DEADLINE) -> None:
+                 request_deadline: float | None = None) -> None:
         if mode not in ("builder", "ocean"):
             raise ValueError(f"mode must be 'builder' or 'ocean', got {mode!r}")
         self.project = project
         self.mode = mode
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
-        if not request_deadline > 0:
+        if request_deadline is not None and not request_deadline > 0:
             raise SourceError(f"the request deadline must be a number of seconds above 0, got {request_deadline!r}")
-        self.request_deadline = request_deadline
+        #: given (the CLI's --request-deadline): it wins over each resource's x-builder.requestDeadline
+        self._deadline_given = request_deadline is not None
+        self.request_deadline = DEFAULT_REQUEST_DEADLINE if request_deadline is None else request_deadline
         self.now = time.time() if now is None else now  # one instant per session: stable computed values
         self._sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()
@@ -331,13 +334,23 @@ class Source:
                 self._cache[key] = ex
             return ex
 
+    def deadline_for(self, resource: Resource) -> float:
+        """One request's deadline for ``resource``: --request-deadline, else its x-builder.requestDeadline."""
+        if self._deadline_given or resource.extensions.request_deadline is None:
+            return self.request_deadline
+        return float(resource.extensions.request_deadline)
+
+    def _deadline(self) -> float:
+        return _RESOURCE_DEADLINE.get() or self.request_deadline
+
     async def _bounded(self, request: Awaitable[httpx.Response]) -> httpx.Response:
         """``request`` (which reads the whole body) cut at the request deadline: raises TimeoutError."""
-        return await asyncio.wait_for(request, self.request_deadline)
+        return await asyncio.wait_for(request, self._deadline())
 
     def _deadline_message(self, host: str) -> str:
-        return (f"request stopped at its deadline of {self.request_deadline:g} s: {host} answered too slowly or "
-                "not at all (raise --request-deadline, or check the server)")
+        return (f"request stopped at its deadline of {self._deadline():g} s: {host} answered too slowly or "
+                "not at all (raise --request-deadline or the resource's x-builder.requestDeadline, or check "
+                "the server)")
 
     async def _record(self, on_exchange: Any, ex: Exchange) -> None:
         self._log.append(ex)  # every attempt, login and retry shows in the result, not just the last
@@ -447,6 +460,14 @@ class Source:
                     compare_ocean: bool | None = None) -> FetchResult:
         if isinstance(resource, str):
             resource = self.project.find_resource(resource)
+        deadline = _RESOURCE_DEADLINE.set(self.deadline_for(resource))
+        try:
+            return await self._fetch(resource, all_pages, max_pages, on_exchange, compare_ocean)
+        finally:
+            _RESOURCE_DEADLINE.reset(deadline)
+
+    async def _fetch(self, resource: Resource, all_pages: bool, max_pages: int | None,
+                     on_exchange: Callable[[Exchange], Any] | None, compare_ocean: bool | None) -> FetchResult:
         run = await self._run(resource, self.mode, all_pages=all_pages, max_pages=max_pages,
                               on_exchange=on_exchange, cache=False, auth=self.auth[self.mode])
         coverage = self._coverage(resource, run)
@@ -504,6 +525,14 @@ class Source:
                          on_exchange: Callable[[Exchange], Any] | None = None) -> PageResult:
         if isinstance(resource, str):
             resource = self.project.find_resource(resource)
+        deadline = _RESOURCE_DEADLINE.set(self.deadline_for(resource))
+        try:
+            return await self._fetch_page(resource, page_state, on_exchange)
+        finally:
+            _RESOURCE_DEADLINE.reset(deadline)
+
+    async def _fetch_page(self, resource: Resource, page_state: PageState | None,
+                          on_exchange: Callable[[Exchange], Any] | None) -> PageResult:
         auth = self.auth[self.mode]
         run = _Run()
         if page_state is None:
@@ -539,10 +568,12 @@ def demo_transport(config: Any = None) -> httpx.ASGITransport:
     return httpx.ASGITransport(app=create_app(config or SimulatorConfig()))
 
 
-async def fetch_pages_for_preview(project: Project, resource: Resource | str, demo: bool) -> FetchResult:
+async def fetch_pages_for_preview(project: Project, resource: Resource | str, demo: bool, *,
+                                  request_deadline: float | None = None) -> FetchResult:
     """Every page of one resource for the preview command (raises SourceError on a failed fetch);
     map it with ``map_fetch(resource, result.pages, result.page_params)``."""
-    source = Source.demo(project) if demo else Source(project)
+    bound = {"request_deadline": request_deadline}
+    source = Source.demo(project, **bound) if demo else Source(project, **bound)
     async with source:
         result = await source.fetch(resource, compare_ocean=False)
     if result.error and not result.pages:
