@@ -4,6 +4,7 @@
     python bench/tui.py --team-size 140    # the keystroke rows at ~20,000 records
     python bench/tui.py --only app         # in-process rows only (no terminal processes)
     python bench/tui.py --profile keys     # cProfile of the keystrokes (or: switch), top 25 by own time
+    python bench/tui.py --profile start    # cProfile in-process: make_app → first paint with a result
 
 In-process rows drive the real app with Pilot (``App.run_test``, 140×44) on the built-in simulator
 and stop the clock at the **repaint** that shows the result: a spy on ``App._display`` (called with
@@ -220,6 +221,28 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+async def profile_start(args: argparse.Namespace) -> None:
+    """make_app → the first paint that shows the selected resource's result, under cProfile (in
+    process, headless: the terminal and the interpreter's imports are the process rows' part)."""
+    from builder.simulator import SimulatorConfig
+    from builder.tui.app import make_app
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-tui-start-"))
+    simulator = SimulatorConfig(now=NOW, seed=42, rate_limits=False, team_size=args.team_size)
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    app = make_app(folder / "cursor-builder.yaml", demo=True, simulator=simulator, env={})
+    clock = PaintClock(app)
+    clock.arm(first=lambda: app.session.result is not None)
+    async with app.run_test(size=SIZE) as pilot:
+        times = await clock.wait(pilot, start)
+        profile.disable()
+        widgets = len(list(app.screen.walk_children()))
+    print(f"make_app → first paint with a result: {times['first'] * 1000:.0f} ms under cProfile; {widgets} widgets")
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(40)
+
+
 # -- whole processes in a pseudo-terminal ------------------------------------------------------------
 
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[=>PX^_]")
@@ -298,8 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--switches", type=int, default=20, help="resource switches measured")
     parser.add_argument("--runs", type=int, default=5, help="runs of each whole-process row")
     parser.add_argument("--only", choices=("app", "process"), default=None)
-    parser.add_argument("--profile", choices=("keys", "switch"), default=None)
+    parser.add_argument("--profile", choices=("keys", "switch", "start"), default=None)
+    parser.add_argument("--sort", default="cumtime", help="--profile start: pstats order (cumtime, tottime…)")
     args = parser.parse_args(argv)
+    if args.profile == "start":
+        asyncio.run(profile_start(args))
+        return 0
     figures: dict[str, Any] = {}
     if args.only != "process":
         figures.update(asyncio.run(measure_app(args)))
