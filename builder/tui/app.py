@@ -4,6 +4,10 @@ and the screenshot script; ``run_app`` is what ``cursor-builder`` calls.
 The App holds the session, the top-level tabs (Build plus the tabs registered in
 :mod:`builder.tui.screens.registry`) and the app-wide actions (generated from
 :mod:`builder.tui.screens.actions`). The Build tab's work lives in :mod:`builder.tui.screens.build`.
+
+State moves one way (:mod:`builder.tui.messages`): panes post ``ProjectChanged``, ``SelectionChanged``
+and ``ResultsChanged``; the App keeps ``dirty``, ``selected`` and ``result`` as reactives whose watchers
+update the title and the session, and tell the tab in view (``TabShown``, ``ResultsUpdated``).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from typing import Any, Callable, ClassVar, Iterable, Mapping
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from builder.engine import jqrt
+from builder.engine.mapping import MappingResult
 from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
+from builder.tui.messages import ProjectChanged, ResultsChanged, ResultsUpdated, SelectionChanged, TabShown
 from builder.tui.screens import actions as action_table
 from builder.tui.screens.build import BuildPane
 from builder.tui.screens.commands import BuilderCommands
@@ -28,11 +35,12 @@ from builder.tui.state.eval_process import prepare as prepare_evaluation
 from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
 from builder.tui.screens.editing import EditingActions
 from builder.tui.screens.request_actions import RequestActions
-from builder.tui.screens.registry import TABS, TabSpec, load_tab, tab_available
+from builder.tui.screens.registry import TABS, Command, TabModule, TabSpec, load_tab, tab_available
 from builder.tui.state.session import Session
 from builder.project.yamlio import ProjectError
 from widgets.help_data import HelpData
 from widgets.mapping_table import MappingTable
+from widgets.resource_list import ResourceList
 
 log = logging.getLogger("cursor-builder")
 
@@ -53,6 +61,13 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         for spec in TABS if spec.key
     ]
 
+    #: Unsaved edits: the title's ●, and quitting asks first (``session.dirty`` follows it).
+    dirty: reactive[bool] = reactive(False, init=False)
+    #: The resource the Build tab shows (``session.selected`` follows it).
+    selected: reactive[int] = reactive(0, init=False)
+    #: The selected resource's last mapping result (also in ``session.results``).
+    result: reactive[MappingResult | None] = reactive(None, init=False, always_update=True)
+
     def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
                  test_mode: bool = False, now: float | None = None) -> None:
         super().__init__()
@@ -68,7 +83,9 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         self._simulator_config = simulator
         self._demo_transport: Any = None
         self.test_mode = test_mode
-        self._tab_modules: dict[str, Any] = {}
+        self.set_reactive(BuilderApp.dirty, session.dirty)
+        self.set_reactive(BuilderApp.selected, session.selected)
+        self._tab_modules: dict[str, TabModule] = {}
         self._tab_specs: dict[str, TabSpec] = {}  # tabs whose module exists, imported on first use
         self._tab_panes: dict[str, Widget] = {}
 
@@ -77,19 +94,17 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         yield Header()
         with TabbedContent(id="top-tabs"):
             with TabPane("Build", id="tab-build"):
-                yield BuildPane(self.session, id="build-pane")
+                yield BuildPane(self.session, make_source=self.make_source, now=self.now, test_mode=self.test_mode,
+                                id="build-pane")
             for spec in TABS:
-                # The module is imported when the tab first opens (plotext, the catalog…): startup
-                # only checks that it exists.
-                available = tab_available(spec)
-                if available:
+                # The module is imported and its pane created when the tab first opens (plotext, the
+                # catalog…), like Textual's Lazy: startup only checks that the module exists.
+                if tab_available(spec):
                     self._tab_specs[spec.id] = spec
-                with TabPane(spec.title, id=f"tab-{spec.id}"):
-                    if not available:
-                        yield Static(f"{spec.title}: not available in this build.", classes="unavailable")
+                    yield TabPane(spec.title, id=f"tab-{spec.id}")
         yield Footer()
 
-    def _load_tab(self, spec: TabSpec) -> Any:
+    def _load_tab(self, spec: TabSpec) -> TabModule | None:
         try:
             module = load_tab(spec)
         except Exception:  # a broken tab module must not take the Build tab down with it
@@ -144,16 +159,14 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
                 return
             self._tab_panes[tab_id] = pane
             event.pane.mount(pane)
-        hook = getattr(pane, "on_tab_shown", None)
-        if callable(hook):
-            self.call_after_refresh(hook)
+        pane.post_message(TabShown())
 
     def get_system_commands(self, screen: Any) -> Iterable[Any]:
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
                 yield command
 
-    def _tab_module(self, tab_id: str) -> Any:
+    def _tab_module(self, tab_id: str) -> TabModule | None:
         """The tab's module, imported the first time it is asked for."""
         if tab_id not in self._tab_modules and tab_id in self._tab_specs:
             if self._load_tab(self._tab_specs[tab_id]) is None:
@@ -163,17 +176,19 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
     def tab_titles(self) -> list[tuple[str, str]]:
         return [("build", "Build")] + [(spec.id, spec.title) for spec in TABS if spec.id in self._tab_specs]
 
-    def tab_commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+    def tab_commands(self) -> Iterable[Command]:
         for tab_id in list(self._tab_specs):
             module = self._tab_module(tab_id)
             if module is None:
                 continue
-            provider = getattr(module, "commands", None)
-            if callable(provider):
-                try:
-                    yield from provider(self)
-                except Exception:
-                    log.exception("commands of tab %s failed", tab_id)
+            try:
+                yield from module.commands(self)
+            except Exception:
+                log.exception("commands of tab %s failed", tab_id)
+
+    def tab_pane(self, tab_id: str) -> Widget | None:
+        """The pane of a top-level tab, once it has been opened."""
+        return self._tab_panes.get(tab_id)
 
     def show_tab(self, tab_id: str) -> None:
         self.query_one("#top-tabs", TabbedContent).active = f"tab-{tab_id}"
@@ -198,22 +213,42 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
                       overrides=self.session.overrides(DEMO_API_KEY), retry=retry, timeout=20.0)
 
     def project_changed(self, *, from_build: bool = False) -> None:
-        """Something edited the project: mark it unsaved (and refresh the Build tab if it was not it)."""
-        self.session.dirty = True
+        """Something edited the project: mark it unsaved (and show it again in the Build tab if the
+        edit came from elsewhere). Panes post :class:`ProjectChanged` instead."""
+        self.dirty = True
+        self.session.dirty = True  # also when already dirty: an edit may have cleared nothing else
         self.session.install_environment()  # a setting may have changed what `env` holds
-        self._update_title()
         if not from_build:
             pane = self.build_pane
             pane.refresh_resources()
             pane.select_resource(self.session.selected)
 
-    def results_changed(self) -> None:
-        """A new mapping result: let a visible plug-in tab refresh itself."""
+    def on_project_changed(self, message: ProjectChanged) -> None:
+        self.project_changed(from_build=not message.reload)
+
+    def on_selection_changed(self, message: SelectionChanged) -> None:
+        self.selected = message.index
+
+    def on_results_changed(self, message: ResultsChanged) -> None:
+        self.result = message.result
+
+    def watch_dirty(self, dirty: bool) -> None:
+        self.session.dirty = dirty
+        self._update_title()
+
+    def watch_selected(self, index: int) -> None:
+        self.session.selected = index
+
+    def watch_result(self, result: MappingResult | None) -> None:
+        """A new mapping result: the plug-in tab in view refreshes itself (the others when shown)."""
         active = self.query_one("#top-tabs", TabbedContent).active.removeprefix("tab-")
         pane = self._tab_panes.get(active)
-        hook = getattr(pane, "on_results", None)
-        if callable(hook):
-            hook()
+        if pane is not None:
+            pane.post_message(ResultsUpdated())
+
+    @on(ResourceList.Requested)
+    async def _resource_requested(self, event: ResourceList.Requested) -> None:
+        await self.run_action(f"{event.action}_resource")
 
     # -- actions -----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -303,8 +338,7 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         except OSError as exc:
             self.notify(f"Cannot write the project file: {exc.strerror or exc}", title="Not saved", severity="error")
             return False
-        self.session.dirty = False
-        self._update_title()
+        self.dirty = False
         self.notify(f"Saved {target}", timeout=3)
         return True
 
@@ -312,7 +346,7 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         jqrt.restore_environment(self._environment_token)
 
     async def action_quit(self) -> None:
-        if not self.session.dirty:
+        if not self.dirty:
             self.exit(0)
             return
         target = str(self.session.project.path or DEFAULT_PROJECT_FILE)

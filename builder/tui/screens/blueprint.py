@@ -27,7 +27,7 @@ from builder.tui.screens.export import when_pane
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+    from builder.tui.screens.registry import TabHost
 
 
 class BlueprintPane(Vertical):
@@ -57,7 +57,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
     BlueprintPane #bp-problems { height: 1fr; min-height: 6; }
     """
 
-    def __init__(self, app: BuilderApp, *, id: str | None = "blueprint-pane") -> None:
+    def __init__(self, app: TabHost, *, id: str | None = "blueprint-pane") -> None:
         super().__init__(id=id)
         self.builder = app
         self._ready = False
@@ -95,7 +95,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         # Focus inside the pane so its keys (a, r) work at once.
         self.query_one("#bp-problems", DataTable).focus()
 
-    def on_results(self) -> None:
+    def on_results_updated(self) -> None:
         if self._ready:
             self.refresh_blueprint()
 
@@ -202,10 +202,10 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         self.refresh_blueprint()
 
 
-def create_pane(app: BuilderApp) -> BlueprintPane:
+def create_pane(app: TabHost) -> BlueprintPane:
     return BlueprintPane(app)
 
 
-def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     yield ("Blueprint: adopt the inferred blueprint", "Write the blueprint inferred from the entities into the project",
            lambda: when_pane(app, BlueprintPane, "blueprint", lambda pane: pane.action_adopt()))

@@ -2,11 +2,14 @@
 entities on the right. It loads the selected resource into the widgets, turns their messages into
 project edits, and sends requests (``@work(exclusive=True)``: a new send cancels the old one).
 Evaluating the mapping and showing its results is :class:`builder.tui.screens.results.ResultsView`.
+
+The pane holds no App: it is given the session, how to make a source, the instant requests use
+and whether timings show, and says what changed with app-level messages (:mod:`builder.tui.messages`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -15,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 
 from builder.project.model import Resource
+from builder.tui.messages import ProjectChanged, SelectionChanged
 from builder.tui.state import fetching
 from builder.tui.state import history as request_history
 from builder.tui.screens.results import ResultsView
@@ -36,18 +40,17 @@ from widgets.resource_list import ResourceList
 from widgets.response_panel import ResponseBody, ResponseHeaders
 
 if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+    from builder.project.model import Project
+    from builder.source.client import Source
 
 
-class BuildPane(ResultsView, Horizontal):
-    def __init__(self, session: Session, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.session = session
-        self._init_results()
-
-    @property
-    def builder_app(self) -> BuilderApp:
-        return self.app  # type: ignore[return-value]
+class BuildPane(ResultsView):
+    def __init__(self, session: Session, *, make_source: Callable[[Project], Source], now: float | None = None,
+                 test_mode: bool = False, id: str | None = None) -> None:
+        super().__init__(session, id=id)
+        self.make_source = make_source
+        self.now = now  # the instant computed request values ($now) use; fixed in tests
+        self.test_mode = test_mode  # timings hidden, so screenshots are stable
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sidebar"):
@@ -105,6 +108,7 @@ class BuildPane(ResultsView, Horizontal):
     def select_resource(self, index: int) -> None:
         session = self.session
         session.selected = index
+        self.post_message(SelectionChanged(index))
         resource = session.resource
         if resource is None:
             self.query_one(ResponseBody).reset("No resources: add one with 'a' in the resource list.")
@@ -174,7 +178,7 @@ class BuildPane(ResultsView, Horizontal):
         else:
             ok = 200 <= page.status < 300
             out.append(str(page.status), style="bold green" if ok else "bold red")
-            elapsed = "– ms" if self.builder_app.test_mode or page.elapsed_ms is None else f"{page.elapsed_ms:.0f} ms"
+            elapsed = "– ms" if self.test_mode or page.elapsed_ms is None else f"{page.elapsed_ms:.0f} ms"
             out.append(f" · {elapsed}")
         out.append(f" · {human_size(page.size)}")
         out.append(f" · page {run.page_index + 1}/{len(run.pages)}")
@@ -182,7 +186,7 @@ class BuildPane(ResultsView, Horizontal):
 
     # -- edits from the widgets ----------------------------------------------------------------------
     def _edited(self) -> None:
-        self.builder_app.project_changed(from_build=True)
+        self.post_message(ProjectChanged(reload=False))  # already on screen here
 
     @on(MappingTable.FieldEdited)
     @on(FieldEditor.Edited)
@@ -251,7 +255,7 @@ class BuildPane(ResultsView, Horizontal):
             resource.selector["data_path"] = event.path
             self._edited()
             self.evaluate(immediate=True)
-            self.app.notify(f"data_path set to {event.path}", timeout=3)
+            self.notify(f"data_path set to {event.path}", timeout=3)
 
     @on(RequestBar.Edited)
     def _request_edited(self, event: RequestBar.Edited) -> None:
@@ -290,10 +294,6 @@ class BuildPane(ResultsView, Horizontal):
         if event.index != self.session.selected:
             self.select_resource(event.index)
 
-    @on(ResourceList.Requested)
-    async def _resource_requested(self, event: ResourceList.Requested) -> None:
-        await self.app.run_action(f"{event.action}_resource")
-
     @on(MappingTable.JumpToRecord)
     @on(EntityTable.RecordChosen)
     @on(DroppedTable.RecordChosen)
@@ -304,7 +304,7 @@ class BuildPane(ResultsView, Horizontal):
     def _replay(self, event: HistoryTable.Replay) -> None:
         names = self.session.project.resource_names()
         if event.entry.resource not in names:
-            self.app.notify(f"{event.entry.resource!r} is no longer in the project: nothing to replay",
+            self.notify(f"{event.entry.resource!r} is no longer in the project: nothing to replay",
                             severity="warning")
             return
         if names.index(event.entry.resource) != self.session.selected:
@@ -366,7 +366,7 @@ class BuildPane(ResultsView, Horizontal):
             return
         panel.show_result(Text("testing…", style="dim"))
         ok, sentence = await fetching.test_connection(
-            self.builder_app.make_source, self.session.project,
+            self.make_source, self.session.project,
             where="the built-in simulator" if self.session.demo else None)
         panel.show_result(Text(("✓ " if ok else "✗ ") + sentence, style="green" if ok else "red"))
 
@@ -386,12 +386,12 @@ class BuildPane(ResultsView, Horizontal):
             bar.set_busy(True)
             bar.show_summary(Text("sending…", style="dim"))
             try:
-                run = await fetching.fetch(self.builder_app.make_source, self.session.project, replay or resource,
+                run = await fetching.fetch(self.make_source, self.session.project, replay or resource,
                                            shown_origin=fetching.SIMULATOR_ORIGIN if self.session.demo else None)
             finally:
                 bar.set_busy(False)
         self.session.runs[resource.name] = run
-        request_history.record(self.session.project, replay or resource, run, at=self.builder_app.now)
+        request_history.record(self.session.project, replay or resource, run, at=self.now)
         self.query_one(HistoryTable).show(request_history.load(self.session.project))
         if self.session.resource is not resource:
             return  # the user moved to another resource meanwhile; the result waits for their return

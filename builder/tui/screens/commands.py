@@ -5,19 +5,31 @@ the commands other tabs contribute. Only actions that make sense right now are l
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Awaitable, Iterable, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from builder.tui.screens.actions import ACTIONS
+from builder.tui.screens.registry import Command
 
-if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+
+class CommandHost(Protocol):
+    """What the palette asks of the app (the App implements it; this module never imports it)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
+
+    def run_action(self, action: str, default_namespace: Any = None) -> Awaitable[bool]: ...
+
+    def tab_titles(self) -> list[tuple[str, str]]: ...
+
+    def show_tab(self, tab_id: str) -> None: ...
+
+    def tab_commands(self) -> Iterable[Command]: ...
 
 
 class BuilderCommands(Provider):
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        app: BuilderApp = self.app  # type: ignore[assignment]
+    def _commands(self) -> Iterable[Command]:
+        app = cast(CommandHost, self.app)
         for action in ACTIONS:
             name, _, args = action.action.partition("(")
             if app.check_action(name, ()) is False:

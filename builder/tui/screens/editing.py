@@ -186,10 +186,8 @@ class EditingActions:
             session.results.clear()
             session.statuses.clear()
             session.selected = session.record = 0
-            session.dirty = False
             self._reload_build()
-            session.dirty = False  # reloading is not an edit
-            self._update_title()
+            self.dirty = False  # reloading is not an edit
             self.build_pane.load_connection()
             self.notify(f"Opened {path}", timeout=3)
 

@@ -25,7 +25,7 @@ from builder.tui.screens.dialogs import PromptScreen
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+    from builder.tui.screens.registry import TabHost
 
 TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dashboard", "helm": "Helm",
           "values": "values.yaml", "docker": "Docker", "readme": "README", "setup": "Port setup"}
@@ -66,7 +66,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     ExportPane #lint-detail { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
-    def __init__(self, app: BuilderApp, *, id: str | None = "export-pane") -> None:
+    def __init__(self, app: TabHost, *, id: str | None = "export-pane") -> None:
         super().__init__(id=id)
         self.builder = app
         self._ready = False
@@ -108,7 +108,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         # Focus inside the pane so its keys (c, w, r) work at once.
         self.query_one("#lint-table", DataTable).focus()
 
-    def on_results(self) -> None:
+    def on_results_updated(self) -> None:
         if self._ready:
             self.refresh_exports()
 
@@ -299,11 +299,11 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
                                  chosen)
 
 
-def create_pane(app: BuilderApp) -> ExportPane:
+def create_pane(app: TabHost) -> ExportPane:
     return ExportPane(app)
 
 
-def when_pane(app: BuilderApp, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:
+def when_pane(app: TabHost, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:
     """Show ``tab`` and call ``callback(pane)`` once the app has created the pane (on first open
     that happens a few message hops after the tab switch)."""
     app.show_tab(tab)
@@ -314,7 +314,7 @@ def when_pane(app: BuilderApp, kind: type, tab: str, callback: Callable[[Any], A
         app.call_after_refresh(when_pane, app, kind, tab, callback, tries - 1)
 
 
-def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     def run(action: str) -> Callable[[], Any]:
         return lambda: when_pane(app, ExportPane, "export", lambda pane: getattr(pane, f"action_{action}")())
 

@@ -1,23 +1,17 @@
-"""Top-level tabs (Build | Blueprint | Export | Sync) and how other screens plug into them.
+"""Top-level tabs (Build | Blueprint | Export | Sync | Dashboard) and how other screens plug into them.
 
-The Build tab is this package's own. The others live in their own modules, written in their own
-issues; a module that is not there yet leaves its tab saying "not available in this build".
+The Build tab is the app's own. The others live in their own modules, each a :class:`TabModule`:
 
-**The hook.** A tab module (``builder/screens/blueprint.py``, ``export.py``, ``sync.py``) defines::
+- ``create_pane(host: TabHost) -> Widget``: the widget that fills the tab, created the first time
+  the tab opens (lazily: startup never imports the module, see :func:`tab_available`);
+- ``commands(host: TabHost) -> Iterable[(title, help, callback)]``: its command-palette entries.
 
-    def create_pane(app: BuilderApp) -> Widget:
-        '''Return the widget that fills the tab (created the first time the tab is opened).'''
-
-and may define::
-
-    def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        '''(title, help, callback) entries for the command palette.'''
-
-The pane reads the app's state through ``app.session`` (``project``, ``resource``, ``results``:
-resource name → ``builder.engine.mapping.MappingResult`` of the last evaluation, ``runs``: fetched
-pages) and ``app.make_source(project)`` for HTTP. If the pane has a method ``on_tab_shown()``,
-it is called each time its tab becomes active, so it can pull fresh results. A pane that
-changes the project calls ``app.project_changed()`` (marks it unsaved, refreshes the Build tab).
+The App posts the pane :class:`builder.tui.messages.TabShown` each time its tab becomes active and
+:class:`builder.tui.messages.ResultsUpdated` when a new mapping result arrives while it is in view
+(handlers ``on_tab_shown`` / ``on_results_updated``; a pane without them ignores them). The pane
+reads state through :class:`TabHost` (``session``: ``project``, ``resource``, ``results``, ``runs``;
+``make_source(project)`` for HTTP) and says it edited the project with
+:class:`builder.tui.messages.ProjectChanged` (or ``host.project_changed()``).
 
 To add a tab, add a :class:`TabSpec` to :data:`TABS`; ``key`` (optional) binds a key to it.
 """
@@ -27,7 +21,42 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from builder.project.model import Project
+    from builder.source.client import Source
+    from builder.tui.state.session import Session
+
+#: A command-palette entry: (title, help, callback).
+Command = tuple[str, str, Callable[[], Any]]
+
+
+class TabHost(Protocol):
+    """What a tab may ask of the app (the App implements it; a tab never imports the App module)."""
+
+    session: Session
+    now: float | None  # the instant computed request values ($now) use; fixed in tests
+    test_mode: bool
+
+    def make_source(self, project: Project) -> Source: ...
+
+    def project_changed(self, *, from_build: bool = False) -> None: ...
+
+    def show_tab(self, tab_id: str) -> None: ...
+
+    def tab_pane(self, tab_id: str) -> Widget | None: ...
+
+
+@runtime_checkable
+class TabModule(Protocol):
+    """The hook a tab's module implements (see the module docstring)."""
+
+    def create_pane(self, host: TabHost) -> Widget: ...
+
+    def commands(self, host: TabHost) -> Iterable[Command]: ...
 
 
 @dataclass(frozen=True)
@@ -60,12 +89,15 @@ def tab_available(spec: TabSpec) -> bool:
         return False
 
 
-def load_tab(spec: TabSpec) -> ModuleType | None:
-    """The tab's module, or None when it is not part of this build (not written yet)."""
+def load_tab(spec: TabSpec) -> TabModule | None:
+    """The tab's module (imported on first use), or None when it is not part of this build. A
+    module that is there but is not a :class:`TabModule` is a programming error, said as such."""
     try:
         module = importlib.import_module(spec.module)
     except ModuleNotFoundError as exc:
         if exc.name == spec.module:
             return None
         raise
-    return module if hasattr(module, "create_pane") else None
+    if not isinstance(module, TabModule):
+        raise TypeError(f"{spec.module} does not define create_pane(host) and commands(host)")
+    return module

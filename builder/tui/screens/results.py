@@ -3,8 +3,9 @@
 Each edit updates the project at once and re-maps the record in view on the spot (one jq call
 per field); the run over every record starts ~150 ms after the last keystroke, in a separate
 process (see ``eval_process``; a worker thread when no process can be started), newest wins, and
-comes back as an :class:`Evaluated` message. A mixin of :class:`builder.tui.screens.build.BuildPane`,
-kept apart so each module holds one idea.
+comes back as an :class:`Evaluated` message. :class:`ResultsView` is the base class of
+:class:`builder.tui.screens.build.BuildPane` (which composes the widgets it fills), kept apart so each
+module holds one idea; a new result goes up to the App as :class:`builder.tui.messages.ResultsChanged`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual import work
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
@@ -23,7 +25,8 @@ from textual.worker import get_current_worker
 from builder.engine import mapping
 from builder.tui.state.eval_process import EvalProcess, Spec
 from builder.tui.state.evaluation import BREATHE, Evaluator, preview_one
-from builder.tui.state.session import ResourceRun
+from builder.tui.messages import ResultsChanged
+from builder.tui.state.session import ResourceRun, Session
 from widgets.dropped_table import DroppedTable
 from widgets.entity_preview import EntityPreview
 from widgets.entity_table import EntityTable
@@ -73,10 +76,13 @@ def record_location(data_path: str | None, bodies: list[Any], index: int) -> tup
     return None
 
 
-class ResultsView:
-    """Evaluation and result display for the Build pane (expects its widgets and ``session``)."""
+class ResultsView(Horizontal):
+    """Evaluation and result display: the base of the Build pane, which composes the widgets
+    (mapping table, field editor, records bar, entity preview, tables, response) it fills."""
 
-    def _init_results(self) -> None:
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
         self._generation = 0
         self._debounce: Any = None
         self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
@@ -86,6 +92,13 @@ class ResultsView:
         self._replies: dict[int, tuple[Any, str | None]] = {}
         self._pending_tables = False
         self._pending_fields: set[str] = set()  # edited since the last full evaluation
+
+    # What the Build pane (the subclass that composes the widgets) shows besides the results.
+    def refresh_resources(self) -> None:
+        raise NotImplementedError
+
+    def show_run(self) -> None:
+        raise NotImplementedError
 
     # -- evaluation ----------------------------------------------------------------------------------
     def evaluate(self, immediate: bool = False) -> None:
@@ -223,7 +236,7 @@ class ResultsView:
         self.show_record()
         self._pending_tables = True
         self._refresh_tables()
-        self.builder_app.results_changed()
+        self.post_message(ResultsChanged(message.resource_name, result))
 
     def _tell_disagreements(self, result: mapping.MappingResult) -> None:
         """The engine's runtime guard caught the fast path disagreeing with jq: say so (once per field;

@@ -29,7 +29,7 @@ from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
-    from builder.tui.app import BuilderApp
+    from builder.tui.screens.registry import TabHost
     from builder.sync.run import SyncPlan, SyncProgress, SyncReport
 
 TARGETS = [("Local catalog", "local"), ("Port EU", "eu"), ("Port US", "us")]
@@ -87,7 +87,7 @@ it delivered with the preview (`x` cancels it too).""")
     SyncPane #catalog-entity { height: 10; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
-    def __init__(self, app: BuilderApp, *, id: str | None = "sync-pane") -> None:
+    def __init__(self, app: TabHost, *, id: str | None = "sync-pane") -> None:
         super().__init__(id=id)
         self.builder = app
         from builder.port.catalog import default_db_path
@@ -481,11 +481,11 @@ it delivered with the preview (`x` cancels it too).""")
         self.call_after_refresh(self.query_one(target, DataTable).focus)
 
 
-def create_pane(app: BuilderApp) -> SyncPane:
+def create_pane(app: TabHost) -> SyncPane:
     return SyncPane(app)
 
 
-def _when_pane(app: BuilderApp, callback: Callable[[SyncPane], Any], tries: int = 10) -> None:
+def _when_pane(app: TabHost, callback: Callable[[SyncPane], Any], tries: int = 10) -> None:
     app.show_tab("sync")
     found = app.query(SyncPane)
     if found:
@@ -494,7 +494,7 @@ def _when_pane(app: BuilderApp, callback: Callable[[SyncPane], Any], tries: int 
         app.call_after_refresh(_when_pane, app, callback, tries - 1)
 
 
-def commands(app: BuilderApp) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     def run(action: str) -> Callable[[], Any]:
         return lambda: _when_pane(app, lambda pane: getattr(pane, f"action_{action}")())
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from builder.ship.rehearse import OceanRuntime
     from builder.ship.rehearse_progress import Cancel, RehearsalProgress
     from builder.ship.rehearse_report import RehearsalReport
-    from builder.tui.app import BuilderApp
+    from builder.tui.screens.registry import TabHost
 
 REDRAW_SECONDS = 0.1
 #: (runtime or None, why not) once detected in this process: the palette asks without waiting.
@@ -95,7 +95,7 @@ difference. Below: the catalog's integrations, their resync state and the kind e
             super().__init__()
             self.report, self.error, self.cancelled = report, error, cancelled
 
-    def __init__(self, app: BuilderApp, db_path: Callable[[], Path], on_finished: Callable[[], Any],
+    def __init__(self, app: TabHost, db_path: Callable[[], Path], on_finished: Callable[[], Any],
                  *, id: str | None = "rehearse-panel") -> None:
         super().__init__(id=id)
         self.builder = app
