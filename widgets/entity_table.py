@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
@@ -20,10 +21,12 @@ from widgets.entity_preview import calculated_values_for
 from widgets.help_data import HelpData
 
 
-def cell(value: Any, width: int = 28) -> str:
-    # Data on a terminal: control characters shown escaped, never obeyed (issue #11 row 13).
+def cell(value: Any, width: int = 28) -> Text:
+    # Data on a terminal: control characters shown escaped, never obeyed (issue #11 row 13); and a
+    # rich Text, not a str, because DataTable reads a str as markup: a title "[bold]x[/]" or
+    # "[link=…]" must show as written, not style or link the cell.
     text = printable(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), one_line=True)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return Text(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def sort_key(value: Any) -> tuple[int, Any]:
@@ -42,7 +45,7 @@ def sort_key(value: Any) -> tuple[int, Any]:
 @dataclass
 class Row:
     record: int
-    cells: list[str]
+    cells: list[Text]
     values: list[Any]  # what the cells show, unabridged: sorting and filtering use these
     text: str  # every value, lower-case, for the filter
 
@@ -116,7 +119,7 @@ sent) and the first properties. **Enter** on a row selects its record
             props = entity.get("properties") or {}
             raw = ([record + 1, entity.get("identifier"), entity.get("title", ""), entity.get("blueprint")]
                    + [values.get(name) for name in calc_names] + [props.get(name) for name in properties])
-            cells = ([str(record + 1), cell(raw[1]), cell(raw[2]), cell(raw[3], 18)]
+            cells = ([Text(str(record + 1)), cell(raw[1]), cell(raw[2]), cell(raw[3], 18)]
                      + [cell(value, 18) for value in raw[4:]])
             text = " ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in raw[1:])
             self._rows.append(Row(record, cells, raw, text.casefold()))
@@ -127,7 +130,8 @@ sent) and the first properties. **Enter** on a row selects its record
         for index, label in enumerate(self._labels):
             if self.sorted_by is not None and self.sorted_by[0] == index:
                 label += " ▼" if self.sorted_by[1] else " ▲"
-            self.add_column(label, key=f"col{index}")
+            # Property names come from the data too: a Text, never markup, and escaped.
+            self.add_column(Text(printable(label, one_line=True)), key=f"col{index}")
         needle = self.filter_text.casefold()
         rows = [row for row in self._rows if needle in row.text] if needle else list(self._rows)
         if self.sorted_by is not None:

@@ -119,10 +119,10 @@ async def test_entities_sort_and_filter(tmp_path: Path) -> None:
         table = app.query_one(EntityTable)
         assert table.has_focus and table.sorted_by == (0, False)
         await pilot.press("s")  # identifier, ascending
-        identifiers = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        identifiers = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]  # cells are rich Text
         assert identifiers == sorted(identifiers, key=str.casefold)
         await pilot.press("S")
-        reversed_ids = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        reversed_ids = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
         assert reversed_ids == sorted(identifiers, key=str.casefold, reverse=True)
         assert "sorted by identifier descending" in str(app.query_one("#entity-status").render())
         total = table.row_count
