@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.mapping import NOW, local_events, oracle_python, pages_of, simulator_events  # noqa: E402
+from bench.mapping import local_events, oracle_python, pages_of, simulator_events  # noqa: E402
 
 PRESET = ROOT / "presets" / "cursor" / "project.yaml"
 RESOURCE = "usage-events"

@@ -200,7 +200,8 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
             viewer = app.query_one("#response-json", JsonViewer).body
             previous_lines = viewer.json_lines
 
-            def switched(target: int = target, identifier: str = identifier, previous: Any = previous_lines) -> bool:
+            def switched(target: int = target, identifier: str = identifier, previous: Any = previous_lines,
+                         viewer: Any = viewer) -> bool:
                 first = table.row(("identifier",))
                 return (session.selected == target and first is not None and first.jq_input.value == identifier
                         and _shown(first.value_cell) not in ("", "–") and viewer.json_lines is not previous

@@ -70,7 +70,6 @@ def open_store(path: Path, *, explicit: bool) -> Any:
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    from builder.port.catalog import CatalogStore
 
     path = _db_path(args.db)
     if not path.exists():
@@ -160,7 +159,7 @@ def run_serve(args: argparse.Namespace) -> int:
                         "::1 or localhost")
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is out of range (0-65535)")
-    from builder.port.catalog import CatalogStore, create_app
+    from builder.port.catalog import create_app
 
     path = _db_path(args.db)
     store = open_store(path, explicit=args.db is not None)

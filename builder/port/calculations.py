@@ -196,7 +196,7 @@ def definition_problems(blueprint: Mapping[str, Any]) -> list[tuple[str, str]]:
         return out
     if not isinstance(raw, dict):
         return [("calculationProperties", "calculationProperties must be an object")]
-    schema_keys = set(((blueprint.get("schema") or {}).get("properties") or {}))
+    schema_keys = set((blueprint.get("schema") or {}).get("properties") or {})
     for key, spec in raw.items():
         where = f"calculationProperties/{key}"
         found = key_problem(key, "calculation property key")

@@ -347,7 +347,6 @@ class PortClient:
             return await self.get_blueprint(identifier) is not None
         except PortError:
             return False
-        return report
 
     # -- entities: upsert ------------------------------------------------------------------------
     @staticmethod

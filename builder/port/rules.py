@@ -160,7 +160,8 @@ def validate_entities(entities: Sequence[Mapping[str, Any]], blueprint: Mapping[
     for index, entity in enumerate(entities):
         ident = entity.get("identifier")
 
-        def add(field: str, code: str, message: str, severity: str = "error") -> None:
+        def add(field: str, code: str, message: str, severity: str = "error", index: int = index,
+                ident: Any = ident) -> None:
             problems.append(Problem(index, ident, field, code, message, severity))
 
         if not isinstance(ident, dict):  # a search-query identifier is resolved by Port

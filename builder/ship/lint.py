@@ -408,7 +408,7 @@ class _Lint:
         groups: dict[tuple[str, str], list[Any]] = {}
         for p in problems:
             groups.setdefault((p.field, p.code), []).append(p)
-        for (fieldname, code), items in groups.items():
+        for (fieldname, _code), items in groups.items():
             self.add("error", res.name, "entity-invalid", f"{len(items)} entities fail Port's validation at "
                      f"{fieldname}: {items[0].message} (first: record {items[0].index})",
                      "Port rejects those entities (207 errors); Ocean logs them and moves on",

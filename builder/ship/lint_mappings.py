@@ -10,13 +10,13 @@ be set; and the processing mode must be the one in which Ocean runs this mapping
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping
 
 from builder.engine import jqrt, mapping
 from builder.engine.jsonpaths import json_type_phrase
 from builder.ship.export.settings import PIN_REASONS, PROCESSING_MODE, PROCESSING_MODE_ENV
 
-Add = Callable[[str, Optional[str], str, str, str, str], None]
+Add = Callable[[str, str | None, str, str, str, str], None]
 
 _ENV_WORD = re.compile(r"(?<![\w$.@])env\b(?!\s*:)|\$ENV\b")
 

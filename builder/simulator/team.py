@@ -188,7 +188,7 @@ def build_team(seed: int, size: int, days: int, now: datetime) -> Team:
         # Distinct first and last names keep a small demo team easy to tell apart.
         names = list(zip(rng.sample(catalog.FIRST_NAMES, k=size), rng.sample(catalog.LAST_NAMES, k=size)))
     else:
-        names = rng.sample([(f, l) for f in catalog.FIRST_NAMES for l in catalog.LAST_NAMES], k=size)
+        names = rng.sample([(first, last) for first in catalog.FIRST_NAMES for last in catalog.LAST_NAMES], k=size)
     numeric = rng.randint(1_000, 90_000)
     members: list[Member] = []
     group_count = min(len(catalog.GROUP_NAMES), size // 3)

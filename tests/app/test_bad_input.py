@@ -14,7 +14,7 @@ from builder.source.client import RetryPolicy, Source
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 
-from .conftest import SIZE, fixture_project, settle, simulator_config
+from .conftest import SIZE, fixture_project, settle
 
 pytestmark = pytest.mark.anyio
 

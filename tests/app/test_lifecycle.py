@@ -4,7 +4,6 @@ quit, whatever state it is in; and ``settle()`` fails loudly, naming what still 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any, Callable
 
 import pytest

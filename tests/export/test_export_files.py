@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from builder.ship.export import FORMATS, creation_order, docker_env, export_all, export_format
+from builder.ship.export import creation_order, docker_env, export_all, export_format
 from builder.ship.export.settings import SPEC, config_env_name, deployment, snake_upper
 from builder.project.model import parse_project
 from builder.project.yamlio import ProjectError, dump

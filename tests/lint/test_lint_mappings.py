@@ -16,7 +16,7 @@ from builder.project.model import parse_project
 from builder.project.yamlio import dump
 from builder.source.client import compute_value
 
-from test_lint_rules import ITEMS, NOW, base, cfg, lint, res, sel
+from test_lint_rules import ITEMS, NOW, base, cfg, lint, sel
 
 
 def mappings(**values: Any) -> Callable[[dict], None]:

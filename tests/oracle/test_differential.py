@@ -290,9 +290,9 @@ def edge_cases() -> list[Case]:
         "optional": ".tags[]?", "update": ".n |= . + 1 | .n", "walk": "walk(if type == \"number\" then . + 1 else . end) | .n",
     })))
     add("object_key_shorthand_stream", res(props({"obj_stream": "{a: .tags[]}", "obj_keys": "{(.tags[]): 1}"})))
-    add("mapping_literal_types", yaml=f"""resources:
+    add("mapping_literal_types", yaml="""resources:
 - kind: /things
-  selector: {{query: 'true', data_path: .items}}
+  selector: {query: 'true', data_path: .items}
   port:
     entity:
       mappings:

@@ -61,9 +61,10 @@ DATA = [
 ]
 
 
-def _values(options: SeeOptions = SeeOptions()) -> dict[str, Any]:
+def _values(options: SeeOptions | None = None) -> dict[str, Any]:
     entities = as_port_reads(PRESET, group(DATA))
-    return {w.id: w for w in compute_page(PAGE, entities, now=NOW, blueprints=BLUEPRINTS, options=options)}
+    return {w.id: w for w in compute_page(PAGE, entities, now=NOW, blueprints=BLUEPRINTS,
+                                          options=options or SeeOptions())}
 
 
 def _series(widget: Any) -> dict[str, list[Any]]:

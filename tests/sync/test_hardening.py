@@ -6,7 +6,6 @@ Real files, the real catalog over ASGI, faults injected in the transport or the 
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import stat
 import subprocess
@@ -22,9 +21,9 @@ from builder.cli import main
 from builder.net.faults import FaultSpecError, parse_faults
 from builder.port.catalog import CatalogFaults, CatalogStore, Fault, FaultyTransport, create_app
 from builder.port.client import PortError
-from builder.sync.failures import FailureRecord, corrupt_path, load_failures, read_failures, write_failures
+from builder.sync.failures import FailureRecord, corrupt_path, read_failures, write_failures
 from builder.sync.run import open_target, port_target, sync
-from sync_fixtures import PROJECT_YAML, Sleeps, catalog_client, make_project, pages_for, usage_event
+from sync_fixtures import PROJECT_YAML, catalog_client, make_project, pages_for, usage_event
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -751,8 +751,7 @@ def _min_by(x: Any, fn: Callable[[Any], Any]) -> Any:
 def _optional(fn: Callable[[Any], Any], x: Any) -> Any:
     """``f?``: f's outputs until it errors (then silence)."""
     try:
-        for value in fn(x):
-            yield value
+        yield from fn(x)
     except JqError:
         return
 

@@ -118,7 +118,7 @@ def readme(project: Project, **_: Any) -> str:
     notes = list(dict.fromkeys(n for p in projects or [project] for n in deployment(p).notes))
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
-    lines += ["", f"Run `cursor-builder lint` for what the deployed integration will do differently from the "
+    lines += ["", "Run `cursor-builder lint` for what the deployed integration will do differently from the "
               "builder's preview.", ""]
     return "\n".join(lines)
 

@@ -148,7 +148,7 @@ def _is_default(spec: SpecSetting, value: Any) -> bool:
 
 def basic_header(username: str) -> str:
     """The ``Authorization`` value HTTP Basic auth sends for ``username`` and an empty password."""
-    return "Basic " + base64.b64encode(f"{username}:".encode("utf-8")).decode("ascii")
+    return "Basic " + base64.b64encode(f"{username}:".encode()).decode("ascii")
 
 
 def basic_without_password(config: Mapping[str, Any]) -> bool:
