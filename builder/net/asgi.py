@@ -11,7 +11,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 Handler = Callable[["Request"], Awaitable["Response"]]
@@ -74,24 +74,28 @@ class Response:
 _PARAM = re.compile(r"\{(\w+)\}")
 
 
-class Router:
-    """Routes ``METHOD /path/{param}`` to async handlers; 404/405 bodies are supplied by the owner."""
+H = TypeVar("H")
+
+
+class Router(Generic[H]):
+    """Routes ``METHOD /path/{param}`` to handlers of the owner's kind (async ones for the simulator,
+    plain functions for the catalog, which runs them under its own lock); 404/405 bodies are the owner's."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], H]] = []
 
-    def add(self, method: str, template: str, handler: Handler) -> None:
+    def add(self, method: str, template: str, handler: H) -> None:
         pattern = "^" + _PARAM.sub(r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")) + "$"
         self._routes.append((method.upper(), re.compile(pattern), handler))
 
-    def route(self, method: str, template: str) -> Callable[[Handler], Handler]:
-        def decorator(handler: Handler) -> Handler:
+    def route(self, method: str, template: str) -> Callable[[H], H]:
+        def decorator(handler: H) -> H:
             self.add(method, template, handler)
             return handler
 
         return decorator
 
-    def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+    def match(self, method: str, path: str) -> tuple[H | None, dict[str, str], bool]:
         """Return (handler, path params, path_exists_with_other_method)."""
         path_seen = False
         for route_method, pattern, handler in self._routes:

@@ -122,9 +122,10 @@ class SimulatorApp:
         self.faults = FaultInjector(config.faults, config.seed)
         # Replaceable so that a test can observe injected latency without waiting for it.
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
-        self.router = Router()
+        # The router holds the endpoints themselves: one match yields route and metadata.
+        self.router: Router[Endpoint] = Router()
         for endpoint in endpoints():
-            self.router.add(endpoint.method, endpoint.path, _bind(endpoint))
+            self.router.add(endpoint.method, endpoint.path, endpoint)
 
     def reset_rate_limits(self) -> None:
         self.limiter.reset()
@@ -133,12 +134,11 @@ class SimulatorApp:
         await dispatch(scope, receive, send, self.handle)
 
     async def handle(self, request: Request) -> Response:
-        bound, params, path_known = self.router.match(request.method, request.path)
-        if bound is None:
+        endpoint, params, path_known = self.router.match(request.method, request.path)
+        if endpoint is None:
             if path_known:
                 return Response.json({"error": "Method Not Allowed", "message": "Method not allowed"}, status=405)
             return Response.json({"error": "Not Found", "message": "Resource not found"}, status=404)
-        endpoint: Endpoint = bound.endpoint  # type: ignore[attr-defined]
         request.path_params = params
         draw = self.faults.draw(request.path)
         if draw is not None and draw.delay_seconds > 0:
@@ -189,16 +189,6 @@ class SimulatorApp:
     def _too_many(self, endpoint: Endpoint) -> Response:
         body = ADMIN_429 if endpoint.family == "admin" else GENERIC_429
         return Response.json(body, status=429, headers={"retry-after": RETRY_AFTER})
-
-
-def _bind(endpoint: Endpoint):
-    """A router handler that carries its endpoint, so one match yields route and metadata."""
-
-    async def bound(request: Request) -> Response:  # pragma: no cover - dispatch goes through handle()
-        raise RuntimeError("call SimulatorApp.handle")
-
-    bound.endpoint = endpoint  # type: ignore[attr-defined]
-    return bound
 
 
 def create_app(config: SimulatorConfig | None = None) -> SimulatorApp:

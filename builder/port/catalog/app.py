@@ -72,7 +72,7 @@ class CatalogApp:
         self._tokens: dict[str, _Token] = {}
         self._active: dict[str, str] = {}  # client id → its current token
         self._client = client_id
-        self.router = Router()
+        self.router: Router[Callable[[Request], Response]] = Router()
         r = self.router.add
         r("POST", "/v1/auth/access_token", self.access_token)
         r("GET", "/v1/blueprints", self.list_blueprints)
@@ -155,7 +155,7 @@ class CatalogApp:
             if handler != self.access_token:
                 # Handlers never await, so one request at a time sees this.
                 self._client = self._authorize(request)
-            return handler(request)  # type: ignore[return-value]
+            return handler(request)
         except ApiError as exc:
             return Response.json({"ok": False, "error": exc.code, "message": exc.message}, exc.status)
         except ValueError as exc:  # unreadable JSON
