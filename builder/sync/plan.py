@@ -105,6 +105,14 @@ class SyncPlan:
     def will_delete(self) -> bool:
         return self.delete_stale and self.deletion_blocked is None and self.stale_total > 0
 
+    def relation_notes(self, bp: BlueprintPlan | None = None) -> list[str]:
+        """Why relations were left out (Port's ``_user`` on a catalog without it, a target nobody
+        created): the dry run and the sync report say it in these words."""
+        plans = [bp] if bp is not None else list(self.blueprints.values())
+        return [f"  relation {plan.blueprint}.{name} → {target}: target blueprint does not exist at the "
+                "target; the relation is left out of the blueprint and of every entity"
+                for plan in plans for name, target in plan.stripped]
+
     def lines(self) -> list[str]:
         out = [f"target: {self.target}"]
         for res in self.resources:
@@ -124,9 +132,7 @@ class SyncPlan:
             if self.delete_stale:
                 line += f", {len(bp.stale)} stale"
             out.append(line)
-            for name, target in bp.stripped:
-                out.append(f"  relation {bp.blueprint}.{name} → {target}: target blueprint does not exist at the "
-                           "target; the relation is left out of the blueprint and of every entity")
+            out.extend(self.relation_notes(bp))
             if bp.kept:
                 out.append(f"  kept {len(bp.kept)} definitions that exist at the target but not in the project: "
                            + ", ".join(bp.kept[:8]))

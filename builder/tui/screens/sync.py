@@ -354,7 +354,9 @@ it delivered with the preview (`x` cancels it too).""")
         if report is None:
             return
         self._show_progress()
-        self.query_one("#sync-report", Static).update(Text(printable("\n".join(report.lines()))))
+        # The CLI prints the plan's relation notes above its report; the tab shows the report alone.
+        lines = report.lines() + [note.strip() for note in report.plan.relation_notes()]
+        self.query_one("#sync-report", Static).update(Text(printable("\n".join(lines))))
         self.query_one("#sync-tabs", TabbedContent).active = "sync-tab-progress"
         total = report.total()
         mark = "✓" if report.ok else ("⏹" if report.cancelled else "⚠")
