@@ -11,12 +11,16 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from typing import Any, Awaitable, Callable, Generic, MutableMapping, TypeVar
 from urllib.parse import parse_qsl
 
 Handler = Callable[["Request"], Awaitable["Response"]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+# The ASGI spec's types (and httpx.ASGITransport's): scope and messages are mutable mappings.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 @dataclass
@@ -121,7 +125,7 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], *,
+async def read_request(scope: Scope, receive: Receive, *,
                        max_body: int = DEFAULT_MAX_BODY) -> Request:
     """The request with its whole body; raises :class:`BodyTooLarge` as soon as more than ``max_body``
     bytes arrived (with or without a Content-Length)."""
@@ -150,7 +154,7 @@ async def read_request(scope: dict[str, Any], receive: Callable[[], Awaitable[di
     )
 
 
-async def send_response(send: Callable[[dict[str, Any]], Awaitable[None]], response: Response) -> None:
+async def send_response(send: Send, response: Response) -> None:
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
     # 204 and 304 carry no body by definition; a content-length on them upsets strict HTTP stacks.
     bodiless = response.status in (204, 304) or response.status < 200
@@ -165,8 +169,7 @@ async def send_response(send: Callable[[dict[str, Any]], Awaitable[None]], respo
         await send({"type": "http.response.body", "body": b"" if bodiless else response.body})
 
 
-async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],
-                          send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+async def handle_lifespan(receive: Receive, send: Send) -> None:
     """Accept uvicorn's lifespan protocol; our apps hold no resources that need it."""
     while True:
         message = await receive()
@@ -177,7 +180,7 @@ async def handle_lifespan(receive: Callable[[], Awaitable[dict[str, Any]]],
             return
 
 
-async def dispatch(scope: dict[str, Any], receive: Receive, send: Send, respond: Handler, *,
+async def dispatch(scope: Scope, receive: Receive, send: Send, respond: Handler, *,
                    raw_path: bool = False, max_body: int = DEFAULT_MAX_BODY) -> None:
     """One ASGI call of our apps: lifespan accepted, other non-HTTP scopes ignored, an HTTP request
     read, answered by ``respond`` and sent. ``raw_path``: route on the undecoded path (``%2F`` kept).

@@ -23,7 +23,8 @@ class BlueprintChange:
     identifier: str
     action: str  # create | update | unchanged
     definition: dict[str, Any]  # what is sent (relations to missing targets removed)
-    stripped: list[tuple[str, str]] = field(default_factory=list)  # (relation, missing target blueprint)
+    # (relation, missing target blueprint; None when the relation names no target)
+    stripped: list[tuple[str, str | None]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # in Port but not in the project: kept, not deleted
 
 
@@ -48,7 +49,7 @@ def _dependency_order(blueprints: list[dict[str, Any]]) -> list[dict[str, Any]]:
         visiting.add(identifier)
         for relation in (by_id[identifier].get("relations") or {}).values():
             target = relation.get("target") if isinstance(relation, dict) else None
-            if target in by_id and target != identifier:
+            if isinstance(target, str) and target in by_id and target != identifier:
                 visit(target)
         visiting.discard(identifier)
         done[identifier] = None

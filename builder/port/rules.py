@@ -168,11 +168,12 @@ def validate_entities(entities: Sequence[Mapping[str, Any]], blueprint: Mapping[
             found = entity_identifier_problem(ident)
             if found:
                 add("identifier", "identifier", found)
-            elif ident in seen:
-                add("identifier", "duplicate", f"same identifier as record {seen[ident]}; the later one "
-                    "overwrites it in Port, so one entity is lost")
-            else:
-                seen[ident] = index
+            elif isinstance(ident, str):  # always, once valid: the check narrows it for the type checker
+                if ident in seen:
+                    add("identifier", "duplicate", f"same identifier as record {seen[ident]}; the later one "
+                        "overwrites it in Port, so one entity is lost")
+                else:
+                    seen[ident] = index
         if bp_id is not None and entity.get("blueprint") != bp_id:
             add("blueprint", "blueprint", f"entity goes to blueprint {short(entity.get('blueprint'))}, "
                 f"not {bp_id!r}")
@@ -188,9 +189,9 @@ def validate_entities(entities: Sequence[Mapping[str, Any]], blueprint: Mapping[
                 continue
             if value is None:
                 continue
-            found = value_problem(value, spec)
-            if found:
-                add(f"properties.{key}", found[0], found[1])
+            mismatch = value_problem(value, spec)
+            if mismatch:
+                add(f"properties.{key}", mismatch[0], mismatch[1])
         for key in sorted(required):
             if values.get(key) is None:
                 add(f"properties.{key}", "required", "required by the blueprint but "

@@ -171,7 +171,9 @@ def number(widget: Mapping[str, Any], entities: Entities, options: SeeOptions) -
     out = _base(widget, "number")
     chosen, out.note = select(entities, widget.get("blueprint"), widget.get("dataset"))
     out.entities = len(chosen)
-    out.unit = widget.get("unitCustom") if widget.get("unit") == "custom" else \
+    # A custom unit without unitCustom (the page lint says so) shows no unit, like Port: "" not None.
+    custom = widget.get("unitCustom")
+    out.unit = ("" if custom is None else str(custom)) if widget.get("unit") == "custom" else \
         ("" if widget.get("unit") in (None, "none") else str(widget.get("unit")))
     func = widget.get("func")
     if widget.get("calculationBy", "entities") == "entities":

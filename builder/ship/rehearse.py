@@ -159,9 +159,9 @@ def rehearsal_secrets(project: Project, *, demo_key: str | None, env: Mapping[st
     Port, the simulator's demo key (``demo_key``) or the user's environment for the API."""
     dep = deployment(project)
     out: dict[str, str] = {}
-    for credential, value in ((dep.client_id, LOCAL_CLIENT_ID), (dep.client_secret, LOCAL_CLIENT_SECRET)):
+    for credential, local in ((dep.client_id, LOCAL_CLIENT_ID), (dep.client_secret, LOCAL_CLIENT_SECRET)):
         if credential.env:
-            out[credential.env] = value
+            out[credential.env] = local
     for name in dep.env_vars_needed():
         if name in out:
             continue
@@ -322,7 +322,12 @@ def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, 
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
         deadline = [False]
-        timer = threading.Timer(timeout, lambda: (deadline.__setitem__(0, True), _kill(process)))
+
+        def expire() -> None:
+            deadline[0] = True
+            _kill(process)
+
+        timer = threading.Timer(timeout, expire)
         timer.start()
         # Only a signal from the cancelling thread (it may be the TUI's event loop): the wait and, if
         # needed, the SIGKILL happen here, in ``finally``.

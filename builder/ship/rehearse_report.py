@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 from urllib.parse import unquote
 
+from builder.net.asgi import ASGIApp, Message, Receive, Scope, Send
 from builder.port.catalog import CatalogApp, CatalogStore
 from builder.project.model import Project, Resource
 
@@ -32,14 +33,14 @@ class Call:
 class Recorder:
     """An ASGI app in front of another that records each request (method, path, status, bodies)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.calls: list[Call] = []
 
     def reset(self) -> None:
         self.calls = []
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -47,13 +48,13 @@ class Recorder:
         answer: list[bytes] = []
         status = [0]
 
-        async def recv() -> dict[str, Any]:
+        async def recv() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 chunks.append(message.get("body", b""))
             return message
 
-        async def snd(message: dict[str, Any]) -> None:
+        async def snd(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = int(message["status"])
             elif message["type"] == "http.response.body":

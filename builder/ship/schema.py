@@ -93,9 +93,9 @@ def _infer_property(key: str, values: list[Any], present: int, total: int,
         if len(item_types) == 1 and next(iter(item_types)) != "array":
             item_spec: dict[str, Any] = {"type": next(iter(item_types))}
             if item_spec["type"] == "string":
-                fmt = next((f for f in _FORMAT_ORDER if all(FORMAT_CHECKS[f](i) for i in items)), None)
-                if fmt:
-                    item_spec["format"] = fmt
+                item_format = next((f for f in _FORMAT_ORDER if all(FORMAT_CHECKS[f](i) for i in items)), None)
+                if item_format:
+                    item_spec["format"] = item_format
             spec["items"] = item_spec
     required = present == total and len(non_null) == total and len(types) == 1
     return spec, required
@@ -156,8 +156,9 @@ def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: s
     if problem:
         inferred.notes.append(f"{problem}; Port will refuse the blueprint")
     blueprint["title"] = title or (existing or {}).get("title") or title_from_key(str(bp_id))
-    if (existing or {}).get("icon"):
-        blueprint["icon"] = existing["icon"]
+    icon = (existing or {}).get("icon")
+    if icon:
+        blueprint["icon"] = icon
     if total == 0:
         inferred.notes.append("no entities to infer from: run the resource first")
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from builder.net.asgi import Request, Response
 from . import catalog
-from .model import DayActivity
+from .model import DayActivity, UsageEvent
 from .common import bad_request, int_value, json_body, page_info, page_slice, split_list, total_pages
 from .dates import (DAY_MS, DateError, check_ms_range, day_start_ms, epoch_ms_field, from_ms,
                     parse_audit_time, query_range_ms, to_ms)
@@ -194,7 +194,7 @@ def usage_events(world: World, request: Request) -> Response:
         # Documented on purpose: a typo must not look like zero self-hosted spend.
         raise bad_request(f"Invalid hostingType {hosting!r}; expected one of {', '.join(HOSTING_TYPES)}")
 
-    def wanted(event) -> bool:
+    def wanted(event: UsageEvent) -> bool:
         payload = event.payload
         if user_id is not None:
             member = world.team.members[event.member] if event.member is not None else None

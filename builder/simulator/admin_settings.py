@@ -181,7 +181,8 @@ def _group_json(world: World, index: int | None, cycle: tuple[datetime, datetime
     start_ms, end_ms = to_ms(cycle[0]), min(to_ms(cycle[1]), world.now_ms + 1)
     people = [m for m in team.members if m.group == index]
     group_daily: dict[date, float] = {}
-    current, former = [], []
+    current: list[dict[str, Any]] = []
+    former: list[dict[str, Any]] = []
     total = 0.0
     for m in people:
         spent = world.spend(m, start_ms, end_ms) if start_ms < end_ms else None

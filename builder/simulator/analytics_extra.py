@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from builder.net.asgi import Request, Response
 from . import catalog
@@ -29,11 +30,11 @@ def _board(world: World, members: list[Member], first: date, last: date, kind: s
         lines_suggested = lines_accepted + green_rej + red_rej
         if not suggested_count:
             continue
-        entry = {"email": member.email, "user_id": member.id,
-                 "profile_picture_url": f"https://cursor.com/avatars/{member.id}.png",
-                 "total_accepts": accepts,
-                 "total_lines_accepted": lines_accepted, "total_lines_suggested": lines_suggested,
-                 "line_acceptance_ratio": lines_accepted / lines_suggested if lines_suggested else 0}
+        entry: dict[str, Any] = {"email": member.email, "user_id": member.id,
+                                 "profile_picture_url": f"https://cursor.com/avatars/{member.id}.png",
+                                 "total_accepts": accepts,
+                                 "total_lines_accepted": lines_accepted, "total_lines_suggested": lines_suggested,
+                                 "line_acceptance_ratio": lines_accepted / lines_suggested if lines_suggested else 0}
         if kind == "tab":
             entry["accept_ratio"] = accepts / suggested_count
         entries.append(entry)

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from builder.net.asgi import Request, Response, Router, dispatch
+from builder.net.asgi import Receive, Request, Response, Router, Scope, Send, dispatch
 from . import admin, admin_settings, agents, ai_code, analytics_extra
 from .analytics import metric_handlers
 from .common import ApiError
@@ -130,7 +130,7 @@ class SimulatorApp:
     def reset_rate_limits(self) -> None:
         self.limiter.reset()
 
-    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await dispatch(scope, receive, send, self.handle)
 
     async def handle(self, request: Request) -> Response:

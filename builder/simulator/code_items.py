@@ -152,9 +152,10 @@ def commits(ctx: DayContext, rng: Rng, member: Member, day: date, activity: DayA
         if rng.random() < 0.04:  # amended: same hash and commitTs, ingested again later
             amended = dict(payload)
             later = created + rng.randint(2, 60) * 60_000
-            amended["totalLinesAdded"] = total_add + rng.randint(1, 12)
+            amended_add = total_add + rng.randint(1, 12)
+            amended["totalLinesAdded"] = amended_add
             if amended["nonAiLinesAdded"] is not None:
-                amended["nonAiLinesAdded"] = max(0, amended["totalLinesAdded"] - t_add - c_add)
+                amended["nonAiLinesAdded"] = max(0, amended_add - t_add - c_add)
             amended["createdAt"] = iso_ms(later)
             commits.append(Stamped(later, member.index, amended))
     activity.commits = sorted((c for c in commits if lo <= c.ts_ms <= hi), key=lambda c: c.ts_ms)

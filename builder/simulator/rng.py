@@ -29,7 +29,7 @@ class Weighted(Generic[T]):
 
 
 class Rng(random.Random):
-    def randint(self, a: int, b: int) -> int:  # type: ignore[override]
+    def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
     def choice(self, seq: Sequence[T]) -> T:  # type: ignore[override]

@@ -132,8 +132,8 @@ def plan_auth(config: Mapping[str, Any], mode: str = "builder") -> AuthPlan:
     raw_type = str(config.get("authType") or "none")
     plan = AuthPlan(raw_type if raw_type in AUTH_TYPES else "none")
     secrets = plan.secrets
-    for key in ("apiToken", "password", "apiKey"):
-        secrets.add(config.get(key))
+    for name in ("apiToken", "password", "apiKey"):
+        secrets.add(config.get(name))
     if raw_type not in AUTH_TYPES:
         plan.notes.append(f"authType {raw_type!r} is unknown: Ocean silently sends no credentials "
                           f"(use one of {', '.join(AUTH_TYPES)}; basic auth is 'basic', not 'basic_auth')")

@@ -313,7 +313,8 @@ class Source:
                 ex.text = secrets.text(response.text[:TEXT_CAP])
                 retry_after = _retry_after(response.headers)
                 retryable = read_response(ex, response, method, auth, attempt, cursor=self.cursor, key_ref=self.key_ref)
-                ex.links = dict(response.links)
+                # httpx keys a Link by rel, else by URL: never None in practice, dropped for the type
+                ex.links = {rel: link for rel, link in response.links.items() if rel is not None}
                 if (response.status_code == 401 and auth.custom is not None and not relogged):
                     relogged = True  # Ocean re-authenticates once on a 401
                     ex.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -572,8 +573,8 @@ async def fetch_pages_for_preview(project: Project, resource: Resource | str, de
                                   request_deadline: float | None = None) -> FetchResult:
     """Every page of one resource for the preview command (raises SourceError on a failed fetch);
     map it with ``map_fetch(resource, result.pages, result.page_params)``."""
-    bound = {"request_deadline": request_deadline}
-    source = Source.demo(project, **bound) if demo else Source(project, **bound)
+    source = (Source.demo(project, request_deadline=request_deadline) if demo
+              else Source(project, request_deadline=request_deadline))
     async with source:
         result = await source.fetch(resource, compare_ocean=False)
     if result.error and not result.pages:

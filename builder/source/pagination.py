@@ -335,14 +335,14 @@ class Pager:
                         f"pageSize {s.page_size}")
         return Step(self._advance(request), "", f"a full page of {len(data)} items")
 
-    def _has_more_path_step(self, request: PageRequest, data: dict) -> Step:
+    def _has_more_path_step(self, request: PageRequest, data: dict, has_more_path: str) -> Step:
         """hasMorePath, when set, decides for page and offset pagination alike."""
         s = self.settings
-        value = path_value(data, s.has_more_path, s.ocean)
+        value = path_value(data, has_more_path, s.ocean)
         if not value:
-            return Step(None, "has_more_false", f"{s.has_more_path} is {json.dumps(value)} on page "
+            return Step(None, "has_more_false", f"{has_more_path} is {json.dumps(value)} on page "
                         f"{request.number}")
-        return Step(self._advance(request), "", f"{s.has_more_path} is {json.dumps(value)}")
+        return Step(self._advance(request), "", f"{has_more_path} is {json.dumps(value)}")
 
     def _not_an_object(self, request: PageRequest, data: Any) -> Step:
         """Page and offset pagination on a list or scalar body."""
@@ -356,7 +356,7 @@ class Pager:
         s = self.settings
         if isinstance(data, dict):
             if s.has_more_path:
-                return self._has_more_path_step(request, data)
+                return self._has_more_path_step(request, data, s.has_more_path)
             if s.last_page_path:
                 value = path_value(data, s.last_page_path, s.ocean)
                 if value:
@@ -373,7 +373,7 @@ class Pager:
         s = self.settings
         if isinstance(data, dict):
             if s.has_more_path:
-                return self._has_more_path_step(request, data)
+                return self._has_more_path_step(request, data, s.has_more_path)
             if "has_more" in data or "hasMore" in data:
                 value = data.get("has_more", data.get("hasMore", True))
                 if not value:

@@ -73,7 +73,7 @@ class BlueprintPlan:
     duplicates: int = 0
     stale: list[str] = field(default_factory=list)
     at_target: int = 0  # entities of this integration already there (the threshold's denominator)
-    stripped: list[tuple[str, str]] = field(default_factory=list)
+    stripped: list[tuple[str, str | None]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
 
@@ -327,8 +327,8 @@ async def _compare(plan: SyncPlan, client: PortClient, *, fetch_failed: bool) ->
                 async with gate:
                     return await client.search_entities(bp, identifier_query(chunk))
 
-            found = await asyncio.gather(*(search(ids[i:i + COMPARE_CHUNK]) for i in range(0, len(ids), COMPARE_CHUNK)))
-            for entity in (e for page in found for e in page):
+            pages = await asyncio.gather(*(search(ids[i:i + COMPARE_CHUNK]) for i in range(0, len(ids), COMPARE_CHUNK)))
+            for entity in (e for page in pages for e in page):
                 existing[entity["identifier"]] = entity
         for item in items:
             found = existing.get(item.identifier) if isinstance(item.identifier, str) else None

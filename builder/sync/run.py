@@ -613,6 +613,8 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
             plan.entities += 1
             mapped.setdefault(name, []).append((record.payload, record.record))
             continue
+        # A record without a payload whose resource is gone was kept above: this one has its resource.
+        assert resource is not None
         result = mapping.map_items([record.record], resource.mappings, resource.query, native=False)  # jq's values
         if result.entities:
             plan.entities += 1
@@ -624,13 +626,13 @@ async def retry_failed(project: Project, client: PortClient, file: str | Path, *
             plan.mapping_failures += 1
             failures.append(FailureRecord("mapping", drop.reason, name, resource.blueprint_literal,
                                           record=record.record, detail=drop.stage))
-    plan = await build_plan(project, client, mapped, list(plans.values()), failures, target=target)
+    sync_plan = await build_plan(project, client, mapped, list(plans.values()), failures, target=target)
     if dry_run:
-        report = dry_run_report(plan)
+        report = dry_run_report(sync_plan)
         report.kept_failures = len(kept)
         report.corrupt_lines = len(loaded.corrupt)
         return report
-    report = await run_plan(project, client, plan, cancel=cancel, on_progress=on_progress)
+    report = await run_plan(project, client, sync_plan, cancel=cancel, on_progress=on_progress)
     report.failures_file = Path(file)
     save_failures(report, Path(file), [*kept, *report.failures])
     report.kept_failures = len(kept)

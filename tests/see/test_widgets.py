@@ -154,3 +154,18 @@ def test_pie_keeps_14_slices_and_folds_the_rest_into_other() -> None:
     assert len(slices) == PIE_SLICES + 1
     assert slices[0] == ("model-15", 16)
     assert slices[-1] == ("Other", 1 + 2)  # model-00 and model-01
+
+
+@pytest.mark.parametrize("unit, custom, shown", [
+    ("custom", "ms", "ms"),
+    ("custom", None, ""),  # the page lint flags it; the widget shows no unit rather than null
+    ("none", "ms", ""),
+    ("$", None, "$"),
+])
+def test_number_unit_is_always_text(unit: str, custom: str | None, shown: str) -> None:
+    entities = {USAGE: [e for e in DATA if e["blueprint"] == USAGE]}
+    widget = {"type": "entities-number-chart", "id": "n", "blueprint": USAGE, "calculationBy": "entities",
+              "func": "count", "unit": unit, **({"unitCustom": custom} if custom is not None else {})}
+    value = compute_widget(widget, entities, now=NOW)
+    assert value.unit == shown
+    assert value.to_json()["unit"] == shown

@@ -543,7 +543,7 @@ class _Codegen:
             if kind == "index" and not _is_single(node[2]):
                 raise Unsupported("generator key")
             node = self._keys_first(node, inp, allow_empty=False)
-            rest = ("field", ("id",), node[2]) if kind == "field" else ("index", ("id",), node[2])
+            rest: tuple[Any, ...] = ("field", ("id",), node[2]) if kind == "field" else ("index", ("id",), node[2])
             return self.gen(("pipe", node[1], rest), inp)
         if kind == "opt":
             fn = self.gen_fn(node[1])

@@ -57,7 +57,7 @@ class _Lexer:
             if not found:
                 raise Unsupported(f"character {ch!r}")
             self.pos = found.end()
-            kind = found.lastgroup
+            kind = found.lastgroup or ""  # every alternative of _TOKEN is a named group
             if kind == "ws":
                 continue
             value = found.group(0)

@@ -25,6 +25,9 @@ from builder.engine import jqnative, jqrt
 from builder.engine.jqrt import JQCompileError, Outcome
 from builder.engine.mapping import guard
 
+#: One record → the values of [selector, leaves…] (jqnative's fused function).
+RowFunction = Callable[[Any], tuple[Any, ...]]
+
 # -- the compiled form of one mapping ----------------------------------------------------------
 
 
@@ -234,7 +237,7 @@ class CompiledMapping:
         """Per position of [selector, leaves…]: does it run as Python (builder.engine.jqnative)?"""
         return tuple(program is not None for program in self._natives)
 
-    def _native_row(self) -> tuple[Any | None, list[Any], list[int]]:
+    def _native_row(self) -> tuple[RowFunction | None, list[jqnative.NativeProgram | None], list[int]]:
         """The fields that compile to Python (builder.engine.jqnative), as one function per record.
 
         Returns (row function or None, native programs by position, positions left to jq)."""
@@ -267,7 +270,7 @@ class CompiledMapping:
         """A row of ``evaluate_rows`` as markers."""
         if row.__class__ is not tuple:
             return row
-        markers = [[value] for value in row]
+        markers: list[list[Any] | None] = [[value] for value in row]
         for position in self.static_errors:
             markers[position] = None
         return markers
@@ -303,7 +306,7 @@ class CompiledMapping:
                     self._refresh_fast_path()
                 if self._row is None:
                     return self._jq_rows(self._program, items, None)
-                rows = self._native_rows(items, clean)
+                rows = self._native_rows(self._row, items, clean)
                 found = guard.check(self, items, rows, offset)
                 if not found:
                     return rows
@@ -330,8 +333,7 @@ class CompiledMapping:
     def program_text(self, position: int) -> str:
         return jqrt.as_program_text(self.query if position == 0 else self.leaves[position - 1].expr)
 
-    def _native_rows(self, items: Sequence[Any], clean: bool) -> list[Any]:
-        row = self._row
+    def _native_rows(self, row: RowFunction, items: Sequence[Any], clean: bool) -> list[Any]:
         rows: list[Any] = []
         to_jq: list[int] = []  # records only jq can settle (jqnative bailed)
         for index, item in enumerate(items):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from builder.net.asgi import Request, Response, Router, dispatch, send_response
+from builder.net.asgi import Receive, Request, Response, Router, Scope, Send, dispatch, send_response
 from builder.net.faults import BAD_JSON, FaultDice, InjectedReset, cut_body
 from builder.port.catalog import query as rules_query
 from builder.port.catalog.faults import CatalogFaults
@@ -98,7 +98,7 @@ class CatalogApp:
         self.pages = register_pages(self)
 
     # -- ASGI ----------------------------------------------------------------------------------
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") == "http":
             refused = _refuse_before_body(scope)
             if refused is not None:  # decided from the headers: a hostile body is never read
@@ -466,7 +466,7 @@ def _decode_cursor(value: Any) -> int:
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
-def _refuse_before_body(scope: dict[str, Any]) -> Response | None:
+def _refuse_before_body(scope: Scope) -> Response | None:
     """Checks that need only the headers, so a huge or hostile request costs nothing (issue #11 row 13).
 
     Host must be loopback (or, in-process, the name the client was given): a page in a browser

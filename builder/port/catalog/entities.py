@@ -50,7 +50,7 @@ class EntityWriter:
         (bare) when asked, and written in the same call."""
         blueprint_id = bp["identifier"]
         now = self.store.clock()
-        ids = [p.get("identifier") for p in payloads if isinstance(p, dict) and isinstance(p.get("identifier"), str)]
+        ids = [ident for p in payloads if isinstance(p, dict) for ident in [p.get("identifier")] if isinstance(ident, str)]
         existing = self.store.get_entities(blueprint_id, ids)
         # Targets that exist, per blueprint, fetched once for the whole request.
         wanted: dict[str, set[str]] = {}
@@ -85,7 +85,7 @@ class EntityWriter:
         for target_bp, target in to_create:
             if target_bp == blueprint_id and target in docs:
                 continue
-            bare = {"identifier": target, "title": None, "icon": None, "blueprint": target_bp, "team": [],
+            bare: dict[str, Any] = {"identifier": target, "title": None, "icon": None, "blueprint": target_bp, "team": [],
                     "properties": {}, "relations": {}, "createdAt": now, "createdBy": client,
                     "updatedAt": now, "updatedBy": client}
             if target_bp == blueprint_id:

@@ -179,7 +179,7 @@ def read_entities(store: CatalogStore, entities: Iterable[dict[str, Any]], *,
     return out
 
 
-class _Lazy(dict):  # type: ignore[type-arg]
+class _Lazy(dict):
     """Blueprints by identifier, fetched from the store on first use (a mirror path may go anywhere)."""
 
     def __init__(self, known: dict[str, Any], fetch: Any) -> None:

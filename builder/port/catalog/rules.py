@@ -249,7 +249,8 @@ def format_problem(value: str, fmt: Any) -> str | None:
         if not found:
             return f"{value[:40]!r} is not a date-time (RFC 3339, e.g. 2026-01-31T12:00:00Z)"
         try:
-            datetime(*(int(found.group(i)) for i in range(1, 7)))
+            year, month, day, hour, minute, second = (int(found.group(i)) for i in range(1, 7))
+            datetime(year, month, day, hour, minute, second)
         except ValueError:
             return f"{value[:40]!r} is not a valid date-time"
     elif fmt in ("email", "idn-email", "user"):

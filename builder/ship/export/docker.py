@@ -58,7 +58,7 @@ def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
 
 def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     """One ``docker run`` per installation of the deployment plan (one container each)."""
-    from builder.ship.deploy_plan import installation_project, plan_deployment
+    from builder.ship.deploy_plan import Installation, installation_project, plan_deployment
 
     plan = plan_deployment(project)
     deps = [deployment(installation_project(project, inst)) for inst in plan.installations] or [deployment(project)]
@@ -67,7 +67,9 @@ def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[s
                         reveal_secrets)
     for dep in deps[1:]:
         lines += [f"# Note: {note}" for note in dep.notes if f"# Note: {note}" not in lines]
-    for inst, dep in zip(plan.installations or [None], deps):
+    # No installation plan: one deployment of the whole project, with no installation to describe.
+    installations: list[Installation | None] = [*plan.installations] or [None]
+    for inst, dep in zip(installations, deps):
         if inst is not None and len(deps) > 1:
             lines.append(f"# Installation {dep.identifier} ({inst.pagination.describe()}): {', '.join(inst.resources)}")
         once = str(dep.event_listener.get("type", "")).upper() == "ONCE"

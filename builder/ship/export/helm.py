@@ -93,7 +93,7 @@ def _head(dep: Deployment, reveal_secrets: bool) -> list[str]:
 
 def helm_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     """One ``helm upgrade --install`` per installation of the deployment plan (one release each)."""
-    from builder.ship.deploy_plan import installation_project, plan_deployment
+    from builder.ship.deploy_plan import Installation, installation_project, plan_deployment
 
     plan = plan_deployment(project)
     deps = [deployment(installation_project(project, inst)) for inst in plan.installations] or [deployment(project)]
@@ -102,7 +102,9 @@ def helm_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str
     for dep in deps[1:]:
         lines += [f"# Note: {note}" for note in dep.notes if f"# Note: {note}" not in lines]
     lines.append(f"helm repo add --force-update port-labs {CHART_REPO}")
-    for inst, dep in zip(plan.installations or [None], deps):
+    # No installation plan: one deployment of the whole project, with no installation to describe.
+    installations: list[Installation | None] = [*plan.installations] or [None]
+    for inst, dep in zip(installations, deps):
         if inst is not None and len(deps) > 1:
             lines.append(f"# Installation {dep.identifier} ({inst.pagination.describe()}): {', '.join(inst.resources)}")
         command = [f"helm upgrade --install {release_name(dep.identifier)} {CHART}",
