@@ -17,8 +17,8 @@ from widgets.help_data import HelpData
 class HistoryTable(DataTable):
     HELP: ClassVar = HelpData(
         "Request history",
-        """Every request sent from this project, newest first: when, the resource, the request line
-as it went out (**secrets masked**: the key is never stored), status and pages. The history lives in
+        """Every request sent from this project, newest first: when, the resource, status, pages
+and the request line as it went out (**secrets masked**: the key is never stored). The history lives in
 your state directory (`$XDG_STATE_HOME/cursor-builder/history/`, one file per project file, the last
 200 sends), never beside the project.
 
@@ -40,7 +40,9 @@ your state directory (`$XDG_STATE_HOME/cursor-builder/history/`, one file per pr
         self._entries: list[Any] = []
 
     def on_mount(self) -> None:
-        self.add_columns("when (UTC)", "resource", "request", "status", "pages")
+        # The request line last: it is the long one, and in the Build tab's narrow middle a long
+        # line before them would push status and pages out of sight.
+        self.add_columns("when (UTC)", "resource", "status", "pages", "request")
 
     def show(self, entries: Sequence[Any]) -> None:
         self._entries = list(entries)
@@ -49,7 +51,7 @@ your state directory (`$XDG_STATE_HOME/cursor-builder/history/`, one file per pr
             status = Text(str(entry.status) if entry.status is not None else "✗",
                           style="green" if entry.status is not None and 200 <= entry.status < 300 else "red")
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.at))
-            self.add_row(when, entry.resource, f"{entry.method} {entry.url or entry.kind}", status, str(entry.pages))
+            self.add_row(when, entry.resource, status, str(entry.pages), f"{entry.method} {entry.url or entry.kind}")
 
     def action_replay(self) -> None:
         if not 0 <= self.cursor_row < len(self._entries):
