@@ -1,6 +1,6 @@
-"""Write SVG screenshots of the builder's main states into screenshots/, from the real app.
+"""Write SVG screenshots of the builder's states, tabs and dialogs into screenshots/, from the real app.
 
-    python scripts/screenshots.py             # all states, 140x44
+    python scripts/screenshots.py             # every state, tab, dialog and the palette, 140x44
     python scripts/screenshots.py --text      # also print each screen as plain text (for review)
 
 The app runs headless against the built-in simulator with a fixed clock and seed (the same
@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 
 from tests.app.conftest import settle  # noqa: E402
-from tests.app.snapshot_states import STATES, demo_app, pick, response_loaded, steady  # noqa: E402
+from tests.app.snapshot_states import (SCREENS, STATES, demo_app, pick, pinned_surroundings,  # noqa: E402
+                                       response_loaded, steady)
+from tests.see.test_dashboard_tab import dashboard_shown  # noqa: E402
 
 
 async def data_path_choices(pilot: Any) -> None:
@@ -31,21 +33,6 @@ async def data_path_choices(pilot: Any) -> None:
     pilot.app.query_one("#data-path").focus()
     await settle(pilot)
     steady(pilot.app)
-
-
-async def help_screen(pilot: Any) -> None:
-    await response_loaded(pilot)
-    pilot.app.query_one("#mapping").query("JqField").first().focus()
-    await pilot.press("f1")
-    await settle(pilot)
-
-
-async def command_palette(pilot: Any) -> None:
-    await response_loaded(pilot)
-    await pilot.press("ctrl+p")
-    await settle(pilot)
-    await pilot.press(*"prop")
-    await settle(pilot)
 
 
 async def enterprise_only(pilot: Any) -> None:
@@ -58,9 +45,8 @@ async def enterprise_only(pilot: Any) -> None:
 
 EXTRA = {
     "data-path-choices": data_path_choices,
-    "help": help_screen,
-    "command-palette": command_palette,
     "request-error": enterprise_only,
+    "dashboard": dashboard_shown,
 }
 
 
@@ -73,7 +59,7 @@ def screen_text(app: Any) -> str:
 
 
 async def shoot(name: str, state: Any, size: tuple[int, int], out: Path, text: bool) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, pinned_surroundings(Path(tmp)):
         app = demo_app(Path(tmp) / "cursor-builder.yaml")
         async with app.run_test(size=size) as pilot:
             await state(pilot)
@@ -94,7 +80,7 @@ async def main() -> None:
     width, height = (int(n) for n in args.size.split("x"))
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
-    for name, state in {**STATES, **EXTRA}.items():
+    for name, state in {**STATES, **SCREENS, **EXTRA}.items():
         if args.only and name not in args.only:
             continue
         await shoot(name, state, (width, height), out, args.text)

@@ -3,21 +3,53 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
+import pytest
+
+from textual.widgets import Static, TabbedContent, TextArea
+
+from builder.ship.rehearse import OceanRuntime
 from builder.tui.app import BuilderApp, make_app
+from builder.tui.screens import sync_rehearse as rehearse_view
+from builder.tui.screens.blueprint import BlueprintPane
+from builder.tui.screens.export import ExportPane
+from builder.tui.screens.sync import SyncPane
+from builder.tui.screens.sync_rehearse import RehearsePanel
+from widgets.history_table import HistoryTable
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 
 from .conftest import settle, simulator_config
 
 State = Callable[[Any], Awaitable[None]]
+T = TypeVar("T")
 
 
 def demo_app(project_file: Path) -> BuilderApp:
     """A new project (Cursor preset) against the simulator with a fixed clock and seed."""
     return make_app(project_file, demo=True, simulator=simulator_config(), env={}, test_mode=True)
+
+
+#: The Ocean runtime the Rehearse view offers, the same on every machine (the states picture the
+#: offer; running it needs the real Ocean and is tested in tests/rehearse).
+PICTURED_RUNTIME = OceanRuntime(Path("ocean-custom"), Path(".oracle-venv/bin/python"))
+
+
+@contextmanager
+def pinned_surroundings(directory: Path) -> Iterator[None]:
+    """What the Sync tab shows of the machine, the same on every one: the local catalog is a fresh
+    one at a relative path (cursor-builder/catalog.db in ``directory``, never the user's), the
+    request history starts empty and the Ocean runtime is found."""
+    (directory / "cursor-builder").mkdir(exist_ok=True)  # as where the catalog was used before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(directory)
+        patch.setenv("CURSOR_BUILDER_STATE_DIR", str(directory / "state"))
+        patch.setenv("XDG_DATA_HOME", ".")
+        patch.setattr(rehearse_view, "_detected", (PICTURED_RUNTIME, None))
+        yield
 
 
 def steady(app: BuilderApp) -> None:
@@ -74,11 +106,117 @@ async def field_editor(pilot: Any) -> None:
     steady(pilot.app)
 
 
-async def top_tab(pilot: Any, tab: str) -> None:
-    await response_loaded(pilot)
-    pilot.app.show_tab(tab)
-    for _ in range(3):  # the tab's pane mounts, then its worker fills it
+#: Rounds of ``settle`` a pane gets to show its work (each waits for every worker): a hang guard,
+#: not a timing. A pane that is still not ready fails the state, naming what it waited for.
+READY_ROUNDS = 20
+
+
+async def wait_until(pilot: Any, ready: Callable[[], bool], what: str) -> None:
+    """Settle until ``ready()`` holds (the pane's worker answered and it drew the answer)."""
+    for _ in range(READY_ROUNDS):
         await settle(pilot)
+        if ready():
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            steady(pilot.app)
+            return
+    raise AssertionError(f"{what}: not ready after {READY_ROUNDS} settled rounds")
+
+
+def tab_pane(app: BuilderApp, tab: str, kind: type[T]) -> T | None:
+    pane = app.tab_pane(tab)
+    return pane if isinstance(pane, kind) else None
+
+
+async def open_tab(pilot: Any, tab: str, kind: type[T], ready: Callable[[T], bool], what: str) -> T:
+    """Show a top-level tab (its pane mounts lazily) and wait until ``ready(pane)``."""
+    pilot.app.show_tab(tab)
+    await wait_until(pilot, lambda: (pane := tab_pane(pilot.app, tab, kind)) is not None and ready(pane), what)
+    pane = tab_pane(pilot.app, tab, kind)
+    assert pane is not None
+    return pane
+
+
+def blueprint_inferred(pane: BlueprintPane) -> bool:
+    return pane.inferred is not None and "inferring" not in str(pane.query_one("#bp-summary", Static).render())
+
+
+async def blueprint_tab(pilot: Any) -> None:
+    await response_loaded(pilot)
+    await open_tab(pilot, "blueprint", BlueprintPane, blueprint_inferred, "the Blueprint tab's inference")
+
+
+def exports_built(pane: ExportPane) -> bool:
+    return bool(pane.files or pane.error) and "building" not in str(pane.query_one("#export-summary",
+                                                                                   Static).render())
+
+
+async def export_tab(pilot: Any) -> None:
+    await response_loaded(pilot)
+    await open_tab(pilot, "export", ExportPane, exports_built, "the Export tab's exports and lint")
+
+
+def plan_proved(pane: ExportPane) -> bool:
+    plan = getattr(pane, "plan", None)
+    return plan is not None and any(r.builder_records is not None for r in plan.resources)
+
+
+async def export_plan(pilot: Any) -> None:
+    """The deployment plan with its record counts proved on the simulator (a second worker)."""
+    pane = await open_tab(pilot, "export", ExportPane, exports_built, "the Export tab's exports and lint")
+    pane.query_one("#export-tabs", TabbedContent).active = "export-plan"
+    await wait_until(pilot, lambda: plan_proved(pane), "the Export plan's counts proved on the simulator")
+
+
+async def export_helm(pilot: Any) -> None:
+    pane = await open_tab(pilot, "export", ExportPane, exports_built, "the Export tab's exports and lint")
+    pane.query_one("#export-tabs", TabbedContent).active = "export-helm"
+    await wait_until(pilot, lambda: bool(pane.query_one("#text-helm", TextArea).text), "the Helm export")
+
+
+def sync_idle(pane: SyncPane) -> bool:
+    return pane.query_one(RehearsePanel).detecting is False and not pane.running
+
+
+async def sync_plan(pilot: Any) -> None:
+    """p in the Sync tab: every resource fetched, mapped and compared with an empty local catalog."""
+    pane = await open_tab(pilot, "sync", SyncPane, sync_idle, "the Sync tab")
+    await pilot.press("p")
+    await wait_until(pilot, lambda: planned(pane), "the Sync tab's plan")
+
+
+def planned(pane: SyncPane) -> bool:
+    if pane.error:  # a plan that failed is not a picture of the plan: say why
+        raise AssertionError(f"the Sync tab's plan failed: {pane.error}")
+    return pane.plan is not None and not pane.running
+
+
+async def sync_rehearse(pilot: Any) -> None:
+    """The Rehearse view's offer (running it needs the real Ocean: not pictured)."""
+    pane = await open_tab(pilot, "sync", SyncPane, sync_idle, "the Sync tab")
+    pane.query_one("#sync-tabs", TabbedContent).active = "sync-tab-rehearse"
+    await wait_until(pilot, lambda: sync_idle(pane), "the Rehearse view's runtime detection")
+
+
+async def history(pilot: Any) -> None:
+    """The request history after two sends (the clock is fixed: same times every run)."""
+    await response_loaded(pilot)
+    await pick(pilot, "daily-usage")
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+    await pilot.app.run_action("show_history")
+    await wait_until(pilot, lambda: pilot.app.build_pane.query_one(HistoryTable).row_count >= 2,
+                     "the request history")
+
+
+async def entities_filtered(pilot: Any) -> None:
+    """The Entities table sorted by its second column and filtered."""
+    await entities_view(pilot)
+    await pilot.app.run_action("sort_entities")
+    await pilot.app.run_action("filter_entities")
+    await settle(pilot)
+    await pilot.press(*"claude")
+    await settle(pilot)
     steady(pilot.app)
 
 
@@ -113,13 +251,54 @@ async def unsaved_dialog(pilot: Any) -> None:
     await settle(pilot)
 
 
-#: Every tab, dialog and the palette (at the default size).
+async def add_resource_dialog(pilot: Any) -> None:
+    """A prompt: Add resource asks for the endpoint path."""
+    await response_loaded(pilot)
+    await pilot.app.run_action("add_resource")
+    await settle(pilot)
+    steady(pilot.app)
+
+
+async def prompt_refused(pilot: Any) -> None:
+    """A prompt that refuses its answer, one line saying why: renaming a property to a taken name."""
+    await rename_dialog(pilot)
+    await pilot.press("ctrl+u", *"kind", "enter")
+    await settle(pilot)
+    steady(pilot.app)
+
+
+async def export_write_dialog(pilot: Any) -> None:
+    await open_tab(pilot, "export", ExportPane, exports_built, "the Export tab's exports and lint")
+    await pilot.press("w")
+    await settle(pilot)
+    steady(pilot.app)
+
+
+async def blueprint_help(pilot: Any) -> None:
+    await blueprint_tab(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+#: Every tab, dialog and the palette (at the default size). The Dashboard tab has its own
+#: snapshots (tests/see/test_dashboard_tab.py). The Sync states need a local catalog and Ocean
+#: runtime that do not depend on the machine: see ``test_snapshots.pinned_surroundings``.
 SCREENS: dict[str, State] = {
     "field-editor": field_editor,
-    # The Blueprint, Export and Sync tabs are not pictured yet: their panes now mount lazily and fill
-    # from workers, and top_tab does not wait for that (the first attempt pictured an empty pane).
+    "history": history,
+    "entities-filtered": entities_filtered,
+    "blueprint": blueprint_tab,
+    "export": export_tab,
+    "export-plan": export_plan,
+    "export-helm": export_helm,
+    "sync-plan": sync_plan,
+    "sync-rehearse": sync_rehearse,
     "rename-dialog": rename_dialog,
+    "prompt-refused": prompt_refused,
+    "add-resource-dialog": add_resource_dialog,
+    "export-write-dialog": export_write_dialog,
     "help-dialog": help_dialog,
+    "blueprint-help": blueprint_help,
     "unsaved-dialog": unsaved_dialog,
     "palette": palette,
 }

@@ -7,11 +7,18 @@ test mode and cursors do not blink."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from .conftest import SIZE
-from .snapshot_states import SCREENS, SIZES, STATES, demo_app, field_editor, response_loaded
+from .snapshot_states import SCREENS, SIZES, STATES, demo_app, field_editor, pinned_surroundings, response_loaded
+
+
+@pytest.fixture
+def surroundings(tmp_path: Path) -> Iterator[None]:
+    with pinned_surroundings(tmp_path):
+        yield
 
 
 @pytest.mark.parametrize("state", list(STATES))
@@ -20,7 +27,7 @@ def test_main_states(state: str, snap_compare, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_every_screen(screen: str, snap_compare, tmp_path: Path) -> None:
+def test_every_screen(screen: str, snap_compare, tmp_path: Path, surroundings: None) -> None:
     assert snap_compare(demo_app(tmp_path / "cursor-builder.yaml"), terminal_size=SIZE, run_before=SCREENS[screen])
 
 
