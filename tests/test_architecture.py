@@ -57,3 +57,35 @@ def test_tui_state_never_loads_textual(module: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"{module} loads {done.stdout.strip()}"
+
+
+#: Parameters whose type the engine knows (Project, Resource, MappingResult, SyncPlan, PortClient…):
+#: ``Any`` there hides the pipeline's own types from mypy and from the reader.
+TYPED_PARAMETERS = {"project", "resource", "result", "result_or_entities", "plan", "client", "blueprint",
+                    "exchange"}
+
+
+def _any_typed_parameters(path: Path) -> list[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+                note = arg.annotation
+                is_any = (isinstance(note, ast.Name) and note.id == "Any") or (
+                    isinstance(note, ast.Attribute) and note.attr == "Any") or (
+                    isinstance(note, ast.Constant) and note.value == "Any")
+                if arg.arg in TYPED_PARAMETERS and is_any:
+                    found.append(f"{path.relative_to(ROOT)}:{arg.lineno} {node.name}({arg.arg}: Any)")
+    return found
+
+
+def test_engine_signatures_name_their_types() -> None:
+    """No ``project: Any``, ``resource: Any``… in the engine packages and the CLI (issue #12)."""
+    folders = [ROOT / package.replace(".", "/") for package in ENGINE_PACKAGES] + [ROOT / "builder" / "cli"]
+    offenders = [hit for folder in folders for path in sorted(folder.rglob("*.py"))
+                 for hit in _any_typed_parameters(path)]
+    assert offenders == []

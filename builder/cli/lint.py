@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.engine import mapping
 from builder.cli import UserError
 from builder.ship.lint import lint_project, render_text
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.ship import environment
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _responses(project: Any, specs: list[str]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def _responses(project: Project, specs: list[str]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     from builder.cli.preview import load_response
 
     results: dict[str, Any] = {}

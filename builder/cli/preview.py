@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calculations(project: Any) -> Any:
+def _calculations(project: Project) -> Any:
     """What ``calculated`` lists for a streamed preview: Port's calculation properties, per entity."""
     from builder.port.calculations import preview_calculations
 

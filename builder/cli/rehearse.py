@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.ship import environment
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -49,7 +52,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _docker(project: Any, demo: bool) -> int:
+def _docker(project: Project, demo: bool) -> int:
     from builder.ship.rehearse import docker_rehearsal, installations
 
     port_url, api_url = "http://127.0.0.1:8766", "http://127.0.0.1:8765" if demo else None

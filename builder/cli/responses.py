@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.cli import UserError, jsonio
+
+if TYPE_CHECKING:
+    from builder.project.model import Resource
 
 RAW = "a raw response"
 RAW_PAGES = "a list of raw response pages (--pages)"
@@ -134,7 +137,7 @@ def _type(value: Any) -> str:
     return json_type_phrase(value)
 
 
-def check_found_records(response: ResponseFile, resource: Any, records: int, dropped: list[Any]) -> None:
+def check_found_records(response: ResponseFile, resource: Resource, records: int, dropped: list[Any]) -> None:
     """Refuse a file in which data_path found nothing on any page: it is not this resource's response."""
     if records or not response.pages:
         return

@@ -29,10 +29,13 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, IO, Iterator
 
 from builder.cli import jsonio
 from builder.engine import jqrt, mapping
+
+if TYPE_CHECKING:
+    from builder.project.model import Resource
 
 CHUNK = 2_000  # records per mapping step: the memory bound, and big enough to keep jqnative's loops hot
 READ_BYTES = 8 << 20
@@ -42,7 +45,7 @@ _PLAIN_KEY = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)")
 _RISKY_ESCAPE = re.compile(rb"\\u(?:00[2-7]|[dD][89a-fA-F])")
 
 
-def plain_key(resource: Any) -> str | None:
+def plain_key(resource: Resource) -> str | None:
     """The key of a data_path such as ``.usageEvents``; None when streaming does not apply."""
     found = _PLAIN_KEY.fullmatch((resource.data_path or "").strip())
     if not found or resource.items_to_parse:
@@ -179,7 +182,7 @@ class Streamed:
                 status.first_null_record = numbers[6]
 
 
-def stream_entities(path: Path, resource: Any, key: str, spool: IO[bytes], env_access: bool = True) -> Streamed:
+def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], env_access: bool = True) -> Streamed:
     """Map the records under ``key`` chunk by chunk; each chunk's entities go to ``spool`` at once.
 
     ``Streamed.lost`` says when Ocean would lose the whole response (the caller maps it whole)."""

@@ -15,12 +15,15 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from builder.cli import UserError
 from builder.project.model import DEFAULT_PROJECT_FILE, load_project
 from builder.project.yamlio import ProjectError
 from builder.ship import environment
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -121,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-async def _run(args: argparse.Namespace, project: Any) -> int:
+async def _run(args: argparse.Namespace, project: Project) -> int:
     from builder.sync.failures import FailuresFileError, failures_path
     from builder.port.client import PortAuthError, PortError
     from builder.sync.run import SyncProgress, dry_run_report, open_target, plan_sync, retry_failed, run_plan

@@ -11,10 +11,13 @@ the project's blueprints, because Port accepts a page whose widgets point at not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from builder.port.pages import layout_problems, page_name, page_widgets
 from builder.port.rules import short
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 NUMBER_UNITS = ("none", "$", "€", "£", "%", "custom")
 UNIT_ALIGNMENTS = ("left", "right", "bottom")
@@ -342,7 +345,7 @@ def page_problems(page: Mapping[str, Any], blueprints: Mapping[str, Mapping[str,
     return check.out
 
 
-def project_page_problems(project: Any) -> list[PageProblem]:
+def project_page_problems(project: Project) -> list[PageProblem]:
     blueprints = {bp["identifier"]: bp for bp in project.blueprints}
     out: list[PageProblem] = []
     seen: set[str] = set()
@@ -355,7 +358,7 @@ def project_page_problems(project: Any) -> list[PageProblem]:
     return out
 
 
-def page_findings(project: Any) -> list[tuple[str, str, str, str, str]]:
+def page_findings(project: Project) -> list[tuple[str, str, str, str, str]]:
     """(severity, code, message, consequence, fix) for the lint, one per page problem."""
     out = []
     for problem in project_page_problems(project):

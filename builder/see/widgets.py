@@ -108,7 +108,7 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
-def select(entities: Entities, blueprint: Any, dataset: Any) -> tuple[list[Mapping[str, Any]], str | None]:
+def select(entities: Entities, blueprint: object, dataset: Any) -> tuple[list[Mapping[str, Any]], str | None]:
     """The blueprint's entities that match ``dataset`` (and a note when a rule cannot be evaluated)."""
     found = list(entities.get(blueprint, ())) if isinstance(blueprint, str) else \
         [e for group in entities.values() for e in group]

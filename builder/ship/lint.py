@@ -118,7 +118,7 @@ def ocean_continues(config: Mapping[str, Any], response: Any) -> bool:
 
 
 class _Lint:
-    def __init__(self, project: Any, results: Mapping[str, Any] | None, samples: Mapping[str, Any] | None,
+    def __init__(self, project: Project, results: Mapping[str, Any] | None, samples: Mapping[str, Any] | None,
                  now: float | None) -> None:
         self.project = project
         self.results = results or {}
@@ -402,7 +402,7 @@ class _Lint:
         blueprint = self.project.find_blueprint(bp) if bp else None
         if result is None or blueprint is None:
             return
-        known = [b.get("identifier") for b in self.project.blueprints]
+        known = [b["identifier"] for b in self.project.blueprints if isinstance(b.get("identifier"), str)]
         problems = [p for p in validate_entities(result.entities, blueprint, known_blueprints=known)
                     if p.severity == "error" and p.code != "duplicate"]
         groups: dict[tuple[str, str], list[Any]] = {}
@@ -457,7 +457,7 @@ def _moment(value: Any, now: float) -> float | None:
     return moment.timestamp() * 1000
 
 
-def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
+def lint_project(project: Project, *, results: Mapping[str, Any] | None = None,
                  samples: Mapping[str, Iterable[Any]] | None = None, now: float | None = None) -> list[Finding]:
     """Findings for the whole project, errors first, then by resource order.
 
@@ -475,7 +475,8 @@ def lint_project(project: Any, *, results: Mapping[str, Any] | None = None,
     for resource in project.resources:
         lint.resource(resource)
     lint.finish()
-    order = {name: i for i, name in enumerate([None] + project.resource_names())}
+    names: list[str | None] = [None, *project.resource_names()]  # project-level findings first
+    order = {name: i for i, name in enumerate(names)}
     return sorted(lint.out, key=lambda f: (SEVERITIES.index(f.severity), order.get(f.resource, 0)))
 
 

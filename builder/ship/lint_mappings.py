@@ -10,11 +10,14 @@ be set; and the processing mode must be the one in which Ocean runs this mapping
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from builder.engine import jqrt, mapping
 from builder.engine.jsonpaths import json_type_phrase
 from builder.ship.export.settings import PIN_REASONS, PROCESSING_MODE, PROCESSING_MODE_ENV
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 Add = Callable[[str, str | None, str, str, str, str], None]
 
@@ -156,7 +159,7 @@ def _preset_sample(kind: str) -> list[Any] | None:
         return None
 
 
-def integration_findings(project: Any, add: Add) -> None:
+def integration_findings(project: Project, add: Add) -> None:
     config = project.config
     if not str(config.get("baseUrl") or "").strip():
         add("error", None, "base-url-empty", "integration.config.baseUrl is empty",

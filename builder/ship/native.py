@@ -14,9 +14,12 @@ every such entity, which the Cursor API documents as the usual case.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from builder.engine import jqrt
+
+if TYPE_CHECKING:
+    from builder.project.model import Resource
 
 SOURCE = "port-labs/ocean integrations/cursor v0.1.57"
 
@@ -98,7 +101,7 @@ def native_kind(kind: str) -> NativeKind | None:
     return next((n for n in NATIVE_KINDS if n.endpoint == path), None)
 
 
-def compare(resource: Any, records: Iterable[Any] = ()) -> NativeComparison:
+def compare(resource: Resource, records: Iterable[Any] = ()) -> NativeComparison:
     """``resource`` (a project Resource) against the native kind reading its endpoint.
 
     ``records`` are the resource's raw records (after its data_path is NOT required: the native

@@ -8,14 +8,17 @@ it), and a resource whose Cursor endpoint the native integration also reads gets
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from builder.ship.deploy_plan import DeployPlan
+
+if TYPE_CHECKING:
+    from builder.project.model import Resource
 
 Add = Callable[[str, "str | None", str, str, str, str], None]
 
 
-def resource_findings(plan: DeployPlan, resource: Any, has_error: bool, add: Add) -> None:
+def resource_findings(plan: DeployPlan, resource: Resource, has_error: bool, add: Add) -> None:
     planned = next((r for r in plan.resources if r.name == resource.name), None)
     if planned is None:
         return

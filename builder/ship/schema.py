@@ -16,7 +16,7 @@ import copy
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, cast
 
 from builder.port.rules import (
     FORMAT_CHECKS,
@@ -30,6 +30,10 @@ from builder.port.rules import (
     title_from_key,
     validate_entities,
 )
+
+if TYPE_CHECKING:
+    from builder.engine.mapping.result import MappingResult
+    from builder.project.model import Resource
 
 __all__ = ["Inferred", "PropertyChange", "BlueprintDiff", "Problem", "infer_blueprint", "compare_blueprints",
            "merge_blueprint", "validate_entities", "validate_result"]
@@ -59,8 +63,10 @@ class Inferred:
                 "mixed": self.mixed, "unresolved_relations": self.unresolved_relations, "notes": self.notes}
 
 
-def _entities_of(result_or_entities: Any) -> list[Mapping[str, Any]]:
-    entities = getattr(result_or_entities, "entities", result_or_entities)
+def _entities_of(result_or_entities: MappingResult | Iterable[Any] | None) -> list[Mapping[str, Any]]:
+    # A MappingResult, or any result object carrying ``entities`` (the TUI's), or the entities themselves.
+    # getattr's answer is the entities whichever of the two was given (mypy cannot follow it).
+    entities = cast("Iterable[Any] | None", getattr(result_or_entities, "entities", result_or_entities))
     return [e for e in (entities or []) if isinstance(e, Mapping)]
 
 
@@ -128,7 +134,7 @@ def _relation_target(key: str, expr: Any, values: list[Any], known: set[str],
     return key, f"relation {key}: no known blueprint {key!r}; set its target before adopting"
 
 
-def infer_blueprint(result_or_entities: Any, resource: Any = None, identifier: str | None = None,
+def infer_blueprint(result_or_entities: MappingResult | Iterable[Any] | None, resource: Resource | None = None, identifier: str | None = None,
                     title: str | None = None, *, known_blueprints: Iterable[str] | None = None,
                     existing: Mapping[str, Any] | None = None,
                     known_identifiers: Mapping[str, Iterable[str]] | None = None,
@@ -350,7 +356,7 @@ def merge_blueprint(existing: Mapping[str, Any] | None, inferred: Inferred | Map
     return out
 
 
-def validate_result(result_or_entities: Any, blueprint: Mapping[str, Any], *,
+def validate_result(result_or_entities: MappingResult | Iterable[Any] | None, blueprint: Mapping[str, Any], *,
                     known_blueprints: Iterable[str] | None = None) -> list[Problem]:
     """``validate_entities`` over a ``MappingResult``, with problem indexes mapped to record numbers."""
     entities: Sequence[Mapping[str, Any]] = _entities_of(result_or_entities)

@@ -9,10 +9,13 @@ fails is reported and does not fail the entity sync (like Ocean, which logs and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import quote
 
 from builder.port.catalog.pages import same_page
+
+if TYPE_CHECKING:
+    from builder.port.client import PortClient
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def _message(response: Any) -> str:
         return f"HTTP {response.status_code}"
 
 
-async def apply_page(client: Any, page: Mapping[str, Any]) -> PageOutcome:
+async def apply_page(client: PortClient, page: Mapping[str, Any]) -> PageOutcome:
     identifier = str(page.get("identifier"))
     path = f"/v1/pages/{quote(identifier, safe='')}"
     try:
@@ -55,5 +58,5 @@ async def apply_page(client: Any, page: Mapping[str, Any]) -> PageOutcome:
         return PageOutcome(identifier, "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
-async def apply_pages(client: Any, pages: Iterable[Mapping[str, Any]]) -> list[PageOutcome]:
+async def apply_pages(client: PortClient, pages: Iterable[Mapping[str, Any]]) -> list[PageOutcome]:
     return [await apply_page(client, page) for page in pages if isinstance(page, Mapping)]

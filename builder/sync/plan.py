@@ -323,7 +323,8 @@ async def _compare(plan: SyncPlan, client: PortClient, *, fetch_failed: bool) ->
             ids = [i.identifier for i in items if isinstance(i.identifier, str)]
             gate = asyncio.Semaphore(COMPARE_CONCURRENCY)
 
-            async def search(chunk: list[str]) -> list[dict[str, Any]]:
+            # Awaited within this iteration; the defaults bind bp and gate all the same.
+            async def search(chunk: list[str], bp: str = bp, gate: asyncio.Semaphore = gate) -> list[dict[str, Any]]:
                 async with gate:
                     return await client.search_entities(bp, identifier_query(chunk))
 

@@ -8,12 +8,15 @@ cancels, and gets exactly the result of one call). Field diagnostics are counted
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from builder.engine.mapping.compiled import CompiledMapping, compile_mapping
 from builder.engine.mapping.entity import falsy_key, lose_failed_batches, to_payload
 from builder.engine.mapping.extract import extract_items
 from builder.engine.mapping.result import Dropped, FieldStatus, MappingResult
+
+if TYPE_CHECKING:
+    from builder.project.model import Resource
 
 
 def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "true", *,
@@ -157,7 +160,7 @@ def _leaf_message(compiled: CompiledMapping, status: FieldStatus, item: Any) -> 
 # -- the whole pipeline -------------------------------------------------------------------------
 
 
-def run(resource: Any, responses: Sequence[Any], *, env_access: bool = True,
+def run(resource: Resource, responses: Sequence[Any], *, env_access: bool = True,
         page_params: Sequence[dict[str, str]] | None = None, native: bool = True) -> MappingResult:
     """Map a resource (``builder.project.model.Resource``) over responses (one parsed JSON body per page).
 

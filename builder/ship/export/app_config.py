@@ -7,12 +7,15 @@ integration differ from what the user saw. Casing mistakes are the lint's job.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from builder.project.yamlio import dump
 
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
-def port_app_config_yaml(project: Any) -> str:
+
+def port_app_config_yaml(project: Project) -> str:
     identifier = (project.integration or {}).get("identifier") or "<integration identifier>"
     header = (
         f"# port-app-config (mapping) for the Ocean Custom integration {identifier!s}.\n"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
 @dataclass
@@ -57,6 +60,6 @@ def creation_order(blueprints: Sequence[Mapping[str, Any]]) -> BlueprintOrder:
     return order
 
 
-def blueprints_json(project: Any) -> str:
+def blueprints_json(project: Project) -> str:
     order = creation_order(project.blueprints)
     return json.dumps(order.blueprints, indent=2, ensure_ascii=False) + "\n"

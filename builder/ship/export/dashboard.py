@@ -7,9 +7,12 @@ is (``setup-port.sh`` does, after the blueprints). Deterministic: key order as i
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
-def dashboards_json(project: Any, **_: Any) -> str:
+def dashboards_json(project: Project, **_: Any) -> str:
     pages = list(getattr(project, "dashboards", None) or [])
     return json.dumps(pages, indent=2, ensure_ascii=False) + "\n"

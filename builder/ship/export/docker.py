@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.ship.export.settings import CORE_SETTINGS, IMAGE, Deployment, as_ocean_string, deployment
 from builder.ship.export.shell import continued, quote_literal, reveal_source, script_head, source_ref
 
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
-def docker_env(project: Any, *, reveal_secrets: bool = False,
+
+def docker_env(project: Project, *, reveal_secrets: bool = False,
                env: Mapping[str, str] | None = None) -> list[tuple[str, str | None, str | None]]:
     """(env var, literal value, source variable) in command order; exactly one of the last two is set.
 
@@ -56,7 +59,7 @@ def _entries(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]
     return out
 
 
-def docker_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
+def docker_command(project: Project, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     """One ``docker run`` per installation of the deployment plan (one container each)."""
     from builder.ship.deploy_plan import Installation, installation_project, plan_deployment
 

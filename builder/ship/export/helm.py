@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.ship.export.settings import CHART, CHART_REPO, Deployment, deployment
 from builder.ship.export.shell import (continued, helm_escape, quote_literal, reveal, reveal_source,
                                   script_head, source_ref)
 from builder.project.yamlio import dump
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 NAMESPACE = "port-ocean"
 
@@ -91,7 +94,7 @@ def _head(dep: Deployment, reveal_secrets: bool) -> list[str]:
                        reveal_secrets)
 
 
-def helm_command(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
+def helm_command(project: Project, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None) -> str:
     """One ``helm upgrade --install`` per installation of the deployment plan (one release each)."""
     from builder.ship.deploy_plan import Installation, installation_project, plan_deployment
 
@@ -144,7 +147,7 @@ def _values(dep: Deployment, reveal_secrets: bool, env: Mapping[str, str]) -> di
     return values
 
 
-def values_yaml(project: Any, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None,
+def values_yaml(project: Project, *, reveal_secrets: bool = False, env: Mapping[str, str] | None = None,
                 values_file: str | None = None) -> str:
     dep = deployment(project)
     env = os.environ if env is None else env

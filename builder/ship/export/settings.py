@@ -12,9 +12,12 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.project.model import env_ref_name
+
+if TYPE_CHECKING:
+    from builder.project.model import Project
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ PIN_REASONS = (
 )
 
 
-def pin_notes(project: Any) -> list[str]:
+def pin_notes(project: Project) -> list[str]:
     """The ``PIN_REASONS`` that apply to ``project`` (the README and the lint say them even when the
     project sets nothing): the processing mode unless the project sets another (the lint's error
     says that one), env access unless the project opts in."""
@@ -284,7 +287,7 @@ _HINT_KEYS = {"paginationParam": "pageParam", "sizeParam": "sizeParam", "hasMore
               "cursorPath": "cursorPath"}
 
 
-def pagination_hints(project: Any) -> dict[str, str]:
+def pagination_hints(project: Project) -> dict[str, str]:
     """Integration pagination names the resources' own (builder) pagination agrees on.
 
     Only a value that every resource paging with the integration's type uses, in the query
@@ -311,7 +314,7 @@ def _credential(raw: Any, default_env: str) -> Credential:
     return Credential(str(raw), None)
 
 
-def deployment(project: Any) -> Deployment:
+def deployment(project: Project) -> Deployment:
     integration = project.integration or {}
     notes: list[str] = []
     identifier = str(integration.get("identifier") or DEFAULT_IDENTIFIER)
@@ -347,7 +350,7 @@ def deployment(project: Any) -> Deployment:
 Problem = tuple[str, str, str, str, str]  # severity, code, message, consequence, fix
 
 
-def setting_problems(project: Any) -> list[Problem]:
+def setting_problems(project: Project) -> list[Problem]:
     """Integration-level settings the deployed integration reads differently from what they say."""
     out: list[Problem] = []
     cfg = project.config
