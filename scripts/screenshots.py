@@ -60,7 +60,7 @@ def screen_text(app: Any) -> str:
 
 async def shoot(name: str, state: Any, size: tuple[int, int], out: Path, text: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp, pinned_surroundings(Path(tmp)):
-        app = demo_app(Path(tmp) / "cursor-builder.yaml")
+        app = demo_app(Path("cursor-builder.yaml"))  # in tmp: the paths the app offers are relative
         async with app.run_test(size=size) as pilot:
             await state(pilot)
             await pilot.pause()

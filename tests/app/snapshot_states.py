@@ -53,10 +53,14 @@ def pinned_surroundings(directory: Path) -> Iterator[None]:
 
 
 def steady(app: BuilderApp) -> None:
-    """No blinking cursor in a picture: the blink phase would differ from run to run."""
+    """No blinking cursor and no animation in a picture: their phase would differ from run to run
+    (an indeterminate progress bar, as in the Sync tab, draws its pulse where the clock says)."""
+    app.animation_level = "none"
     for widget in app.query("*"):
         if hasattr(widget, "cursor_blink"):
             widget.cursor_blink = False
+    for bar in app.query("ProgressBar Bar"):  # drawn again without the pulse
+        bar.refresh()
 
 
 async def pick(pilot: Any, name: str) -> None:
@@ -210,9 +214,10 @@ async def history(pilot: Any) -> None:
 
 
 async def entities_filtered(pilot: Any) -> None:
-    """The Entities table sorted by its second column and filtered."""
+    """The Entities table sorted by its third column (s moves the sort one column on) and filtered."""
     await entities_view(pilot)
-    await pilot.app.run_action("sort_entities")
+    for _ in range(3):
+        await pilot.app.run_action("sort_entities")
     await pilot.app.run_action("filter_entities")
     await settle(pilot)
     await pilot.press(*"claude")
@@ -233,6 +238,7 @@ async def help_dialog(pilot: Any) -> None:
     await field_editor(pilot)
     await pilot.press("f1")
     await settle(pilot)
+    steady(pilot.app)
 
 
 async def palette(pilot: Any) -> None:
@@ -241,6 +247,7 @@ async def palette(pilot: Any) -> None:
     await settle(pilot)
     await pilot.press(*"prop")
     await settle(pilot)
+    steady(pilot.app)
 
 
 async def unsaved_dialog(pilot: Any) -> None:
@@ -249,6 +256,7 @@ async def unsaved_dialog(pilot: Any) -> None:
     await settle(pilot)
     await pilot.press("ctrl+q")
     await settle(pilot)
+    steady(pilot.app)
 
 
 async def add_resource_dialog(pilot: Any) -> None:
@@ -278,11 +286,12 @@ async def blueprint_help(pilot: Any) -> None:
     await blueprint_tab(pilot)
     await pilot.press("f1")
     await settle(pilot)
+    steady(pilot.app)
 
 
 #: Every tab, dialog and the palette (at the default size). The Dashboard tab has its own
 #: snapshots (tests/see/test_dashboard_tab.py). The Sync states need a local catalog and Ocean
-#: runtime that do not depend on the machine: see ``test_snapshots.pinned_surroundings``.
+#: runtime that do not depend on the machine: see ``pinned_surroundings``.
 SCREENS: dict[str, State] = {
     "field-editor": field_editor,
     "history": history,

@@ -2,7 +2,8 @@
 80x24, 100x30, 140x44 and 200x60 (pytest-textual-snapshot; update with --snapshot-update).
 
 Deterministic by construction: the simulator has a fixed "now" and seed, timings are hidden in
-test mode and cursors do not blink."""
+test mode, cursors do not blink, nothing animates, each state waits on the work of the pane it
+pictures, and what the Sync tab shows of the machine is pinned (``pinned_surroundings``)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ def test_main_states(state: str, snap_compare, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_every_screen(screen: str, snap_compare, tmp_path: Path, surroundings: None) -> None:
-    assert snap_compare(demo_app(tmp_path / "cursor-builder.yaml"), terminal_size=SIZE, run_before=SCREENS[screen])
+def test_every_screen(screen: str, snap_compare, surroundings: None) -> None:
+    # Relative to tmp_path (the surroundings' working directory): paths the app offers, such as
+    # the export directory, read the same on every run.
+    assert snap_compare(demo_app(Path("cursor-builder.yaml")), terminal_size=SIZE, run_before=SCREENS[screen])
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
