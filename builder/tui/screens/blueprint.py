@@ -23,27 +23,36 @@ from textual.worker import get_current_worker
 
 from builder.ship.schema import (BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint,
                             validate_result)
+from builder.tui.messages import ProjectChanged
 from builder.tui.screens.export import when_pane
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
     from builder.tui.screens.registry import TabHost
+    from builder.tui.state.session import Session
 
 
 class BlueprintPane(Vertical):
     """Inferred blueprint, diff, decisions and validation for the selected resource."""
 
     HELP = HelpData("Blueprint", """The Port blueprint the selected resource's entities need, inferred from **all**
-its entities: `number` for every number, a `format` only when every value matches, `required` only
-when every entity has a value. Fields that were null everywhere are typed string and listed under
-**Decide**, with relation targets the builder had to guess.
+its entities: `number` for every number, a `format` only when every value matches. Fields that were
+null everywhere are typed string and listed under **Decide**, with relation targets the builder had to
+guess.
+
+`required` is yours to decide: a blueprint already in the project keeps its `required` list as it is.
+`q` asks for **required proposals**: every field that has a value in every entity is proposed as
+required (the diff shows them as changes); `q` again turns the proposals off. A blueprint not yet in
+the project always gets proposals.
 
 The diff says what adopting would change in the project's blueprint; **Problems** lists what Port
-would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
+would reject, per record. Keys: `a` adopt into the project, `r` refresh, `q` required proposals.""")
 
     BINDINGS = [
         Binding("a", "adopt", "Adopt", id="blueprint.adopt", tooltip="Write the inferred blueprint into the project"),
         Binding("r", "refresh", "Refresh", id="blueprint.refresh", tooltip="Infer again from the latest entities"),
+        Binding("q", "propose_required", "Propose required", id="blueprint.propose-required",
+                tooltip="Propose `required` for every field present in every entity (q again: keep the project's)"),
     ]
 
     DEFAULT_CSS = """
@@ -57,14 +66,17 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
     BlueprintPane #bp-problems { height: 1fr; min-height: 6; }
     """
 
-    def __init__(self, app: TabHost, *, id: str | None = "blueprint-pane") -> None:
+    def __init__(self, session: Session, *, id: str | None = "blueprint-pane") -> None:
         super().__init__(id=id)
-        self.builder = app
+        self.session = session
         self._ready = False
         self.inferred: Inferred | None = None
         self.diff: BlueprintDiff | None = None
         self.problems: list[Any] = []
         self.resource_name: str | None = None
+        #: Whether to propose `required` for always-present fields of a blueprint the project has
+        #: (issue #14 bug 11: otherwise its `required` list is the user's and stays as it is).
+        self.propose_required = False
         self._generation = 0  # of refresh_blueprint: only the newest inference is shown
 
     def compose(self) -> ComposeResult:
@@ -101,10 +113,10 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
 
     # -- content -------------------------------------------------------------------------------
     def _existing(self, identifier: str | None) -> dict[str, Any] | None:
-        return self.builder.session.project.find_blueprint(identifier) if identifier else None
+        return self.session.project.find_blueprint(identifier) if identifier else None
 
     def refresh_blueprint(self) -> None:
-        session = self.builder.session
+        session = self.session
         resource = session.resource
         result = session.result
         summary = self.query_one("#bp-summary", Static)
@@ -127,7 +139,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
         existing = self._existing(resource.blueprint_literal)
         summary.update(f"{resource.name}: inferring the blueprint from {len(result.entities)} entities…")
         self._infer(self._generation, result, resource.copy(), known, copy.deepcopy(existing),
-                    list(session.results.values()))
+                    list(session.results.values()), self.propose_required)
 
     class Found(Message):
         """What one ``refresh_blueprint`` found (computed in a thread)."""
@@ -140,21 +152,22 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
 
     @work(thread=True, exclusive=True, group="blueprint-infer")
     def _infer(self, generation: int, result: Any, resource: Any, known: list[str], existing: dict[str, Any] | None,
-               others: list[Any]) -> None:
+               others: list[Any], propose_required: bool) -> None:
         # Inference and validation walk every entity (20,000 on a large team): off the event loop.
         ids: dict[str, set[str]] = {}
         for other in others:  # entities mapped for other resources: relation targets
             for entity in getattr(other, "entities", []):
                 if isinstance(entity.get("blueprint"), str) and isinstance(entity.get("identifier"), str):
                     ids.setdefault(entity["blueprint"], set()).add(entity["identifier"])
-        inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing, known_identifiers=ids)
+        inferred = infer_blueprint(result, resource, known_blueprints=known, existing=existing, known_identifiers=ids,
+                                   propose_required=True if propose_required else None)
         diff = compare_blueprints(inferred, existing)
         problems = validate_result(result, existing or inferred.blueprint, known_blueprints=known)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Found(generation, inferred, diff, problems, existing is not None))
 
     def on_blueprint_pane_found(self, message: BlueprintPane.Found) -> None:
-        resource = self.builder.session.resource
+        resource = self.session.resource
         if message.generation != self._generation or resource is None:
             return  # a newer refresh is on its way
         self.inferred, self.diff, self.problems = message.inferred, message.diff, message.problems
@@ -177,35 +190,44 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh.""")
             f"{resource.name} → blueprint {self.inferred.identifier} · inferred from "
             f"{self.inferred.samples} entities · {len(self.diff.added)} added, {len(self.diff.removed)} "
             f"removed, {len(self.diff.changed)} changed · {len(self.problems)} problem(s) against "
-            f"{against} · a adopt")
+            f"{against} · a adopt · q required proposals {'on' if self.propose_required else 'off'}")
 
     # -- actions -------------------------------------------------------------------------------
     def action_refresh(self) -> None:
         self.refresh_blueprint()
 
+    def action_propose_required(self) -> None:
+        self.propose_required = not self.propose_required
+        self.notify("Proposing required for every field present in every entity" if self.propose_required else
+                    "Required as the project has it (no proposals)", timeout=3)
+        self.refresh_blueprint()
+
     def action_adopt(self) -> None:
         if self.inferred is None:
             busy = any(w.group == "blueprint-infer" and w.is_running for w in self.workers)
-            self.builder.notify("The blueprint is still being inferred: press a again in a moment." if busy else
-                                "Nothing to adopt: send the resource's request first.", severity="warning")
+            self.notify("The blueprint is still being inferred: press a again in a moment." if busy else
+                        "Nothing to adopt: send the resource's request first.", severity="warning")
             return
-        project = self.builder.session.project
+        project = self.session.project
         existing = self._existing(self.inferred.identifier)
         merged = merge_blueprint(existing, self.inferred)
         if existing is None:
             project.blueprints.append(merged)
         else:
             project.blueprints[project.blueprints.index(existing)] = merged
-        self.builder.project_changed()
+        self.post_message(ProjectChanged())  # the Build tab shows the project again
         left = f"; decide: {len(self.inferred.notes)} note(s)" if self.inferred.notes else ""
-        self.builder.notify(f"Adopted blueprint {self.inferred.identifier} (not saved yet){left}", timeout=4)
+        self.notify(f"Adopted blueprint {self.inferred.identifier} (not saved yet){left}", timeout=4)
         self.refresh_blueprint()
 
 
 def create_pane(app: TabHost) -> BlueprintPane:
-    return BlueprintPane(app)
+    return BlueprintPane(app.session)
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     yield ("Blueprint: adopt the inferred blueprint", "Write the blueprint inferred from the entities into the project",
            lambda: when_pane(app, BlueprintPane, "blueprint", lambda pane: pane.action_adopt()))
+    yield ("Blueprint: propose required fields (on/off)",
+           "Propose `required` for every field present in every entity; again to keep the project's list",
+           lambda: when_pane(app, BlueprintPane, "blueprint", lambda pane: pane.action_propose_required()))

@@ -29,7 +29,10 @@ from widgets.number_chart import NumberChart
 from widgets.pie_chart import PieChart
 
 if TYPE_CHECKING:
+    from builder.project.model import Project
+    from builder.source.client import Source
     from builder.tui.screens.registry import TabHost
+    from builder.tui.state.session import Session
 
 CELL = 18  # characters per table cell: the calculated columns stay in view at 140 columns
 
@@ -78,9 +81,14 @@ class DashboardPane(Vertical):
 
     can_focus = True
 
-    def __init__(self, app: TabHost, *, id: str | None = "dashboard-pane") -> None:
+    def __init__(self, session: Session, *, make_source: Callable[[Project], Source],
+                 catalog_path: Callable[[], Path | None], now: float | None = None,
+                 id: str | None = "dashboard-pane") -> None:
         super().__init__(id=id)
-        self.builder = app
+        self.session = session
+        self._make_source = make_source
+        self._sync_db_path = catalog_path  # the Sync tab's catalog once it is open (tests move it)
+        self.now = now  # the instant "today" is in the charts; fixed in tests
         self.options: SeeOptions = DEFAULT_OPTIONS
         self.source = "preview"  # preview | catalog
         self.entities: dict[str, list[dict[str, Any]]] = {}
@@ -112,7 +120,7 @@ class DashboardPane(Vertical):
     # -- the page ---------------------------------------------------------------------------------
     @property
     def page(self) -> dict[str, Any] | None:
-        pages = self.builder.session.project.dashboards
+        pages = self.session.project.dashboards
         return pages[0] if pages else None
 
     def _layout(self) -> None:
@@ -157,13 +165,12 @@ class DashboardPane(Vertical):
 
     # -- loading ------------------------------------------------------------------------------------
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.builder.now if self.builder.now is not None else time.time(), timezone.utc)
+        return datetime.fromtimestamp(self.now if self.now is not None else time.time(), timezone.utc)
 
     def _catalog_path(self) -> Path:
         from builder.port.catalog import default_db_path
 
-        sync = self.builder.tab_pane("sync")
-        return Path(getattr(sync, "db_path", None) or default_db_path())
+        return Path(self._sync_db_path() or default_db_path())
 
     def action_reload(self) -> None:
         self.query_one("#dash-summary", Static).update(f"Loading the entities from the {self.source}…")
@@ -171,7 +178,7 @@ class DashboardPane(Vertical):
 
     @work(exclusive=True, group="dashboard")
     async def load(self) -> None:
-        project = self.builder.session.project
+        project = self.session.project
         page = self.page
         if page is None:
             self.loaded = True
@@ -188,7 +195,7 @@ class DashboardPane(Vertical):
 
                 entities = catalog_entities(project, CatalogStore(str(path)), wanted)
         else:
-            source = self.builder.make_source(project)
+            source = self._make_source(project)
             try:
                 entities, problems = await preview_entities(project, source, wanted)
             except Exception as exc:  # a dead network or a bad answer is a line on the tab, never a crash
@@ -204,7 +211,7 @@ class DashboardPane(Vertical):
         if page is None:
             return
         self._layout()
-        project = self.builder.session.project
+        project = self.session.project
         blueprints = {bp["identifier"]: bp for bp in project.blueprints}
         self.values = compute_page(page, self.entities, now=self._now(), blueprints=blueprints, options=self.options)
         for value in self.values:
@@ -256,9 +263,9 @@ class DashboardPane(Vertical):
                 self.options = self.options.with_(timezone=value.strip())
                 self.redraw()
 
-        self.builder.push_screen(PromptScreen("Time zone of line-chart buckets", self.options.timezone,
-                                              hint="an IANA name: UTC, Europe/Paris, America/New_York …",
-                                              check=check), chosen)
+        self.app.push_screen(PromptScreen("Time zone of line-chart buckets", self.options.timezone,
+                                          hint="an IANA name: UTC, Europe/Paris, America/New_York …",
+                                          check=check), chosen)
 
     def action_toggle_range(self) -> None:
         self.options = self.options.with_(time_range="days" if self.options.time_range == "rolling" else "rolling")
@@ -277,7 +284,15 @@ def _cell(value: Any) -> str:
 
 
 def create_pane(app: TabHost) -> DashboardPane:
-    return DashboardPane(app)
+    def catalog_path() -> Path | None:
+        sync = app.tab_pane("sync")
+        if sync is None:
+            return None
+        from builder.tui.screens.sync import SyncPane  # already imported: its pane exists
+
+        return sync.db_path if isinstance(sync, SyncPane) else None
+
+    return DashboardPane(app.session, make_source=app.make_source, catalog_path=catalog_path, now=app.now)
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:

@@ -26,6 +26,7 @@ from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
     from builder.tui.screens.registry import TabHost
+    from builder.tui.state.session import Session
 
 TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dashboard", "helm": "Helm",
           "values": "values.yaml", "docker": "Docker", "readme": "README", "setup": "Port setup"}
@@ -66,9 +67,10 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     ExportPane #lint-detail { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
-    def __init__(self, app: TabHost, *, id: str | None = "export-pane") -> None:
+    def __init__(self, session: Session, *, now: float | None = None, id: str | None = "export-pane") -> None:
         super().__init__(id=id)
-        self.builder = app
+        self.session = session
+        self.now = now  # the instant the lint's computed request values ($now) use; fixed in tests
         self._ready = False
         self.files: dict[str, str] = {}
         self.findings: list[Finding] = []
@@ -114,17 +116,17 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
 
     # -- content -------------------------------------------------------------------------------
     def _samples(self) -> dict[str, list[Any]]:
-        return {name: run.bodies for name, run in self.builder.session.runs.items() if run.bodies}
+        return {name: run.bodies for name, run in self.session.runs.items() if run.bodies}
 
     def refresh_exports(self) -> None:
         """Rebuild the exports, the lint and the deployment plan in a thread (the lint maps every
         resource: seconds on a loaded machine); the newest request wins and ``Built`` shows it."""
-        session = self.builder.session
+        session = self.session
         session.install_environment()  # the lint maps with the deployed integration's `env`
         self._generation += 1
         self.query_one("#export-summary", Static).update("building the exports and the lint…")
         self._build(self._generation, session.project.copy(), dict(session.results), self._samples(),
-                    self.builder.now)
+                    self.now)
 
     class Built(Message):
         """The exports, lint findings and deployment plan of one ``refresh_exports``."""
@@ -160,7 +162,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     def on_export_pane_built(self, message: Built) -> None:
         if message.generation != self._generation:
             return  # a newer refresh is on its way
-        session = self.builder.session
+        session = self.session
         self.files, self.findings, self.error = message.files, message.findings, message.error
         for fmt, name in FORMATS.items():
             area = self.query_one(f"#text-{fmt}", TextArea)
@@ -184,7 +186,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         from builder.ship.deploy_plan import plan_deployment
 
         try:
-            plan = plan or plan_deployment(self.builder.session.project, self._samples())
+            plan = plan or plan_deployment(self.session.project, self._samples())
         except Exception:  # noqa: BLE001 - a project mid-edit: the lint tab says why
             return
         self.plan = plan
@@ -201,7 +203,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             "against what the builder fetches. " + " ".join(f"{i.identifier}: {i.note()}" for i in plan.installations
                                                               if i.pagination.type != "none"))
         if not proved:
-            self._prove_plan(self.builder.session.project.copy(), plan)
+            self._prove_plan(self.session.project.copy(), plan)
 
     @work(thread=True, exclusive=True, group="export-plan")
     def _prove_plan(self, project: Any, plan: Any) -> None:
@@ -214,7 +216,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             proved = asyncio.run(prove(project, plan))
         except Exception:  # noqa: BLE001 - the table keeps the structural plan
             return
-        self.builder.call_from_thread(self._show_plan, proved)
+        self.app.call_from_thread(self._show_plan, proved)
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one("#lint-detail", Static)
@@ -257,15 +259,15 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
 
     def action_copy(self) -> None:
         text = self.current_text()
-        self.builder.copy_to_clipboard(text)
+        self.app.copy_to_clipboard(text)
         what = FORMATS.get(self.current_format or "", "lint findings")
-        self.builder.notify(f"Copied {what} ({len(text.splitlines())} lines) to the clipboard", timeout=3)
+        self.notify(f"Copied {what} ({len(text.splitlines())} lines) to the clipboard", timeout=3)
 
     def action_refresh(self) -> None:
         self.refresh_exports()
 
     def default_directory(self) -> Path:
-        project_path = self.builder.session.project.path
+        project_path = self.session.project.path
         return (project_path.parent if project_path else Path.cwd()) / EXPORT_DIR
 
     def write_files(self, directory: Path) -> list[Path]:
@@ -281,7 +283,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
 
     def action_write(self) -> None:
         if not self.files:
-            self.builder.notify(self.error or "nothing to write", severity="error")
+            self.notify(self.error or "nothing to write", severity="error")
             return
 
         def chosen(value: str | None) -> None:
@@ -290,17 +292,17 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             try:
                 written = self.write_files(Path(value).expanduser())
             except OSError as exc:
-                self.builder.notify(f"Cannot write to {value}: {exc.strerror or exc}", severity="error")
+                self.notify(f"Cannot write to {value}: {exc.strerror or exc}", severity="error")
                 return
-            self.builder.notify(f"Wrote {len(written)} files to {value}", timeout=4)
+            self.notify(f"Wrote {len(written)} files to {value}", timeout=4)
 
-        self.builder.push_screen(PromptScreen("Write the export files to", str(self.default_directory()),
-                                              hint="a directory; existing files with the same names are replaced"),
-                                 chosen)
+        self.app.push_screen(PromptScreen("Write the export files to", str(self.default_directory()),
+                                          hint="a directory; existing files with the same names are replaced"),
+                             chosen)
 
 
 def create_pane(app: TabHost) -> ExportPane:
-    return ExportPane(app)
+    return ExportPane(app.session, now=app.now)
 
 
 def when_pane(app: TabHost, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:

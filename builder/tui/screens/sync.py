@@ -29,7 +29,10 @@ from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
+    from builder.project.model import Project
+    from builder.source.client import Source
     from builder.tui.screens.registry import TabHost
+    from builder.tui.state.session import Session
     from builder.sync.run import SyncPlan, SyncProgress, SyncReport
 
 TARGETS = [("Local catalog", "local"), ("Port EU", "eu"), ("Port US", "us")]
@@ -87,14 +90,16 @@ it delivered with the preview (`x` cancels it too).""")
     SyncPane #catalog-entity { height: 10; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
-    def __init__(self, app: TabHost, *, id: str | None = "sync-pane") -> None:
+    def __init__(self, session: Session, *, make_source: Callable[[Project], Source],
+                 id: str | None = "sync-pane") -> None:
         super().__init__(id=id)
-        self.builder = app
+        self.session = session
+        self._make_source = make_source
         from builder.port.catalog import default_db_path
         from builder.sync.run import default_target
 
-        kind, self.default_reason = default_target(app.session.project, app.session.env, demo=app.session.demo)
-        region = str(app.session.project.port.get("region") or "eu").lower()
+        kind, self.default_reason = default_target(session.project, session.env, demo=session.demo)
+        region = str(session.project.port.get("region") or "eu").lower()
         self.target = "local" if kind == "local" else ("us" if region == "us" else "eu")
         self._db_path: Path = default_db_path()
         self.delete_stale = False
@@ -137,7 +142,7 @@ it delivered with the preview (`x` cancels it too).""")
                 yield DataTable(id="sync-counts", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sync-report")
             with TabPane("Rehearse", id="sync-tab-rehearse"):
-                yield RehearsePanel(self.builder, lambda: self.db_path, self.refresh_catalog)
+                yield RehearsePanel(self.session, lambda: self.db_path, self.refresh_catalog)
             with TabPane("Catalog", id="sync-tab-catalog"):
                 with Horizontal():
                     yield DataTable(id="catalog-blueprints", cursor_type="row")
@@ -173,7 +178,7 @@ it delivered with the preview (`x` cancels it too).""")
             from builder.sync.run import port_target  # the same resolution as the CLI's (issue #11 row 4)
 
             try:
-                url = port_target(self.builder.session.project, self.target)[1]
+                url = port_target(self.session.project, self.target)[1]
             except ProjectError as exc:
                 url = str(exc)
             text = f"Port {self.target.upper()} ({url}) — credentials from PORT_CLIENT_ID / PORT_CLIENT_SECRET"
@@ -202,7 +207,7 @@ it delivered with the preview (`x` cancels it too).""")
     def _open_target(self) -> Any:
         from builder.sync.run import open_target
 
-        session = self.builder.session
+        session = self.session
         if self.target == "local":
             return open_target(session.project, target="local", db=self.db_path, env=session.env)
         return open_target(session.project, target="port", region=self.target, env=session.env)
@@ -210,7 +215,7 @@ it delivered with the preview (`x` cancels it too).""")
     # -- work ------------------------------------------------------------------------------------
     def _begin(self, what: str) -> bool:
         if self.running:
-            self.builder.notify("A sync is already running: cancel it first (x).", severity="warning")
+            self.notify("A sync is already running: cancel it first (x).", severity="warning")
             return False
         self.running = True
         self.error = None
@@ -227,9 +232,9 @@ it delivered with the preview (`x` cancels it too).""")
             self.run_worker(self._work(run=True), exclusive=True, group="sync", name="sync-run")
 
     def action_retry_failed(self) -> None:
-        path = failures_path(self.builder.session.project.path)
+        path = failures_path(self.session.project.path)
         if not path.exists():
-            self.builder.notify(f"No failures file ({path.name}): nothing to retry.", timeout=3)
+            self.notify(f"No failures file ({path.name}): nothing to retry.", timeout=3)
             return
         if self._begin("retrying failed records"):
             self.run_worker(self._work(run=True, retry=path), exclusive=True, group="sync", name="sync-retry")
@@ -247,7 +252,7 @@ it delivered with the preview (`x` cancels it too).""")
         if self.query_one(RehearsePanel).cancel():
             return
         if not self.running or self.cancel_event is None:
-            self.builder.notify("Nothing to cancel.", timeout=2)
+            self.notify("Nothing to cancel.", timeout=2)
             return
         self.cancel_event.set()
         self._status("cancelling: requests in flight finish, the rest are recorded as not sent")
@@ -258,7 +263,7 @@ it delivered with the preview (`x` cancels it too).""")
         from builder.sync.run import SyncProgress, plan_sync, retry_failed, run_plan
         from builder.project.yamlio import ProjectError
 
-        session = self.builder.session
+        session = self.session
         project = session.project
         session.install_environment()  # what the sync maps with: the deployed integration's `env`
         target = None
@@ -274,7 +279,7 @@ it delivered with the preview (`x` cancels it too).""")
                 self._show_plan()
             else:
                 if self.plan is None or not run:
-                    source = self.builder.make_source(project)
+                    source = self._make_source(project)
                     self.plan = await plan_sync(project, target.client, delete_stale=self.delete_stale,
                                                 source=source, target=target.description,
                                                 on_progress=self._on_progress, progress=self.progress)
@@ -298,7 +303,7 @@ it delivered with the preview (`x` cancels it too).""")
         except (ProjectError, PortError, FailuresFileError) as exc:
             self.error = str(exc)
             self._status(f"✗ {exc}")
-            self.builder.notify(str(exc), title="Sync", severity="error")
+            self.notify(str(exc), title="Sync", severity="error")
         finally:
             self.running = False
             if source is not None:
@@ -484,7 +489,7 @@ it delivered with the preview (`x` cancels it too).""")
 
 
 def create_pane(app: TabHost) -> SyncPane:
-    return SyncPane(app)
+    return SyncPane(app.session, make_source=app.make_source)
 
 
 def _when_pane(app: TabHost, callback: Callable[[SyncPane], Any], tries: int = 10) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from builder.ship.rehearse import OceanRuntime
     from builder.ship.rehearse_progress import Cancel, RehearsalProgress
     from builder.ship.rehearse_report import RehearsalReport
-    from builder.tui.screens.registry import TabHost
+    from builder.tui.state.session import Session
 
 REDRAW_SECONDS = 0.1
 #: (runtime or None, why not) once detected in this process: the palette asks without waiting.
@@ -95,10 +95,10 @@ difference. Below: the catalog's integrations, their resync state and the kind e
             super().__init__()
             self.report, self.error, self.cancelled = report, error, cancelled
 
-    def __init__(self, app: TabHost, db_path: Callable[[], Path], on_finished: Callable[[], Any],
+    def __init__(self, session: Session, db_path: Callable[[], Path], on_finished: Callable[[], Any],
                  *, id: str | None = "rehearse-panel") -> None:
         super().__init__(id=id)
-        self.builder = app
+        self.session = session
         self._db_path = db_path
         self._on_finished = on_finished
         self.runtime: OceanRuntime | None = None
@@ -147,7 +147,7 @@ difference. Below: the catalog's integrations, their resync state and the kind e
                 self._status(f"Rehearsal unavailable: {reason}")
             else:
                 self._status(f"o rehearses with the real Ocean ({runtime.source.name}, {runtime.python}) against "
-                             "the local catalog" + (" and the simulator" if self.builder.session.demo else ""))
+                             "the local catalog" + (" and the simulator" if self.session.demo else ""))
         self.refresh_bindings()
 
     def _status(self, text: str) -> None:
@@ -158,15 +158,15 @@ difference. Below: the catalog's integrations, their resync state and the kind e
         from builder.ship.rehearse_progress import Cancel
 
         if self.running:
-            self.builder.notify("A rehearsal is already running: cancel it first (x).", severity="warning")
+            self.notify("A rehearsal is already running: cancel it first (x).", severity="warning")
             return
         if self.detecting:
-            self.builder.notify("Still looking for an Ocean runtime; try again in a moment.", timeout=3)
+            self.notify("Still looking for an Ocean runtime; try again in a moment.", timeout=3)
             return
         if self.runtime is None:
-            self.builder.notify(f"Cannot rehearse: {self.unavailable}", title="Rehearse", severity="error")
+            self.notify(f"Cannot rehearse: {self.unavailable}", title="Rehearse", severity="error")
             return
-        session = self.builder.session
+        session = self.session
         self.running, self.error, self.report, self.progress = True, None, None, None
         self._offset, self._seen_number, self._total_resources = 0, 0, len(session.project.resources)
         self.cancel_event = Cancel()
@@ -245,7 +245,7 @@ difference. Below: the catalog's integrations, their resync state and the kind e
         elif message.error is not None:
             self.error = message.error
             self._status(f"✗ {message.error}")
-            self.builder.notify(message.error, title="Rehearse", severity="error")
+            self.notify(message.error, title="Rehearse", severity="error")
         elif message.report is not None:
             self._show_report(message.report)
         self.refresh_integrations()
