@@ -224,7 +224,7 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def serve_loopback(app: Any, host: str, port: int, on_ready: Callable[[int], Any]) -> bool:
+def serve_loopback(app: ASGIApp, host: str, port: int, on_ready: Callable[[int], Any]) -> bool:
     """Serve ``app`` with uvicorn until Ctrl+C or shutdown; ``on_ready(port)`` once it listens, with the
     real port (``port`` 0 picks a free one). Returns whether the server started; raises
     :class:`CannotServe` when it cannot bind. The caller checks that ``host`` is loopback."""

@@ -8,11 +8,15 @@ read (``builder.port.calculations.as_read``), with relation targets looked up am
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from builder.engine import mapping
 from builder.port.calculations import as_read
 from builder.project.model import Project
+
+if TYPE_CHECKING:
+    from builder.port.catalog import CatalogStore
+    from builder.source.client import Source
 
 Grouped = dict[str, list[dict[str, Any]]]
 
@@ -58,7 +62,7 @@ def resources_for(project: Project, blueprints: set[str]) -> list[Any]:
     return [r for r in project.resources if r.blueprint_literal in blueprints]
 
 
-async def preview_entities(project: Project, source: Any, blueprints: set[str] | None = None) -> tuple[Grouped, list[str]]:
+async def preview_entities(project: Project, source: Source, blueprints: set[str] | None = None) -> tuple[Grouped, list[str]]:
     """Fetch and map every resource feeding ``blueprints`` (all when None). Returns the entities
     (Port's read shape) and one line per resource that could not be fetched."""
     wanted = blueprints if blueprints is not None else {r.blueprint_literal for r in project.resources}
@@ -73,7 +77,7 @@ async def preview_entities(project: Project, source: Any, blueprints: set[str] |
     return as_port_reads(project, group(payloads)), problems
 
 
-def catalog_entities(project: Project, store: Any, blueprints: set[str]) -> Grouped:
+def catalog_entities(project: Project, store: CatalogStore, blueprints: set[str]) -> Grouped:
     """What the embedded catalog holds for ``blueprints`` (relation targets looked up in the whole store)."""
     grouped = {bp: [dict(e) for e in store.iter_entities(bp)] for bp in sorted(blueprints)}
     return as_port_reads(project, grouped)

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from builder.engine import jqrt
 from builder.engine.mapping import deletion_path
-from builder.project.model import Project
+from builder.project.model import Project, Resource
 from builder.ship import lint_mappings, plan_lint
 from builder.ship.deploy_plan import plan_deployment
 from builder.ship.export.settings import pin_notes, setting_problems
@@ -165,7 +165,7 @@ class _Lint:
             self.add(severity, None, code, message, consequence, fix)
 
     # resource level
-    def resource(self, res: Any) -> None:
+    def resource(self, res: Resource) -> None:
         ep = endpoint(res.kind)
         self.casing(res)
         self.literals(res, ep)
@@ -188,7 +188,7 @@ class _Lint:
         has_error = any(f.resource == res.name and f.severity == "error" for f in self.out)
         plan_lint.resource_findings(self.plan, res, has_error, self.add)
 
-    def casing(self, res: Any) -> None:
+    def casing(self, res: Resource) -> None:
         for key, right in (("items_to_parse", "itemsToParse"), ("items_to_parse_name", "itemsToParseName"),
                            ("items_to_parse_top_level_transform", "itemsToParseTopLevelTransform")):
             if key in res.port:
@@ -204,7 +204,7 @@ class _Lint:
             self.add("warning", res.name, "app-config-casing", "enable_delete is snake_case",
                      "Ocean reads enableDelete", "rename it to enableDelete")
 
-    def items_to_parse(self, res: Any) -> None:
+    def items_to_parse(self, res: Resource) -> None:
         expr = res.items_to_parse
         if not isinstance(expr, str) or not expr.strip() or not res.items_to_parse_top_level_transform:
             return
@@ -217,7 +217,7 @@ class _Lint:
                      "write itemsToParse as a path (for example .members), or set "
                      "itemsToParseTopLevelTransform: false")
 
-    def literals(self, res: Any, ep: Endpoint | None) -> None:
+    def literals(self, res: Resource, ep: Endpoint | None) -> None:
         body = res.selector.get("body")
         if isinstance(body, str):
             self.add("error", res.name, "body-is-string", f"selector.body is a string; Ocean sends it as a JSON "
@@ -235,7 +235,7 @@ class _Lint:
                              "wants epoch milliseconds (a number)", "the API answers 400",
                              CANNOT_EXPRESS.format(section=section))
 
-    def computed(self, res: Any, ep: Endpoint | None, section: str) -> None:
+    def computed(self, res: Resource, ep: Endpoint | None, section: str) -> None:
         computed: dict[str, str] = getattr(res.extensions, section)
         if not computed:
             return
@@ -251,7 +251,8 @@ class _Lint:
             consequence = f"{', '.join(missing)} are not sent: the API uses its defaults"
         else:
             consequence = f"{', '.join(frozen)} stay at their literal values on every resync: the window never moves"
-            end = _moment(literal.get(ep.dates[1]), self.now) if ep and ep.dates else None
+            # No key missing: literal is the dict holding every computed key (the check says so to mypy).
+            end = _moment(literal.get(ep.dates[1]), self.now) if ep and ep.dates and isinstance(literal, dict) else None
             if end is not None and self.now * 1000 - end > DAY_MS:
                 consequence += f" (it already ended {(self.now * 1000 - end) / DAY_MS:.0f} days ago)"
         hint = ""
@@ -262,7 +263,7 @@ class _Lint:
                  f"the builder computes {section} {', '.join(computed)} at request time; Ocean sends {res.method} "
                  f"{res.kind} with {sends}", consequence, CANNOT_EXPRESS.format(section=field) + hint)
 
-    def pagination(self, res: Any, ep: Endpoint | None) -> None:
+    def pagination(self, res: Resource, ep: Endpoint | None) -> None:
         xp = res.extensions.pagination or {}
         planned = self.plan.resource(res.name)
         # The resource is deployed in its plan installation: judge Ocean's pagination with its settings.
@@ -308,7 +309,7 @@ class _Lint:
                      f"requesting pages of {res.kind} after the last one", "the resync never finishes",
                      "set hasMorePath to the response's has-more flag")
 
-    def unknown_endpoint(self, res: Any) -> None:
+    def unknown_endpoint(self, res: Resource) -> None:
         # Only structural verdicts: the response shape has no signal Ocean could ever stop (or go on) with.
         page = next(iter(self.samples.get(res.name) or []), None)
         if not isinstance(page, dict) or self.config.get("hasMorePath"):
@@ -323,7 +324,7 @@ class _Lint:
                      "(hasMorePath, or has_more/hasMore/meta.has_more in the response): Ocean stops after page 1",
                      "only the first page reaches Port", "set hasMorePath (and cursorPath)")
 
-    def data_path(self, res: Any) -> None:
+    def data_path(self, res: Resource) -> None:
         path = res.data_path
         if not path or path.strip().startswith("["):
             return
@@ -342,7 +343,7 @@ class _Lint:
                      "keeps only the first", "records after the first output are silently lost",
                      f"wrap it in an array: data_path: '[{path}]'")
 
-    def windows(self, res: Any, ep: Endpoint | None) -> None:
+    def windows(self, res: Resource, ep: Endpoint | None) -> None:
         if not (ep and ep.dates and ep.max_days):
             return
         literal = res.selector.get("body") if ep.dates_in == "body" else res.selector.get("query_params")
@@ -367,7 +368,7 @@ class _Lint:
                  f"{days:g} days; {res.kind} allows at most {ep.max_days}", "the API answers 400 and nothing is "
                  "synced", f"use at most {ep.max_days - 1} days")
 
-    def identifiers(self, res: Any) -> None:
+    def identifiers(self, res: Resource) -> None:
         expr = res.mappings.get("identifier")
         result = self.results.get(res.name)
         if result is None:
@@ -397,7 +398,7 @@ class _Lint:
             self.add("warning", res.name, "records-dropped", f"{count} records produce no entity at {stage}: {sample}",
                      "they are never synced", "see the record in the Build view (or `cursor-builder preview`)")
 
-    def entities(self, res: Any, bp: str | None) -> None:
+    def entities(self, res: Resource, bp: str | None) -> None:
         result = self.results.get(res.name)
         blueprint = self.project.find_blueprint(bp) if bp else None
         if result is None or blueprint is None:

@@ -17,7 +17,7 @@ from builder.engine.jsonpaths import json_type_phrase
 from builder.ship.export.settings import PIN_REASONS, PROCESSING_MODE, PROCESSING_MODE_ENV
 
 if TYPE_CHECKING:
-    from builder.project.model import Project
+    from builder.project.model import Project, Resource
 
 Add = Callable[[str, str | None, str, str, str, str], None]
 
@@ -76,7 +76,7 @@ def reads_environment(expr: Any) -> bool:
     return isinstance(expr, str) and bool(_ENV_WORD.search(code_of(expr)))
 
 
-def _fields(res: Any) -> list[tuple[str, Any]]:
+def _fields(res: Resource) -> list[tuple[str, Any]]:
     """(field name, JQ) for every program Ocean runs for this resource."""
     compiled = mapping.compile_mapping(res.mappings, res.query)
     out: list[tuple[str, Any]] = [("selector.query", res.query)]
@@ -97,7 +97,7 @@ _CONSEQUENCE = {
 }
 
 
-def resource_findings(res: Any, results: Mapping[str, Any], add: Add) -> None:
+def resource_findings(res: Resource, results: Mapping[str, Any], add: Add) -> None:
     compiled = mapping.compile_mapping(res.mappings, res.query)
     for name, expr in _fields(res):
         error = _compile_error(name, expr, compiled)
@@ -128,7 +128,7 @@ def _compile_error(name: str, expr: Any, compiled: mapping.CompiledMapping) -> s
     return leaf.compile_error if leaf is not None else None
 
 
-def _null_identifier(res: Any, results: Mapping[str, Any], add: Add) -> None:
+def _null_identifier(res: Resource, results: Mapping[str, Any], add: Add) -> None:
     """An identifier that is the string "null" for some record: on the mapped responses when the
     lint has them, else on the Cursor preset's recorded sample for the same endpoint."""
     result = results.get(res.name)

@@ -39,6 +39,7 @@ from builder.ship.rehearse_progress import Cancel, RehearsalProgress
 from builder.ship.rehearse_report import Installation, RehearsalReport, Recorder, compare_installation
 
 if TYPE_CHECKING:
+    from builder.net.asgi import ASGIApp
     from builder.port.client import PortClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +113,7 @@ def free_port() -> int:
 class LoopbackServer:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread (``with`` stops it)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         import uvicorn
 
         self.port = free_port()

@@ -13,12 +13,15 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import unquote
 
 from builder.net.asgi import ASGIApp, Message, Receive, Scope, Send
 from builder.port.catalog import CatalogApp, CatalogStore
 from builder.project.model import Project, Resource
+
+if TYPE_CHECKING:
+    from builder.simulator import SimulatorConfig
 
 
 @dataclass
@@ -274,7 +277,7 @@ def _fetched(resource: Resource, calls: list[Call]) -> tuple[int, int]:
     return len(pages), records
 
 
-async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, str],
+async def preview_entities(project: Project, sim_config: SimulatorConfig | None, env: Mapping[str, str],
                            cancelled: Callable[[], None] | None = None
                            ) -> list[tuple[Resource, list[dict[str, Any]], int, str | None]]:
     """Per resource: (resource, entities the builder previews for the deployed fetch, pages, error)."""
@@ -295,7 +298,7 @@ async def preview_entities(project: Project, sim_config: Any, env: Mapping[str, 
 
 
 async def compare_installation(run: Installation, project: Project, store: CatalogStore, catalog: CatalogApp,
-                               port: Recorder, api: Recorder | None, sim_config: Any,
+                               port: Recorder, api: Recorder | None, sim_config: SimulatorConfig | None,
                                env: Mapping[str, str], cancelled: Callable[[], None] | None = None) -> None:
     """Fill ``run`` with the per-resource comparison; ``cancelled`` is called between resources
     before each resource's preview fetch (it raises to stop: a large deployment's preview takes a while)."""

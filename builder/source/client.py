@@ -25,7 +25,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 import httpx
 
@@ -38,6 +38,9 @@ from builder.source.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageR
                                 PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
 from builder.project.model import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
 from builder.project.yamlio import ProjectError
+
+if TYPE_CHECKING:
+    from builder.simulator import SimulatorConfig
 
 USER_AGENT = "Port-Ocean-HTTP-Integration/1.0"
 #: The deadline of the resource being fetched (``x-builder.requestDeadline``), per task: one Source
@@ -197,7 +200,7 @@ class Source:
         self._log: list[Exchange] = []
 
     @classmethod
-    def demo(cls, project: Project, config: Any = None, **kwargs: Any) -> Source:
+    def demo(cls, project: Project, config: SimulatorConfig | None = None, **kwargs: Any) -> Source:
         """Against the in-process simulator, with its demo key in place of the project's key."""
         from builder.simulator import DEMO_API_KEY
 
@@ -562,7 +565,7 @@ class Source:
         return PageResult(run.exchanges, ex.data, next_state, step, None, params)
 
 
-def demo_transport(config: Any = None) -> httpx.ASGITransport:
+def demo_transport(config: SimulatorConfig | None = None) -> httpx.ASGITransport:
     """httpx transport to the in-process Cursor simulator (no network, no real key)."""
     from builder.simulator import SimulatorConfig, create_app
 

@@ -15,6 +15,9 @@ from urllib.parse import quote
 from builder.port.catalog.pages import same_page
 
 if TYPE_CHECKING:
+    import httpx
+
+if TYPE_CHECKING:
     from builder.port.client import PortClient
 
 
@@ -28,7 +31,7 @@ class PageOutcome:
         return f"page {self.identifier}: {self.action}" + (f" ({self.error})" if self.error else "")
 
 
-def _message(response: Any) -> str:
+def _message(response: httpx.Response) -> str:
     try:
         body = response.json()
         return str(body.get("message") or body.get("error") or response.status_code)

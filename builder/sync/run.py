@@ -17,7 +17,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import httpx
 
@@ -28,6 +28,10 @@ from builder.port.client import LOCAL_BASE_URL, PORT_BASE_URLS, EntityOutcome, P
 from builder.project.model import Project, resolve_value
 from builder.sync.plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
 from builder.project.yamlio import ProjectError
+
+if TYPE_CHECKING:
+    from builder.port.catalog import CatalogStore
+    from builder.source.client import Source
 
 __all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "default_target", "dry_run_report", "open_target", "plan_sync",
            "run_plan", "sync", "retry_failed", "SyncPlan"]
@@ -166,7 +170,7 @@ class Target:
     kind: str  # port | local
     description: str
     reason: str = ""  # why this target when the user did not choose
-    store: Any = None  # CatalogStore for local
+    store: CatalogStore | None = None  # for a local target
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -270,7 +274,7 @@ def _emit(callback: Callable[[SyncProgress], Any] | None, progress: SyncProgress
 
 
 async def plan_sync(project: Project, client: PortClient, *, pages: Mapping[str, Any] | None = None,
-                    resources: list[str] | None = None, delete_stale: bool = False, source: Any = None,
+                    resources: list[str] | None = None, delete_stale: bool = False, source: Source | None = None,
                     target: str = "", on_progress: Callable[[SyncProgress], Any] | None = None,
                     progress: SyncProgress | None = None) -> SyncPlan:
     """Fetch (unless ``pages`` has the resource: a list of page bodies or a FetchResult), map,
@@ -567,7 +571,7 @@ def dry_run_report(plan: SyncPlan) -> SyncReport:
 async def sync(project: Project, client: PortClient, *, pages: Mapping[str, Any] | None = None,
                resources: list[str] | None = None, delete_stale: bool = False, dry_run: bool = False,
                cancel: asyncio.Event | None = None, on_progress: Callable[[SyncProgress], Any] | None = None,
-               failures_file: str | Path | None = None, source: Any = None, target: str = "") -> SyncReport:
+               failures_file: str | Path | None = None, source: Source | None = None, target: str = "") -> SyncReport:
     """Plan, then (unless ``dry_run``) run. ``failures_file`` defaults to the project's."""
     progress = SyncProgress()
     plan = await plan_sync(project, client, pages=pages, resources=resources, delete_stale=delete_stale,

@@ -9,9 +9,12 @@ raises from the transport the way httpx does when a server closes the socket.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from builder.net.asgi import ASGIApp
 
 
 @dataclass
@@ -103,7 +106,7 @@ class CatalogFaults:
 class FaultyTransport(httpx.ASGITransport):
     """``httpx.ASGITransport`` that drops connections as the app's :class:`CatalogFaults` say."""
 
-    def __init__(self, app: Any, faults: CatalogFaults | None = None, **kwargs: Any) -> None:
+    def __init__(self, app: ASGIApp, faults: CatalogFaults | None = None, **kwargs: Any) -> None:
         super().__init__(app=app, **kwargs)
         self.faults = faults if faults is not None else getattr(app, "faults", None)
 

@@ -8,10 +8,13 @@ from a secret (the Basic header of ``$VAR``) is likewise computed by that shell.
 from __future__ import annotations
 
 import shlex
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.ship.export.settings import basic_header
 from builder.project.yamlio import ProjectError
+
+if TYPE_CHECKING:
+    from builder.ship.export.settings import Deployment
 
 
 def env_ref(name: str) -> str:
@@ -64,7 +67,7 @@ def continued(lines: list[str]) -> str:
     return " \\\n  ".join(lines)
 
 
-def script_head(purpose: str, dep: Any, reveal_secrets: bool) -> list[str]:
+def script_head(purpose: str, dep: Deployment, reveal_secrets: bool) -> list[str]:
     """The opening lines every generated install script shares: what it does, where secrets come
     from, a check that each variable it reads is set, and the deployment notes."""
     lines = ["#!/usr/bin/env bash", f"# {purpose}",
