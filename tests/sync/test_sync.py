@@ -411,3 +411,31 @@ def test_a_blueprint_edit_is_applied_even_when_no_entity_changed(tmp_path):
     assert "note" in app.store.get_blueprint("cursorUsageEvent")["schema"]["properties"]
     again = run(_sync(app, project, events))
     assert again.plan.blueprint_report.change("cursorUsageEvent").action == "unchanged"
+
+
+def test_retry_keeps_mapping_failures_of_a_resource_no_longer_in_the_project(tmp_path):
+    """retry_failed re-maps a payload-less record with its resource's current mapping; when that
+    resource is gone the record is kept, never mapped with no resource (issue #12: mypy's
+    ``Resource | None``), and a dry run reports the retry's SyncPlan."""
+    from sync_fixtures import PROJECT_YAML
+
+    broken = PROJECT_YAML.replace('identifier: .timestamp + "-" + .userEmail', 'identifier: .eventId')
+    app = create_app()
+    events = [usage_event(i) for i in range(5)]
+    run(_sync(app, make_project(tmp_path, broken), events))
+    failures_file = tmp_path / "cursor-builder.failures.jsonl"
+    assert [f.stage for f in read_failures(failures_file)] == ["mapping"] * 5
+    fixed = make_project(tmp_path)
+
+    async def retry(dry_run: bool) -> Any:
+        async with catalog_client(app) as client:
+            return await retry_failed(fixed, client, failures_file, dry_run=dry_run)
+
+    rehearsal = run(retry(True))
+    assert rehearsal.dry_run and rehearsal.plan.blueprints["cursorUsageEvent"].create == 5
+    assert rehearsal.kept_failures == 0 and len(read_failures(failures_file)) == 5
+    lines = failures_file.read_text().splitlines()
+    failures_file.write_text("".join(json.dumps({**json.loads(line), "resource": "gone"}) + "\n" for line in lines))
+    again = run(retry(False))
+    assert again.kept_failures == 5 and again.total().created == 0
+    assert [f.resource for f in read_failures(failures_file)] == ["gone"] * 5
