@@ -471,3 +471,19 @@ def test_docker_script_expands_to_the_expected_environment(tmp_path: Path) -> No
     assert 'OCEAN__EVENT_LISTENER={"type":"POLLING"}' in out.splitlines()
     missing = subprocess.run(["bash", str(script)], env={"PATH": env["PATH"]}, capture_output=True, text=True)
     assert missing.returncode != 0 and "export PORT_CLIENT_ID first" in missing.stderr
+
+
+@pytest.mark.parametrize("command", ["docker", "helm"])
+def test_a_project_without_installations_exports_one_deployment(command: str) -> None:
+    """No resource: the plan still has the one base installation (so helm/docker's ``[None]`` stand-in,
+    which mypy flagged in issue #12, is never used), one deployment and no installation comment."""
+    from builder.ship.deploy_plan import plan_deployment
+    from builder.ship.export.docker import docker_command
+    from builder.ship.export.helm import helm_command
+
+    project = make(config={"authType": "none"})
+    assert [i.resources for i in plan_deployment(project).installations] == [[]]
+    text = (docker_command if command == "docker" else helm_command)(project)
+    starts = "docker run" if command == "docker" else "helm upgrade --install"
+    assert sum(line.startswith(starts) for line in text.splitlines()) == 1
+    assert "# Installation" not in text
