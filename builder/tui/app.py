@@ -51,7 +51,7 @@ pick a resource, send its request, point **data_path** at the records, write the
 watch the entity follow as you type.""")
 
 
-class BuilderApp(EditingActions, RequestActions, App[int]):
+class BuilderApp(EditingActions, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "cursor-builder"
     COMMANDS = App.COMMANDS | {BuilderCommands}
@@ -88,6 +88,9 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
         self._tab_modules: dict[str, TabModule] = {}
         self._tab_specs: dict[str, TabSpec] = {}  # tabs whose module exists, imported on first use
         self._tab_panes: dict[str, Widget] = {}
+        #: Copy as curl, request history, Entities sort/filter (the App's actions delegate to it).
+        self.requests = RequestActions(session, surface=self, build_pane=lambda: self.build_pane,
+                                       show_tab=self.show_tab)
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -314,6 +317,18 @@ class BuilderApp(EditingActions, RequestActions, App[int]):
 
     def action_show_tab(self, tab_id: str) -> None:
         self.show_tab(tab_id)
+
+    def action_copy_curl(self) -> None:
+        self.requests.copy_curl()
+
+    def action_show_history(self) -> None:
+        self.requests.show_history()
+
+    def action_filter_entities(self) -> None:
+        self.requests.filter_entities()
+
+    def action_sort_entities(self) -> None:
+        self.requests.sort_entities()
 
     def action_help(self) -> None:
         node = self.focused

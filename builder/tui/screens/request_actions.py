@@ -1,11 +1,11 @@
-"""App actions around the request in view and the entities it produced: copy as curl, request
-history, sorting and filtering the Entities table. A mixin of the App (like
-:class:`builder.tui.screens.editing.EditingActions`); keys and palette entries are in
-:mod:`builder.tui.screens.actions`."""
+"""What the App does around the request in view and the entities it produced: copy as curl,
+request history, sorting and filtering the Entities table. A plain object the App owns (its
+``action_*`` methods delegate here); it is given what it uses, the App's shell never leaks in.
+Keys and palette entries are in :mod:`builder.tui.screens.actions`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from textual.widgets import TabbedContent
 
@@ -15,21 +15,32 @@ from widgets.entities_view import EntitiesView
 from widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from builder.tui.screens.build import BuildPane
     from builder.tui.state.session import Session
 
 
+class Surface(Protocol):
+    """The app-wide UI services a controller uses (Textual's App provides them)."""
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None: ...
+
+    def copy_to_clipboard(self, text: str) -> None: ...
+
+    def call_after_refresh(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
+
+
 class RequestActions:
-    session: Session
+    """Copy as curl, the request history and the Entities table's sort and filter."""
 
-    if TYPE_CHECKING:
-        build_pane: BuildPane
-
-        def show_tab(self, tab_id: str) -> None: ...
-        def notify(self, message: str, *, title: str = "", severity: str = "information",
-                   timeout: float | None = None, markup: bool = True) -> None: ...
-        def copy_to_clipboard(self, text: str) -> None: ...
-        def bell(self) -> None: ...
+    def __init__(self, session: Session, *, surface: Surface, build_pane: Callable[[], BuildPane],
+                 show_tab: Callable[[str], None]) -> None:
+        self.session = session
+        self._surface = surface
+        self._build_pane = build_pane  # looked up when used: the pane is composed after the App
+        self._show_tab = show_tab
 
     def curl_for_view(self) -> str | None:
         """The request of the page in view as ``curl``, the key as ``$CURSOR_API_KEY``; None before a send."""
@@ -42,35 +53,35 @@ class RequestActions:
                        base_url=self.session.project.base_url,
                        shown_origin=SIMULATOR_ORIGIN if self.session.demo else None)
 
-    def action_copy_curl(self) -> None:
+    def copy_curl(self) -> None:
         command = self.curl_for_view()
         if command is None:
-            self.notify("Nothing sent yet for this resource: send it (ctrl+r), then copy it as curl.",
-                        severity="warning")
+            self._surface.notify("Nothing sent yet for this resource: send it (ctrl+r), then copy it as curl.",
+                                 severity="warning")
             return
-        self.copy_to_clipboard(command)
+        self._surface.copy_to_clipboard(command)
         where = (f" It calls {self.session.project.base_url}, not the simulator." if self.session.demo else "")
-        self.notify(f"Copied as curl (the key as ${self.session.key_env}, never its value).{where}",
-                    title="Copy as curl", markup=False)
+        self._surface.notify(f"Copied as curl (the key as ${self.session.key_env}, never its value).{where}",
+                             title="Copy as curl", markup=False)
 
-    def action_show_history(self) -> None:
-        self.show_tab("build")
-        pane = self.build_pane
+    def show_history(self) -> None:
+        self._show_tab("build")
+        pane = self._build_pane()
         pane.add_class("-show-response")
         pane.query_one("#io-tabs", TabbedContent).active = "tab-history"
-        self.call_after_refresh(pane.query_one(HistoryTable).focus)  # type: ignore[attr-defined]
+        self._surface.call_after_refresh(pane.query_one(HistoryTable).focus)
 
     def _entities(self) -> EntitiesView:
-        self.show_tab("build")
-        pane = self.build_pane
+        self._show_tab("build")
+        pane = self._build_pane()
         pane.query_one("#bottom-tabs", TabbedContent).active = "tab-entities"
         return pane.query_one(EntitiesView)
 
-    def action_filter_entities(self) -> None:
+    def filter_entities(self) -> None:
         view = self._entities()
-        self.call_after_refresh(view.open_filter)  # type: ignore[attr-defined]
+        self._surface.call_after_refresh(view.open_filter)
 
-    def action_sort_entities(self) -> None:
+    def sort_entities(self) -> None:
         view = self._entities()
         view.table.focus()
         view.table.action_sort()
