@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from builder.engine.jqrt import Outcome
+from builder.engine.mapping import leaf_name
 from builder.project.printable import printable_json
 from widgets.help_data import HelpData
 from widgets.jq_input import CompletionDropdown, JqInput
@@ -27,14 +28,6 @@ STANDARD_FIELDS = ("identifier", "title", "blueprint", "icon", "team")
 #: A status not known yet: the field was just edited and the run over all records is under way.
 PENDING = object()
 Path = tuple[Any, ...]
-
-
-def leaf_name(path: Path) -> str:
-    """The engine's field name for a mapping leaf (``mapping.Leaf.name``)."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
 
 
 def mapping_rows(mappings: dict[str, Any]) -> list[tuple[Path, str]]:

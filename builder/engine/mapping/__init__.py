@@ -16,6 +16,7 @@ from builder.engine.mapping.compiled import (
     PerFieldMapping,
     clear_compiled_cache,
     compile_mapping,
+    leaf_name,
 )
 from builder.engine.mapping.entity import lose_failed_batches, to_payload
 from builder.engine.mapping.extract import ITEMS_TO_PARSE_BATCH_SIZE, Extraction, deletion_path, extract_items
@@ -26,6 +27,6 @@ from builder.engine.mapping.result import Dropped, FieldStatus, FieldValue, Mapp
 __all__ = [
     "ITEMS_TO_PARSE_BATCH_SIZE", "VARIANTS", "Cancelled", "CompiledMapping", "Disagreement", "Dropped", "Extraction",
     "FieldStatus", "FieldValue", "Leaf", "MappingResult", "PerFieldMapping", "clear_compiled_cache", "compile_mapping",
-    "deletion_path", "extract_items", "iter_leaf_paths", "lose_failed_batches", "map_items", "run",
+    "deletion_path", "extract_items", "iter_leaf_paths", "leaf_name", "lose_failed_batches", "map_items", "run",
     "to_payload",
 ]

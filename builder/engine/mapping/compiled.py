@@ -31,6 +31,14 @@ RowFunction = Callable[[Any], tuple[Any, ...]]
 # -- the compiled form of one mapping ----------------------------------------------------------
 
 
+def leaf_name(path: tuple[Any, ...]) -> str:
+    """A mapping leaf's field name as the engine reports it: ``properties.x``, ``identifier.rules[0].value``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
 @dataclass(frozen=True)
 class Leaf:
     path: tuple[Any, ...]  # ("properties", "x") or ("identifier", "rules", 0, "value")
@@ -39,10 +47,7 @@ class Leaf:
 
     @property
     def name(self) -> str:
-        out = ""
-        for part in self.path:
-            out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-        return out
+        return leaf_name(self.path)
 
 
 @dataclass
