@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from builder.ship.export import FORMATS, export_all
 from builder.ship.lint import Finding, lint_project, render_text
 from builder.tui.screens.dialogs import PromptScreen
+from widgets.entity_table import cell
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dash
           "values": "values.yaml", "docker": "Docker", "readme": "README", "setup": "Port setup"}
 #: The deployment plan table (builder.ship.deploy_plan): one row per resource.
 PLAN_COLUMNS = ("installation", "resource", "pagination", "ingested / preview", "verdict", "native kind")
+PLAN_WIDTHS = (24, 38, 24, 20, 50, 26)
 SEVERITY_MARK = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
 EXPORT_DIR = "ocean-export"
 
@@ -65,6 +67,8 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     ExportPane TextArea { height: 1fr; border: none; }
     ExportPane #lint-table { height: 1fr; }
     ExportPane #lint-detail { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
+    ExportPane #plan-table { height: 1fr; }
+    ExportPane #plan-note { height: auto; max-height: 6; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
     def __init__(self, session: Session, *, now: float | None = None, id: str | None = "export-pane") -> None:
@@ -193,7 +197,9 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         table = self.query_one("#plan-table", DataTable)
         table.clear()
         for row in plan.rows():
-            table.add_row(*row)
+            # A long pagination setting or verdict would push the counts and verdicts out of sight
+            # (the Lint view gives each problem in full; the table scrolls).
+            table.add_row(*(cell(value, PLAN_WIDTHS[i]) for i, value in enumerate(row)))
         proved = any(r.builder_records is not None for r in plan.resources)
         # The counts always come from the built-in simulator, also when the session fetches a live API:
         # the proof must not spend the team's rate limit, and it proves pagination, not the live data.
