@@ -51,7 +51,7 @@ pick a resource, send its request, point **data_path** at the records, write the
 watch the entity follow as you type.""")
 
 
-class BuilderApp(EditingActions, App[int]):
+class BuilderApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "cursor-builder"
     COMMANDS = App.COMMANDS | {BuilderCommands}
@@ -91,6 +91,10 @@ class BuilderApp(EditingActions, App[int]):
         #: Copy as curl, request history, Entities sort/filter (the App's actions delegate to it).
         self.requests = RequestActions(session, surface=self, build_pane=lambda: self.build_pane,
                                        show_tab=self.show_tab)
+        #: Resource and property edits, auto-map, open and save as (the App's actions delegate to it).
+        self.editing = EditingActions(session, surface=self, build_pane=lambda: self.build_pane,
+                                      changed=lambda: self.project_changed(from_build=True),
+                                      opened=self._opened, save=self.action_save)
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -256,7 +260,7 @@ class BuilderApp(EditingActions, App[int]):
     # -- actions -----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete_property":
-            row = self.focused_mapping_row()
+            row = self.editing.focused_mapping_row()
             return row is not None and row.path[0] in ("properties", "relations")
         if action in ("send", "auto_map", "add_property", "duplicate_resource", "rename_resource",
                       "remove_resource", "record", "first_failing"):
@@ -330,6 +334,36 @@ class BuilderApp(EditingActions, App[int]):
     def action_sort_entities(self) -> None:
         self.requests.sort_entities()
 
+    def action_add_resource(self) -> None:
+        self.editing.add_resource()
+
+    def action_duplicate_resource(self) -> None:
+        self.editing.duplicate_resource()
+
+    def action_rename_resource(self) -> None:
+        self.editing.rename_resource()
+
+    def action_remove_resource(self) -> None:
+        self.editing.remove_resource()
+
+    def action_rename(self) -> None:
+        self.editing.rename()
+
+    def action_add_property(self) -> None:
+        self.editing.add_property()
+
+    def action_delete_property(self) -> None:
+        self.editing.delete_property()
+
+    def action_auto_map(self) -> None:
+        self.editing.auto_map()
+
+    def action_open_project(self) -> None:
+        self.editing.open_project()
+
+    def action_save_as(self) -> None:
+        self.editing.save_as()
+
     def action_help(self) -> None:
         node = self.focused
         help_data = APP_HELP
@@ -356,6 +390,9 @@ class BuilderApp(EditingActions, App[int]):
         self.dirty = False
         self.notify(f"Saved {target}", timeout=3)
         return True
+
+    def _opened(self) -> None:
+        self.dirty = False  # another project was opened: nothing is unsaved
 
     def on_unmount(self) -> None:
         jqrt.restore_environment(self._environment_token)

@@ -1,13 +1,14 @@
-"""Editing the project's resources and mapping properties: the App's actions for them.
+"""Editing the project's resources and mapping properties: what the App's actions for them do.
 
-A mixin of :class:`builder.tui.app.BuilderApp` (actions are looked up by name on the App), kept apart
-from the App's shell. Each action edits ``session.project`` and reloads the Build tab; dialogs
-ask for names and refuse ones already taken.
+A plain object the App owns (its ``action_*`` methods delegate here), given what it uses: the
+session, the Build pane, the App's dialogs and notifications (:class:`~builder.tui.screens.surface.Surface`)
+and callbacks for "edited", "opened (nothing unsaved)" and "save as". Each edit changes
+``session.project`` and reloads the Build tab; dialogs ask for names and refuse ones already taken.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from builder.project.model import Resource, load_project
 from builder.project.yamlio import ProjectError
@@ -15,21 +16,33 @@ from builder.tui.state.automap import propose
 from builder.tui.screens.dialogs import PromptScreen
 from widgets.mapping_table import MappingTable
 
+if TYPE_CHECKING:
+    from builder.tui.screens.build import BuildPane
+    from builder.tui.screens.surface import Surface
+    from builder.tui.state.session import Session
+
 
 class EditingActions:
     """Resource add/duplicate/rename/remove, property add/rename/delete, auto-map."""
 
-    session: Any  # provided by the App
+    def __init__(self, session: Session, *, surface: Surface, build_pane: Callable[[], BuildPane],
+                 changed: Callable[[], None], opened: Callable[[], None], save: Callable[[str], bool]) -> None:
+        self.session = session
+        self._surface = surface
+        self._build_pane = build_pane  # looked up when used: the pane is composed after the App
+        self._changed = changed  # the project was edited (from the Build tab's side: unsaved)
+        self._opened = opened  # another project was opened: nothing unsaved
+        self._save = save
 
     def focused_mapping_row(self) -> Any:
         try:
-            return self.build_pane.query_one(MappingTable).focused_row
+            return self._build_pane().query_one(MappingTable).focused_row
         except Exception:
             return None
 
     def _reload_build(self) -> None:
-        self.project_changed(from_build=True)
-        pane = self.build_pane
+        self._changed()
+        pane = self._build_pane()
         pane.refresh_resources()
         pane.select_resource(self.session.selected)
 
@@ -45,7 +58,7 @@ class EditingActions:
 
         return check
 
-    def action_add_resource(self) -> None:
+    def add_resource(self) -> None:
         def added(kind: str | None) -> None:
             if not kind:
                 return
@@ -59,10 +72,10 @@ class EditingActions:
             self.session.selected = len(self.session.project.resources) - 1
             self._reload_build()
 
-        self.push_screen(PromptScreen("Add a resource: endpoint path (Ocean's kind)", "/teams/members",
+        self._surface.push_screen(PromptScreen("Add a resource: endpoint path (Ocean's kind)", "/teams/members",
                                       hint="e.g. /teams/members, /teams/daily-usage-data"), added)
 
-    def action_duplicate_resource(self) -> None:
+    def duplicate_resource(self) -> None:
         resource = self.session.resource
         if resource is None:
             return
@@ -72,7 +85,7 @@ class EditingActions:
         self.session.selected += 1
         self._reload_build()
 
-    def action_rename_resource(self) -> None:
+    def rename_resource(self) -> None:
         resource = self.session.resource
         if resource is None:
             return
@@ -82,25 +95,25 @@ class EditingActions:
                 self.session.rename(resource, name)
                 self._reload_build()
 
-        self.push_screen(PromptScreen("Rename resource", resource.name, check=self._name_check(resource.name)),
+        self._surface.push_screen(PromptScreen("Rename resource", resource.name, check=self._name_check(resource.name)),
                          renamed)
 
-    def action_remove_resource(self) -> None:
+    def remove_resource(self) -> None:
         resource = self.session.resource
         if resource is None:
             return
         self.session.project.resources.remove(resource)
         self.session.forget(resource.name)
         self.session.selected = max(0, self.session.selected - 1)
-        self.notify(f"Removed {resource.name} (not saved yet)", timeout=3)
+        self._surface.notify(f"Removed {resource.name} (not saved yet)", timeout=3)
         self._reload_build()
 
-    def action_rename(self) -> None:
+    def rename(self) -> None:
         row = self.focused_mapping_row()
         if row is not None and row.path[0] in ("properties", "relations") and len(row.path) == 2:
             self._rename_property(row.path)
         else:
-            self.action_rename_resource()
+            self.rename_resource()
 
     def _group(self, path: tuple[Any, ...]) -> dict[str, Any]:
         resource = self.session.resource
@@ -123,9 +136,9 @@ class EditingActions:
                 self._reload_build()
 
         noun = "property" if path[0] == "properties" else "relation"
-        self.push_screen(PromptScreen(f"Rename {noun}", str(old), check=check), renamed)
+        self._surface.push_screen(PromptScreen(f"Rename {noun}", str(old), check=check), renamed)
 
-    def action_add_property(self) -> None:
+    def add_property(self) -> None:
         if self.session.resource is None:
             return
         group = self._group(("properties",))
@@ -134,40 +147,40 @@ class EditingActions:
             if name:
                 group[name] = "." + name
                 self._reload_build()
-                self.build_pane.query_one(MappingTable).focus_field(("properties", name))
+                self._build_pane().query_one(MappingTable).focus_field(("properties", name))
 
-        self.push_screen(PromptScreen("Add property: name", "", hint="its JQ starts as .<name>",
+        self._surface.push_screen(PromptScreen("Add property: name", "", hint="its JQ starts as .<name>",
                                       check=lambda v: None if v and v not in group else "a new, unused name"), added)
 
-    def action_delete_property(self) -> None:
+    def delete_property(self) -> None:
         row = self.focused_mapping_row()
         if row is None or row.path[0] not in ("properties", "relations"):
-            self.bell()
+            self._surface.bell()
             return
         self._group(row.path).pop(row.path[1], None)
-        self.notify(f"Deleted {row.name_}", timeout=3)
+        self._surface.notify(f"Deleted {row.name_}", timeout=3)
         self._reload_build()
 
-    def action_auto_map(self) -> None:
+    def auto_map(self) -> None:
         resource = self.session.resource
         result = self.session.result
         if resource is None or result is None or not result.records:
-            self.notify("Auto-map needs records: send the request (ctrl+r) and set the data_path first.",
+            self._surface.notify("Auto-map needs records: send the request (ctrl+r) and set the data_path first.",
                         severity="warning")
             return
         record = result.records[min(self.session.record, len(result.records) - 1)]
         proposed, added = propose(record, resource.mappings)
         if not added:
-            self.notify("Auto-map: every field of this record is already mapped.", timeout=3)
+            self._surface.notify("Auto-map: every field of this record is already mapped.", timeout=3)
             return
         resource.mappings.clear()
         resource.mappings.update(proposed)
-        self.notify(f"Auto-map added {len(added)} field{'s' if len(added) != 1 else ''}.", timeout=3)
+        self._surface.notify(f"Auto-map added {len(added)} field{'s' if len(added) != 1 else ''}.", timeout=3)
         self._reload_build()
 
-    def action_open_project(self) -> None:
+    def open_project(self) -> None:
         if self.session.dirty:
-            self.notify("The project has unsaved changes: save them (ctrl+s) before opening another.",
+            self._surface.notify("The project has unsaved changes: save them (ctrl+s) before opening another.",
                         severity="warning")
             return
 
@@ -177,7 +190,7 @@ class EditingActions:
             try:
                 project = load_project(path)
             except ProjectError as exc:  # bad YAML, missing file: one line, where it is
-                self.notify(str(exc), title="Not opened", severity="error", timeout=8)
+                self._surface.notify(str(exc), title="Not opened", severity="error", timeout=8)
                 return
             session = self.session
             session.project = project
@@ -187,16 +200,16 @@ class EditingActions:
             session.statuses.clear()
             session.selected = session.record = 0
             self._reload_build()
-            self.dirty = False  # reloading is not an edit
-            self.build_pane.load_connection()
-            self.notify(f"Opened {path}", timeout=3)
+            self._opened()  # reloading is not an edit
+            self._build_pane().load_connection()
+            self._surface.notify(f"Opened {path}", timeout=3)
 
-        self.push_screen(PromptScreen("Open project file", str(self.session.project.path or "")), opened)
+        self._surface.push_screen(PromptScreen("Open project file", str(self.session.project.path or "")), opened)
 
-    def action_save_as(self) -> None:
+    def save_as(self) -> None:
         def chosen(path: str | None) -> None:
             if path:
-                self.action_save(path)
+                self._save(path)
 
-        self.push_screen(PromptScreen("Save project as", str(self.session.project.path or "cursor-builder.yaml"),
+        self._surface.push_screen(PromptScreen("Save project as", str(self.session.project.path or "cursor-builder.yaml"),
                                       hint="secrets are written as ${ENV} references only"), chosen)

@@ -5,7 +5,7 @@ Keys and palette entries are in :mod:`builder.tui.screens.actions`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Callable
 
 from textual.widgets import TabbedContent
 
@@ -15,21 +15,9 @@ from widgets.entities_view import EntitiesView
 from widgets.history_table import HistoryTable
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-
     from builder.tui.screens.build import BuildPane
+    from builder.tui.screens.surface import Surface
     from builder.tui.state.session import Session
-
-
-class Surface(Protocol):
-    """The app-wide UI services a controller uses (Textual's App provides them)."""
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None: ...
-
-    def copy_to_clipboard(self, text: str) -> None: ...
-
-    def call_after_refresh(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
 
 
 class RequestActions:
