@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 from builder.ship.schema import (BlueprintDiff, Inferred, compare_blueprints, infer_blueprint, merge_blueprint,
                             validate_result)
 from builder.tui.messages import ProjectChanged
-from builder.tui.screens.export import when_pane
+from builder.tui.screens.registry import when_pane
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:

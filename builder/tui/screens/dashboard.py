@@ -296,7 +296,7 @@ def create_pane(app: TabHost) -> DashboardPane:
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-    from builder.tui.screens.export import when_pane
+    from builder.tui.screens.registry import when_pane
 
     def on_pane(action: str) -> Callable[[], Any]:
         return lambda: when_pane(app, DashboardPane, "dashboard", lambda pane: getattr(pane, action)())

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from builder.ship.export import FORMATS, export_all
 from builder.ship.lint import Finding, lint_project, render_text
 from builder.tui.screens.dialogs import PromptScreen
+from builder.tui.screens.registry import when_pane
 from widgets.entity_table import cell
 from widgets.help_data import HelpData
 
@@ -309,17 +310,6 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
 
 def create_pane(app: TabHost) -> ExportPane:
     return ExportPane(app.session, now=app.now)
-
-
-def when_pane(app: TabHost, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:
-    """Show ``tab`` and call ``callback(pane)`` once the app has created the pane (on first open
-    that happens a few message hops after the tab switch)."""
-    app.show_tab(tab)
-    found = app.query(kind)
-    if found:
-        callback(found.first())
-    elif tries:
-        app.call_after_refresh(when_pane, app, kind, tab, callback, tries - 1)
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:

@@ -101,3 +101,14 @@ def load_tab(spec: TabSpec) -> TabModule | None:
     if not isinstance(module, TabModule):
         raise TypeError(f"{spec.module} does not define create_pane(host) and commands(host)")
     return module
+
+
+def when_pane(app: TabHost, kind: type, tab: str, callback: Callable[[Any], Any], tries: int = 10) -> None:
+    """Show ``tab`` and call ``callback(pane)`` once the app has created the pane (on first open
+    that happens a few message hops after the tab switch): how a tab's palette commands reach it."""
+    app.show_tab(tab)
+    found = app.query(kind)
+    if found:
+        callback(found.first())
+    elif tries:
+        app.call_after_refresh(when_pane, app, kind, tab, callback, tries - 1)

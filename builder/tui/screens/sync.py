@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from builder.project.printable import printable, printable_json
 from builder.sync.failures import failures_path
+from builder.tui.screens.registry import when_pane
 from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
 
@@ -492,18 +493,9 @@ def create_pane(app: TabHost) -> SyncPane:
     return SyncPane(app.session, make_source=app.make_source)
 
 
-def _when_pane(app: TabHost, callback: Callable[[SyncPane], Any], tries: int = 10) -> None:
-    app.show_tab("sync")
-    found = app.query(SyncPane)
-    if found:
-        callback(found.first())
-    elif tries:
-        app.call_after_refresh(_when_pane, app, callback, tries - 1)
-
-
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     def run(action: str) -> Callable[[], Any]:
-        return lambda: _when_pane(app, lambda pane: getattr(pane, f"action_{action}")())
+        return lambda: when_pane(app, SyncPane, "sync", lambda pane: getattr(pane, f"action_{action}")())
 
     yield "Sync: plan", "Fetch, map and compare with the target; writes nothing", run("plan")
     yield "Sync: start", "Sync the entities to Port or the local catalog", run("start")
