@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from builder.net.asgi import CannotServe, is_loopback, serve_loopback, url_host
 from builder.cli import UserError
@@ -82,19 +82,10 @@ def run_ls(args: argparse.Namespace) -> int:
             return _ls_integrations(store, path, args.format)
         args.blueprint = args.blueprint or args.blueprint_name
         if args.blueprint is None:
-            rows = store.list_blueprints()
-            if args.format == "json":
-                print(json.dumps(rows, indent=2, ensure_ascii=False))
-                return 0
-            if not rows:
-                print(f"{path}: no blueprints yet")
-                return 0
-            width = max(len(r["identifier"]) for r in rows)
-            print(f"{'BLUEPRINT'.ljust(width)}  {'ENTITIES':>8}  TITLE")
-            for row in rows:
-                print(f"{printable(row['identifier']).ljust(width)}  {row['entities']:>8}  "
-                      f"{printable(row['title'] or '')}")
-            return 0
+            return _table(store.list_blueprints(), args.format, f"{path}: no blueprints yet",
+                          lambda width: f"{'BLUEPRINT'.ljust(width)}  {'ENTITIES':>8}  TITLE",
+                          lambda row, width: f"{printable(row['identifier']).ljust(width)}  {row['entities']:>8}  "
+                                             f"{printable(row['title'] or '')}")
         if store.get_blueprint(args.blueprint) is None:
             import difflib
 
@@ -126,18 +117,29 @@ def _ls_integrations(store: Any, path: Path, fmt: str) -> int:
     """What Ocean integrations reported to this catalog (``cursor-builder rehearse`` installs them)."""
     from builder.port.catalog.integrations import IntegrationStore
 
-    rows = IntegrationStore(store).summary()
+    return _table(IntegrationStore(store).summary(), fmt,
+                  f"{path}: no integrations yet (cursor-builder rehearse installs one)",
+                  lambda width: f"{'INTEGRATION'.ljust(width)}  {'RESOURCES':>9}  {'RESYNC':10}  {'EXAMPLES':>8}  "
+                                f"{'LOGS':>5}  LAST RESYNC END",
+                  lambda r, width: f"{printable(r['identifier']).ljust(width)}  {r['resources']:>9}  "
+                                   f"{printable(str(r['resyncStatus'] or '-')):10}  {r['kindsWithExamples']:>8}  "
+                                   f"{r['logs']:>5}  {printable(str(r['lastResyncEnd'] or '-'))}")
+
+
+def _table(rows: list[dict[str, Any]], fmt: str, empty: str, head: Callable[[int], str],
+           line: Callable[[dict[str, Any], int], str]) -> int:
+    """A listing keyed by ``identifier``: JSON, a one-line note when empty, or an aligned table whose
+    data cells are escaped (what a catalog holds came from outside: issue #11 row 13)."""
     if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        print(f"{path}: no integrations yet (cursor-builder rehearse installs one)")
+        print(empty)
         return 0
-    width = max(len(r["identifier"]) for r in rows)
-    print(f"{'INTEGRATION'.ljust(width)}  {'RESOURCES':>9}  {'RESYNC':10}  {'EXAMPLES':>8}  {'LOGS':>5}  LAST RESYNC END")
-    for r in rows:
-        print(f"{r['identifier'].ljust(width)}  {r['resources']:>9}  {str(r['resyncStatus'] or '-'):10}  "
-              f"{r['kindsWithExamples']:>8}  {r['logs']:>5}  {r['lastResyncEnd'] or '-'}")
+    width = max(len(printable(r["identifier"])) for r in rows)
+    print(head(width))
+    for row in rows:
+        print(line(row, width))
     return 0
 
 
