@@ -103,7 +103,7 @@ def ours(response: Path, out: Path, runs: int) -> tuple[list[float], float]:
 
 
 def ocean(python: str, response: Path, folder: Path, runs: int) -> tuple[list[float], list[Any]]:
-    from builder.project.model import load_project
+    from builder.project.load import load_project
 
     resource = load_project(PRESET).find_resource(RESOURCE).to_ocean()
     # the job holds the response as the raw text it was fetched as: the runner parses it, as Ocean does

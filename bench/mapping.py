@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 
 from builder.engine import mapping  # noqa: E402
 from builder.engine.mapping import guard  # noqa: E402
-from builder.project.model import parse_project  # noqa: E402
+from builder.project.load import parse_project  # noqa: E402
 
 RUNNER = ROOT / "tests" / "oracle" / "ocean_runner.py"
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)

@@ -32,7 +32,7 @@ import httpx  # noqa: E402
 
 from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET  # noqa: E402
 from builder.port.client import PortClient  # noqa: E402
-from builder.project.model import parse_project  # noqa: E402
+from builder.project.load import parse_project  # noqa: E402
 from builder.sync.run import sync  # noqa: E402
 
 PROJECT = """\

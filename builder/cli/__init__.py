@@ -153,7 +153,7 @@ def _show_project_warnings() -> None:
     """Project warnings (unknown keys…) as one ``warning:`` line each on stderr, not Python's two-line form."""
     import warnings
 
-    from builder.project.model import ProjectWarning
+    from builder.project.load import ProjectWarning
 
     default = warnings.showwarning
     if getattr(default, "project_warnings", False):

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from builder.cli import UserError
-from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.see.options import NULLS, TIME_RANGES, OptionsError, SeeOptions
 from builder.see.widgets import WidgetValue, compute_page, format_number
 from builder.ship import environment

@@ -13,7 +13,8 @@ from pathlib import Path
 from builder.cli import UserError
 from builder.ship.export import FORMATS, export_all, export_format
 from builder.ship.lint import lint_project
-from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE
 from builder.ship import environment
 
 # "setup" writes setup-port.sh alone (blueprints, pages and each installation's mapping through Port's API).

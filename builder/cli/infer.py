@@ -14,7 +14,8 @@ import sys
 from builder.cli import UserError, jsonio
 from builder.cli.responses import check_found_records, read_response
 from builder.engine import mapping
-from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE
 from builder.ship.schema import compare_blueprints, infer_blueprint, validate_result
 from builder.ship import environment
 

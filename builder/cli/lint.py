@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from builder.engine import mapping
 from builder.cli import UserError
 from builder.ship.lint import lint_project, render_text
-from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE
 from builder.ship import environment
 
 if TYPE_CHECKING:

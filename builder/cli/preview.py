@@ -18,7 +18,8 @@ from builder.cli import UserError, jsonio
 from builder.cli.deadline import add_request_deadline, check_request_deadline
 from builder.cli.responses import ResponseFile, check_found_records, read_response
 from builder.engine import mapping
-from builder.project.model import DEFAULT_PROJECT_FILE, Project, Resource, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE, Project, Resource
 from builder.ship import environment
 
 

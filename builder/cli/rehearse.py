@@ -16,7 +16,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from builder.cli import UserError
-from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE
 from builder.ship import environment
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from builder.cli import UserError
-from builder.project.model import DEFAULT_PROJECT_FILE, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE
 from builder.project.yamlio import ProjectError
 from builder.ship import environment
 

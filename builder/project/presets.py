@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from builder.project.model import Project, load_project
+from builder.project.load import load_project
+from builder.project.model import Project
 from builder.project.yamlio import ProjectError
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"

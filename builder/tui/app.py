@@ -26,7 +26,8 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
-from builder.project.model import DEFAULT_PROJECT_FILE, Project, load_project
+from builder.project.load import load_project
+from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.tui.messages import ProjectChanged, ResultsChanged, ResultsUpdated, SelectionChanged, TabShown
 from builder.tui.screens import actions as action_table
 from builder.tui.screens.build import BuildPane

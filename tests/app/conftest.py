@@ -12,7 +12,8 @@ import pytest
 from textual.worker import WorkerCancelled
 
 from builder.tui.app import BuilderApp, make_app
-from builder.project.model import Project, load_project
+from builder.project.load import load_project
+from builder.project.model import Project
 from builder.simulator import SimulatorConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from builder.tui.app import make_app
-from builder.project.model import load_project
+from builder.project.load import load_project
 from widgets.json_viewer import JsonViewer
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.project.model import load_project
+from builder.project.load import load_project
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 

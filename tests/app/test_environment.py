@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import pytest
 
 from builder.engine import jqrt, mapping
-from builder.project.model import load_project
+from builder.project.load import load_project
 from builder.ship.environment import deployed_environment
 from builder.tui.app import make_app
 from builder.tui.screens import results

@@ -151,14 +151,14 @@ def test_unknown_nested_key_is_a_warning_naming_the_nearest_key(tmp_path, capsys
 
 
 def test_the_projects_integration_keys_cover_every_setting_the_export_writes():
-    from builder.project.model import INTEGRATION_KEYS
+    from builder.project.load import INTEGRATION_KEYS
     from builder.ship.export.settings import CORE_SETTINGS
 
     assert set(CORE_SETTINGS) <= INTEGRATION_KEYS
 
 
 def test_the_preset_loads_without_warnings(recwarn):
-    from builder.project.model import ProjectWarning, load_project
+    from builder.project.load import ProjectWarning, load_project
     from builder.project.presets import preset_path
 
     load_project(preset_path("cursor"))  # the project the TUI and `init` start from

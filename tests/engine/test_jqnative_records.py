@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from jqgen import typed  # noqa: E402
 
 from builder.engine import jqrt, mapping  # noqa: E402
-from builder.project.model import parse_project  # noqa: E402
+from builder.project.load import parse_project  # noqa: E402
 from builder.project.yamlio import dump  # noqa: E402
 
 BIG = int(1e300)  # jq hands an integral double back as an int: 1e300 → 10**300 rounded to the double

@@ -13,7 +13,7 @@ import pytest
 from builder.cli import main
 from builder.engine import jqrt, mapping
 from builder.port.catalog import CatalogStore
-from builder.project.model import load_project
+from builder.project.load import load_project
 from builder.ship.environment import deployed_environment
 
 import sys

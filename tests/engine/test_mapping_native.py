@@ -18,7 +18,7 @@ import pytest
 
 from builder.engine import mapping
 from builder.project.presets import load_preset, preset_sample
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = load_preset("cursor")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.project.model import load_project, parse_project
+from builder.project.load import load_project, parse_project
 from builder.project.yamlio import ProjectError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "project.yaml"

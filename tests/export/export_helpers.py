@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builder.project.model import Project, load_project
+from builder.project.load import load_project
+from builder.project.model import Project
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"

@@ -17,7 +17,7 @@ import yaml
 
 from builder.ship.export import creation_order, docker_env, export_all, export_format
 from builder.ship.export.settings import SPEC, config_env_name, deployment, snake_upper
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 from builder.project.yamlio import ProjectError, dump
 from export_helpers import FIXTURES, HERE, fixture_project, preset_project
 

@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from builder.cli import main
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 from builder.source.client import Source, SourceError
 from loopback import serve
 from sync_fixtures import PROJECT_YAML

@@ -12,7 +12,7 @@ import pytest
 from builder.engine import jqrt
 from builder.ship.lint import _run, lint_project, render_text
 from builder.ship.lint_mappings import code_of, reads_environment
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 from builder.project.yamlio import dump
 from builder.source.client import compute_value
 

@@ -9,7 +9,7 @@ import pytest
 
 from builder.engine import mapping
 from builder.ship.lint import Finding, endpoint, lint_project
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 from builder.project.yamlio import dump
 
 NOW = 1_777_939_200.0  # 2026-05-05T00:00:00Z

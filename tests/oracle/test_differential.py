@@ -1,6 +1,6 @@
 """Differential test: our mapping engine against port-ocean 0.56.2's JQEntityProcessor.
 
-Every case is one resource (loaded through ``builder.project.model.parse_project``, as the builder loads
+Every case is one resource (loaded through ``builder.project.load.parse_project``, as the builder loads
 a project file) plus the HTTP responses of its pages. Our side is ``builder.engine.mapping.run``; Ocean's
 side is tests/oracle/ocean_runner.py in the oracle venv (all cases in one process per env setting).
 The entity lists must be identical as JSON text: values, types, and key ORDER.
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from builder.engine import mapping
-from builder.project.model import parse_project
+from builder.project.load import parse_project
 from builder.project.yamlio import dump
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

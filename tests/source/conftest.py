@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from builder.net.asgi import Request, Response, Router, read_request, send_response
-from builder.project.model import Project, parse_project
+from builder.project.load import parse_project
+from builder.project.model import Project
 from builder.simulator import SimulatorConfig
 from builder.source.client import FetchResult, Source
 from builder.project.yamlio import dump

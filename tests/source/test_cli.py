@@ -8,7 +8,7 @@ import time
 import pytest
 
 from builder.cli import main
-from builder.project.model import load_project
+from builder.project.load import load_project
 from builder.simulator import DEMO_API_KEY
 
 

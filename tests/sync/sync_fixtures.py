@@ -6,7 +6,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from builder.project.model import Project, parse_project
+from builder.project.load import parse_project
+from builder.project.model import Project
 
 PROJECT_YAML = textwrap.dedent("""\
     version: 1

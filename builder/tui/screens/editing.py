@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from builder.project.model import Resource, load_project
+from builder.project.load import load_project
+from builder.project.model import Resource
 from builder.project.yamlio import ProjectError
 from builder.tui.state.automap import propose
 from builder.tui.screens.dialogs import PromptScreen
