@@ -9,260 +9,29 @@ re-sent, so running a sync twice sends nothing the second time and says so.
 
 Cancellation is cooperative: set the ``cancel`` event and bulks already in flight finish, the rest
 are recorded as "not sent: cancelled". Progress is reported per (resource, blueprint).
+
+Where the sync writes is ``builder.sync.target``; what it reports is ``builder.sync.report``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
-
-import httpx
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from builder.engine import mapping
 from builder.sync.failures import (FailureRecord, fallback_failures_path, failures_path, load_failures,
                                    write_failures)
-from builder.port.client import LOCAL_BASE_URL, PORT_BASE_URLS, EntityOutcome, PortClient
-from builder.project.model import Project, resolve_value
+from builder.port.client import EntityOutcome, PortClient
+from builder.project.model import Project
 from builder.sync.plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
+from builder.sync.report import Counts, SyncProgress, SyncReport
 from builder.project.yamlio import ProjectError
 
 if TYPE_CHECKING:
-    from builder.port.catalog import CatalogStore
     from builder.source.client import Source
 
-__all__ = ["Counts", "SyncProgress", "SyncReport", "Target", "default_target", "dry_run_report", "open_target", "plan_sync",
-           "run_plan", "sync", "retry_failed", "SyncPlan"]
-
-
-@dataclass
-class Counts:
-    planned: int = 0  # entities to send (create + update)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0  # already identical at the target: not sent
-    duplicates: int = 0  # same identifier as a later record: not sent (the last one wins)
-    failed: int = 0  # validation, blueprint, Port rejection, network
-    cancelled: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.created + self.updated + self.failed + self.cancelled
-
-    def add(self, other: Counts) -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @classmethod
-    def sum(cls, many: Iterable[Counts]) -> Counts:
-        out = cls()
-        for counts in many:
-            out.add(counts)
-        return out
-
-
-@dataclass
-class SyncProgress:
-    phase: str = "fetch"  # fetch | plan | blueprints | upsert | delete | done
-    resource: str | None = None
-    counts: dict[tuple[str, str], Counts] = field(default_factory=dict)
-    deleted: int = 0
-    message: str = ""
-
-    def total(self) -> Counts:
-        return Counts.sum(self.counts.values())
-
-    @property
-    def fraction(self) -> float:
-        total = self.total()
-        return 1.0 if not total.planned else min(1.0, total.done / total.planned)
-
-
-@dataclass
-class SyncReport:
-    plan: SyncPlan
-    counts: dict[tuple[str, str], Counts]
-    failures: list[FailureRecord]
-    deleted: list[tuple[str, str]] = field(default_factory=list)
-    delete_failed: dict[tuple[str, str], str] = field(default_factory=dict)
-    blueprint_errors: dict[str, str] = field(default_factory=dict)
-    cancelled: bool = False
-    dry_run: bool = False
-    failures_file: Path | None = None
-    kept_failures: int = 0  # lines of the failures file a retry could not re-send (left in the file)
-    pages: list[Any] = field(default_factory=list)  # a PageOutcome per dashboard (builder.sync.pages)
-    #: the failures file could not be written (e.g. a read-only folder): why; ``failures_file`` is then the fallback
-    failures_error: str | None = None
-    corrupt_lines: int = 0  # unreadable lines of the failures file, moved aside to ``corrupt_file``
-    corrupt_file: Path | None = None
-    #: (blueprint, identifier) of every entity Port confirmed in this run
-    confirmed: set[tuple[str, Any]] = field(default_factory=set, repr=False)
-
-    def total(self) -> Counts:
-        return Counts.sum(self.counts.values())
-
-    @property
-    def fetch_errors(self) -> list[str]:
-        return [f"{r.name}: {r.fetch_error}" for r in self.plan.resources if r.fetch_error]
-
-    @property
-    def ok(self) -> bool:
-        return (not self.failures and not self.fetch_errors and not self.delete_failed and not self.kept_failures
-                and not self.failures_error and not self.corrupt_lines)
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.ok else 1
-
-    def lines(self) -> list[str]:
-        total = self.total()
-        verb = "would send" if self.dry_run else "sent"
-        out = [f"{'dry run — ' if self.dry_run else ''}{total.planned} entities {verb}: {total.created} created, "
-               f"{total.updated} updated; {total.unchanged} unchanged (not sent)"
-               + (f"; {total.duplicates} duplicates" if total.duplicates else "")]
-        if self.dry_run:
-            total_create = sum(bp.create for bp in self.plan.blueprints.values())
-            total_update = sum(bp.update for bp in self.plan.blueprints.values())
-            out[0] = (f"dry run — would create {total_create}, update {total_update}; {total.unchanged} unchanged"
-                      + (f"; {total.duplicates} duplicates" if total.duplicates else ""))
-        out.extend(f"  {outcome}" for outcome in self.pages)
-        for (resource, blueprint), c in sorted(self.counts.items()):
-            out.append(f"  {resource} → {blueprint}: {c.created} created, {c.updated} updated, {c.unchanged} "
-                       f"unchanged, {c.failed} failed" + (f", {c.cancelled} cancelled" if c.cancelled else ""))
-        for bp, error in self.blueprint_errors.items():
-            out.append(f"blueprint {bp} could not be applied: {error}")
-        out.extend(f"fetch failed: {e}" for e in self.fetch_errors)
-        if self.deleted:
-            out.append(f"deleted {len(self.deleted)} stale entities")
-        if self.delete_failed:
-            out.append(f"{len(self.delete_failed)} stale entities could not be deleted")
-        if self.plan.delete_stale and self.plan.deletion_blocked:
-            out.append(f"stale entities not deleted: {self.plan.deletion_blocked}")
-        if self.cancelled:
-            out.append("cancelled: requests in flight finished; the rest were not sent")
-        if self.failures:
-            where = f" → {self.failures_file}" if self.failures_file else ""
-            by_stage: dict[str, int] = {}
-            for failure in self.failures:
-                by_stage[failure.stage] = by_stage.get(failure.stage, 0) + 1
-            out.append(f"{len(self.failures)} records failed ({', '.join(f'{n} {s}' for s, n in by_stage.items())})"
-                       + where)
-        if self.failures_error:
-            out.append(self.failures_error)
-        if self.corrupt_lines:
-            out.append(f"{self.corrupt_lines} unreadable lines of the failures file were kept aside in "
-                       f"{self.corrupt_file}: repair or delete them by hand")
-        if self.kept_failures:
-            out.append(f"{self.kept_failures} records in the failures file cannot be re-sent as they are "
-                       "(pages never fetched, page-level mapping failures): run the sync of their resource again "
-                       "(after fixing the mapping)")
-        return out
-
-
-# -- targets -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Target:
-    client: PortClient
-    kind: str  # port | local
-    description: str
-    reason: str = ""  # why this target when the user did not choose
-    store: CatalogStore | None = None  # for a local target
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-        if self.store is not None:
-            self.store.close()
-
-
-def port_credentials(project: Project, env: Mapping[str, str]) -> tuple[str | None, str | None]:
-    client_id = resolve_value(project.port.get("clientId"), env) or env.get("PORT_CLIENT_ID")
-    client_secret = resolve_value(project.port.get("clientSecret"), env) or env.get("PORT_CLIENT_SECRET")
-    return client_id or None, client_secret or None
-
-
-def port_target(project: Project, region: str | None = None) -> tuple[str, str]:
-    """(region, base URL) of the Port a sync writes to — the one resolution the CLI and the TUI share.
-
-    The project's ``port.baseUrl`` (a proxy, a self-hosted catalog) wins unless the caller picked a
-    region other than the project's own: the TUI always passes its selected region, and sending the
-    credentials to api.port.io while the project names another host would leak them (issue #11 row 4).
-    """
-    own = str(project.port.get("region") or "eu").lower()
-    region_name = (region or own).lower()
-    if region_name not in PORT_BASE_URLS:
-        raise ProjectError(f"unknown Port region {region_name!r}: use eu or us")
-    base_url = project.port.get("baseUrl")
-    if base_url and region_name == (own if own in PORT_BASE_URLS else "eu"):
-        return region_name, str(base_url)
-    return region_name, PORT_BASE_URLS[region_name]
-
-
-def default_target(project: Project, env: Mapping[str, str] | None = None, *, demo: bool = False) -> tuple[str, str]:
-    """(``"port"`` | ``"local"``, why) when the user did not choose."""
-    env = os.environ if env is None else env
-    client_id, client_secret = port_credentials(project, env)
-    if demo:
-        return "local", "demo mode syncs to the local catalog"
-    if str(project.port.get("region", "")).lower() == "local":
-        return "local", "the project's port.region is local"
-    if not (client_id and client_secret):
-        return "local", "no Port credentials (PORT_CLIENT_ID / PORT_CLIENT_SECRET) are set"
-    return "port", ""
-
-
-def open_target(project: Project, *, target: str | None = None, region: str | None = None,
-                db: str | Path | None = None, env: Mapping[str, str] | None = None, demo: bool = False,
-                transport: httpx.AsyncBaseTransport | None = None, dry_run: bool = False,
-                **client_kwargs: Any) -> Target:
-    """A client for Port (``target="port"``) or the embedded catalog (``"local"``).
-
-    Default: local in demo mode, when the project says ``port.region: local``, or when no Port
-    credentials are set; Port otherwise. The local catalog lives in ``db`` (default
-    :func:`builder.port.catalog.default_db_path`) and is served in-process — no server needed.
-    """
-    env = os.environ if env is None else env
-    identifier = str(project.integration.get("identifier") or "cursor-usage")
-    kind = str(project.integration.get("type") or "custom")
-    client_id, client_secret = port_credentials(project, env)
-    reason = ""
-    if target is None:
-        target, reason = default_target(project, env, demo=demo)
-    if target == "local":
-        from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET, CatalogStore, create_app, default_db_path
-
-        from builder.port.catalog.store import CatalogFileError
-
-        path = Path(db).expanduser() if db is not None else default_db_path()
-        try:
-            if dry_run and not path.exists():
-                # A dry run writes nothing, not even an empty database: compare with an empty catalog.
-                if db is not None and not path.parent.is_dir():
-                    CatalogStore(path, create_parents=False)  # raises the one-line reason, creates nothing
-                store = CatalogStore(":memory:")
-            else:
-                # An explicit --db must name a file in an existing folder; the default one is ours to create.
-                store = CatalogStore(path, create_parents=db is None)
-        except CatalogFileError as exc:
-            raise ProjectError(str(exc)) from None
-        app = create_app(store)
-        client = PortClient(base_url=LOCAL_BASE_URL, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
-                            transport=transport or httpx.ASGITransport(app=app), integration_identifier=identifier,
-                            integration_type=kind, **client_kwargs)
-        return Target(client, "local", f"local catalog ({path})", reason, store)
-    if target != "port":
-        raise ProjectError(f"unknown sync target {target!r}: use port or local")
-    if not (client_id and client_secret):
-        raise ProjectError("syncing to Port needs credentials: set PORT_CLIENT_ID and PORT_CLIENT_SECRET "
-                           "(or use --target local)")
-    region_name, base_url = port_target(project, region)
-    client = PortClient(base_url=str(base_url), client_id=client_id, client_secret=client_secret,
-                        transport=transport, integration_identifier=identifier, integration_type=kind,
-                        **client_kwargs)
-    return Target(client, "port", f"Port {region_name.upper()} ({client.base_url})", reason)
+__all__ = ["dry_run_report", "plan_sync", "run_plan", "sync", "retry_failed"]
 
 
 # -- plan ----------------------------------------------------------------------------------------

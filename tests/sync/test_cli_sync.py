@@ -12,7 +12,8 @@ from builder.port.catalog import CatalogStore
 from builder.cli import main
 from builder.cli.sync import ProgressPrinter
 from builder.sync.failures import read_failures
-from builder.sync.run import Counts, SyncProgress, open_target
+from builder.sync.report import Counts, SyncProgress
+from builder.sync.target import open_target
 from sync_fixtures import PROJECT_YAML, make_project
 
 
@@ -112,7 +113,7 @@ def test_user_errors_exit_2_with_one_line(tmp_path, capsys, args, message):
 def test_bad_port_credentials_are_a_user_error(tmp_path, capsys, monkeypatch):
     # The local catalog refuses anything but its own credentials: the same path as a wrong Port secret.
     from builder.port.catalog import LOCAL_CLIENT_ID
-    from builder.sync import run as sync_module
+    from builder.sync import target as sync_module
 
     original = sync_module.open_target
 

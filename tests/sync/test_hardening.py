@@ -22,7 +22,8 @@ from builder.net.faults import FaultSpecError, parse_faults
 from builder.port.catalog import CatalogFaults, CatalogStore, Fault, FaultyTransport, create_app
 from builder.port.client import PortError
 from builder.sync.failures import FailureRecord, corrupt_path, read_failures, write_failures
-from builder.sync.run import open_target, port_target, sync
+from builder.sync.run import sync
+from builder.sync.target import open_target, port_target
 from sync_fixtures import PROJECT_YAML, catalog_client, make_project, pages_for, usage_event
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,8 @@ import pytest
 
 from builder.port.catalog import CatalogFaults, Fault, FaultyTransport, create_app
 from builder.sync.failures import read_failures
-from builder.sync.run import SyncProgress, plan_sync, retry_failed, run_plan, sync
+from builder.sync.report import SyncProgress
+from builder.sync.run import plan_sync, retry_failed, run_plan, sync
 from sync_fixtures import (
     EMAILS,
     Sleeps,

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from builder.source.client import Source
     from builder.tui.screens.registry import TabHost
     from builder.tui.state.session import Session
-    from builder.sync.run import SyncPlan, SyncProgress, SyncReport
+    from builder.sync.plan import SyncPlan
+    from builder.sync.report import SyncProgress, SyncReport
 
 TARGETS = [("Local catalog", "local"), ("Port EU", "eu"), ("Port US", "us")]
 ENTITY_PAGE = 200
@@ -97,7 +98,7 @@ it delivered with the preview (`x` cancels it too).""")
         self.session = session
         self._make_source = make_source
         from builder.port.catalog import default_db_path
-        from builder.sync.run import default_target
+        from builder.sync.target import default_target
 
         kind, self.default_reason = default_target(session.project, session.env, demo=session.demo)
         region = str(session.project.port.get("region") or "eu").lower()
@@ -176,7 +177,7 @@ it delivered with the preview (`x` cancels it too).""")
                 text += f" ({self.default_reason})"
         else:
             from builder.project.yamlio import ProjectError
-            from builder.sync.run import port_target  # the same resolution as the CLI's (issue #11 row 4)
+            from builder.sync.target import port_target  # the same resolution as the CLI's (issue #11 row 4)
 
             try:
                 url = port_target(self.session.project, self.target)[1]
@@ -206,7 +207,7 @@ it delivered with the preview (`x` cancels it too).""")
             self._status("the target or options changed: press p to plan again")
 
     def _open_target(self) -> Any:
-        from builder.sync.run import open_target
+        from builder.sync.target import open_target
 
         session = self.session
         if self.target == "local":
@@ -261,7 +262,8 @@ it delivered with the preview (`x` cancels it too).""")
     async def _work(self, *, run: bool, retry: Path | None = None) -> None:
         from builder.sync.failures import FailuresFileError
         from builder.port.client import PortError
-        from builder.sync.run import SyncProgress, plan_sync, retry_failed, run_plan
+        from builder.sync.report import SyncProgress
+        from builder.sync.run import plan_sync, retry_failed, run_plan
         from builder.project.yamlio import ProjectError
 
         session = self.session
