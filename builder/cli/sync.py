@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace, project: Project) -> int:
     from builder.sync.failures import FailuresFileError, failures_path
-    from builder.port.client import PortAuthError, PortError
+    from builder.port.outcomes import PortAuthError, PortError
     from builder.sync.report import SyncProgress
     from builder.sync.run import dry_run_report, plan_sync, retry_failed, run_plan
     from builder.sync.target import open_target

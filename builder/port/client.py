@@ -11,7 +11,8 @@ mapping; a 413 falls back to single upserts; 207 per-entity errors are reported 
 caller can account for each record.
 
 Credentials come from the caller or ``PORT_CLIENT_ID`` / ``PORT_CLIENT_SECRET``; they are kept in
-memory only and never appear in messages, reprs or logs.
+memory only and never appear in messages, reprs or logs. The errors and per-entity outcomes it
+returns are in :mod:`builder.port.outcomes`.
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ import json
 import os
 import random
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 import httpx
 
 from builder.net.retry import retry_delay
-from builder.port.blueprints import BlueprintChange, BlueprintReport, plan_blueprint_changes, staged_requests
+from builder.port.blueprints import BlueprintReport, plan_blueprint_changes, staged_requests
+from builder.port.outcomes import Cancelled, DeleteReport, EntityOutcome, PortAuthError, PortError, UpsertReport
+from builder.project.model import PORT_BASE_URLS
 
-
-PORT_BASE_URLS = {"eu": "https://api.port.io", "us": "https://api.us.port.io"}
 LOCAL_BASE_URL = "http://catalog.local"  # in-process embedded catalog (never resolved over DNS)
 #: The Ocean Custom integration release whose behaviour the builder reproduces.
 OCEAN_CUSTOM_VERSION = "0.6.108"
@@ -44,11 +44,7 @@ MAX_BULK_DELETE = 100
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TOKEN_EARLY_REFRESH_SECONDS = 60
 
-__all__ = [
-    "BlueprintChange", "BlueprintReport", "Cancelled", "DeleteReport", "EntityOutcome", "PortAuthError",
-    "PortClient", "PortError", "UpsertReport", "builder_version", "plan_blueprint_changes", "retry_delay",
-    "staged_requests", "user_agent",
-]
+__all__ = ["LOCAL_BASE_URL", "PortClient", "builder_version", "user_agent"]
 
 
 def builder_version() -> str:
@@ -70,65 +66,6 @@ def user_agent(integration_identifier: str, integration_type: str = "custom") ->
     # matching is unaffected by it).
     return (f"port-ocean/{integration_type}/{OCEAN_CUSTOM_VERSION}/{integration_identifier}/exporter "
             f"cursor-builder/{builder_version()}")
-
-
-class PortError(Exception):
-    """A request Port refused or could not answer; one line that says what to do."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 trace_id: str | None = None) -> None:
-        self.message = message
-        self.status = status
-        self.code = code
-        self.trace_id = trace_id
-        super().__init__(message + (f" (trace {trace_id})" if trace_id else ""))
-
-
-class PortAuthError(PortError):
-    pass
-
-
-class Cancelled(Exception):
-    """The caller's cancel event was set before this request was (re)sent."""
-
-
-@dataclass
-class EntityOutcome:
-    """What happened to one entity passed to :meth:`PortClient.upsert_entities` (same index)."""
-
-    index: int
-    identifier: Any
-    ok: bool
-    created: bool | None = None
-    status: int | None = None
-    error: str | None = None  # Port's error code, "network" or "cancelled"
-    message: str | None = None
-    stage: str = "port"  # port (Port rejected it) | network (never confirmed) | cancelled (not sent)
-
-
-@dataclass
-class UpsertReport:
-    outcomes: list[EntityOutcome]
-    requests: int = 0
-    single_fallbacks: int = 0  # bulks answered 413 and re-sent one entity at a time
-
-    @property
-    def created(self) -> int:
-        return sum(1 for o in self.outcomes if o.ok and o.created)
-
-    @property
-    def updated(self) -> int:
-        return sum(1 for o in self.outcomes if o.ok and not o.created)
-
-    @property
-    def failed(self) -> list[EntityOutcome]:
-        return [o for o in self.outcomes if not o.ok]
-
-
-@dataclass
-class DeleteReport:
-    deleted: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # identifier → reason
 
 
 def _error_text(response: httpx.Response) -> tuple[str | None, str]:

@@ -239,7 +239,8 @@ class RehearsalOptions:
 async def _install(port_url: str, identifier: str, project: Project) -> str:
     """Blueprints (staged, as Ocean creates them) and the integration with its port-app-config,
     through Port's own API — what a user does in Port's UI before deploying. Returns what it did."""
-    from builder.port.client import PortClient, PortError
+    from builder.port.client import PortClient
+    from builder.port.outcomes import PortError
 
     async with PortClient(base_url=port_url, client_id=LOCAL_CLIENT_ID, client_secret=LOCAL_CLIENT_SECRET,
                           integration_identifier=identifier) as port:

@@ -18,7 +18,8 @@ from typing import Any, Callable, Mapping
 
 from builder.engine import mapping
 from builder.sync.failures import FailureRecord
-from builder.port.client import BlueprintReport, PortClient
+from builder.port.blueprints import BlueprintReport
+from builder.port.client import PortClient
 from builder.port.rules import validate_entities
 from builder.project.model import Project, Resource
 

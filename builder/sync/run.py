@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from builder.engine import mapping
 from builder.sync.failures import (FailureRecord, fallback_failures_path, failures_path, load_failures,
                                    write_failures)
-from builder.port.client import EntityOutcome, PortClient
+from builder.port.client import PortClient
+from builder.port.outcomes import EntityOutcome
 from builder.project.model import Project
 from builder.sync.plan import PlannedEntity, ResourcePlan, SyncPlan, build_plan, map_resource
 from builder.sync.report import Counts, SyncProgress, SyncReport

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import httpx
 
-from builder.port.client import LOCAL_BASE_URL, PORT_BASE_URLS, PortClient
-from builder.project.model import Project, resolve_value
+from builder.port.client import LOCAL_BASE_URL, PortClient
+from builder.project.model import PORT_BASE_URLS, Project, resolve_value
 from builder.project.yamlio import ProjectError
 
 if TYPE_CHECKING:

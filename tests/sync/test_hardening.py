@@ -20,7 +20,7 @@ import pytest
 from builder.cli import main
 from builder.net.faults import FaultSpecError, parse_faults
 from builder.port.catalog import CatalogFaults, CatalogStore, Fault, FaultyTransport, create_app
-from builder.port.client import PortError
+from builder.port.outcomes import PortError
 from builder.sync.failures import FailureRecord, corrupt_path, read_failures, write_failures
 from builder.sync.run import sync
 from builder.sync.target import open_target, port_target

@@ -9,16 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
+from builder.net.retry import retry_delay
+from builder.port.blueprints import plan_blueprint_changes, staged_requests
 from builder.port.catalog import CatalogFaults, Fault, FaultyTransport, create_app
-from builder.port.client import (
-    MAX_BODY_BYTES,
-    PortAuthError,
-    PortClient,
-    plan_blueprint_changes,
-    retry_delay,
-    staged_requests,
-    user_agent,
-)
+from builder.port.client import MAX_BODY_BYTES, PortClient, user_agent
+from builder.port.outcomes import PortAuthError
 from sync_fixtures import Sleeps, catalog_client, catalog_entities
 
 BP = {"identifier": "evt", "title": "Event", "schema": {"properties": {"n": {"type": "number"},

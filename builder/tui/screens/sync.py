@@ -261,7 +261,7 @@ it delivered with the preview (`x` cancels it too).""")
 
     async def _work(self, *, run: bool, retry: Path | None = None) -> None:
         from builder.sync.failures import FailuresFileError
-        from builder.port.client import PortError
+        from builder.port.outcomes import PortError
         from builder.sync.report import SyncProgress
         from builder.sync.run import plan_sync, retry_failed, run_plan
         from builder.project.yamlio import ProjectError
