@@ -12,6 +12,7 @@ update the title and the session, and tell the tab in view (``TabShown``, ``Resu
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -138,6 +139,9 @@ class BuilderApp(App[int]):
         self._size_classes(self.size.width, self.size.height)
         self._update_title()
         self.build_pane.query_one("#resources").focus()
+        # The screen's queue, not the App's: the App drops an after-refresh callback asked for
+        # before it runs (its on_mount is before that).
+        self.screen.call_after_refresh(collect_after_start)
 
     @property
     def build_pane(self) -> BuildPane:
@@ -411,6 +415,15 @@ class BuilderApp(App[int]):
                 self.exit(0)
 
         self.push_screen(UnsavedScreen(target), decided)
+
+
+def collect_after_start() -> None:
+    """After the first paint: the cyclic GC back on if the start turned it off (``cursor-builder``
+    does, builder.cli). What the start built lives as long as the app, so it is frozen first: later
+    collections (while typing) never scan it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 # -- building and running ----------------------------------------------------------------------------
