@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import jqgen  # noqa: E402
 
-from builder.engine.jqnative import runtime  # noqa: E402
+from builder.engine.jqnative import runtime, values  # noqa: E402
 from builder.engine.jqnative.runtime import Bail  # noqa: E402
 
 DEFAULT_SEED = 20260510
@@ -51,7 +51,7 @@ def test_generated_programs_match_jq() -> None:
 def test_the_check_catches_a_wrong_fast_path_and_shrinks_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """A planted wrong answer (``tostring`` of 7 is "7!") is a disagreement, and the shrinker
     brings a large program and input down to the few pieces that show it."""
-    wrong = runtime._tostring
+    wrong = values._tostring
 
     def planted(x: object) -> str:
         return wrong(x) + ("!" if x == 7 and x.__class__ is int else "")

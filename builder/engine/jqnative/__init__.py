@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from builder.engine.jqnative.codegen import _Codegen
-from builder.engine.jqnative.runtime import RUNTIME, Bail, Empty, JqError, Unsupported
+from builder.engine.jqnative.runtime import RUNTIME
 from builder.engine.jqnative.syntax import _Lexer, _Parser
+from builder.engine.jqnative.values import Bail, Empty, JqError, Unsupported
 from builder.engine.jqrt import NotNormal, Outcome, format_filter, normal_form
 
 __all__ = ["Bail", "Empty", "JqError", "NativeProgram", "Unsupported", "compile_native", "first", "fuse", "run"]

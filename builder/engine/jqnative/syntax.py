@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from builder.engine.jqnative.runtime import Unsupported
+from builder.engine.jqnative.values import Unsupported
 
 
 # -- lexer ---------------------------------------------------------------------------------------
