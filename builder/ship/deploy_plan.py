@@ -19,12 +19,16 @@ counts the records the deployed integration would ingest against what the builde
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.project.model import Project, Resource
 from builder.ship import native
 from builder.source.pagination import INTENDED_PARAMS
+
+if TYPE_CHECKING:
+    from builder.simulator import SimulatorConfig
 
 #: integration.config keys that make up one installation's pagination, in Ocean's spec order.
 PAGINATION_KEYS = ("paginationType", "pageSize", "paginationParam", "sizeParam", "startPage", "cursorPath",
@@ -328,17 +332,28 @@ def deployed_config_project(project: Project, api_key: str) -> tuple[Project, di
     return out, overrides
 
 
-async def prove(project: Project, plan: DeployPlan, simulator: Any = None, now: float | None = None) -> DeployPlan:
+async def prove(project: Project, plan: DeployPlan, simulator: SimulatorConfig | None = None,
+                now: float | None = None) -> DeployPlan:
     """Fetch every resource as the builder does and as its installation's deployed settings do
     (the source's Ocean mode), against the in-process simulator; fill the record counts.
+
+    ``simulator`` is the session's simulator (its team, seed and present: the TUI passes its own, so
+    the counts are those of the data on screen, and fixed under a fixed clock); without one, a
+    default team whose present is ``now`` (the instant the session's requests use), else the current
+    hour. Either way without rate limits: the proof counts pagination, it never waits out a window.
 
     The literal date windows are refreshed to the simulator's present first, as ``cursor-builder
     init`` does, so both fetches ask for the same window and only pagination can differ.
     """
     from builder.simulator import SimulatorConfig
-    from builder.source.client import Source, SourceError, refresh_literal_values
+    from builder.source.client import Source
+    from builder.source.request import SourceError, refresh_literal_values
 
-    config = simulator or SimulatorConfig(rate_limits=False)
+    if simulator is not None:
+        config = replace(simulator, rate_limits=False)
+    else:
+        present = None if now is None else datetime.fromtimestamp(now, timezone.utc)
+        config = SimulatorConfig(rate_limits=False, now=present)
     at = config.resolved_now().timestamp() if now is None else now
     current = project.copy()
     refresh_literal_values(current, at)

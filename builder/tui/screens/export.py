@@ -8,9 +8,11 @@ directory the user confirms.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +29,7 @@ from widgets.entity_table import cell
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
+    from builder.simulator import SimulatorConfig
     from builder.tui.screens.registry import TabHost
     from builder.tui.state.session import Session
 
@@ -34,7 +37,12 @@ TITLES = {"yaml": "Mapping YAML", "blueprints": "Blueprints", "dashboard": "Dash
           "values": "values.yaml", "docker": "Docker", "readme": "README", "setup": "Port setup"}
 #: The deployment plan table (builder.ship.deploy_plan): one row per resource.
 PLAN_COLUMNS = ("installation", "resource", "pagination", "ingested / preview", "verdict", "native kind")
-PLAN_WIDTHS = (24, 38, 24, 20, 50, 26)
+#: The widest each plan column is drawn, the verdict's the room left (at least PLAN_VERDICT_MIN):
+#: at 140 columns every column is in sight, the installation, resource and counts whole; a longer
+#: pagination, verdict or native kind ends in … and the note gives the highlighted row in full.
+PLAN_WIDTHS = (23, 37, 12, 18, 0, 16)
+PLAN_VERDICT = PLAN_COLUMNS.index("verdict")
+PLAN_VERDICT_MIN = 16
 SEVERITY_MARK = {"error": "✗ error", "warning": "⚠ warning", "info": "· info"}
 EXPORT_DIR = "ocean-export"
 
@@ -69,18 +77,24 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     ExportPane #lint-table { height: 1fr; }
     ExportPane #lint-detail { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
     ExportPane #plan-table { height: 1fr; }
-    ExportPane #plan-note { height: auto; max-height: 6; padding: 0 1; border-top: hkey $foreground 15%; }
+    ExportPane #plan-note { height: auto; max-height: 8; padding: 0 1; border-top: hkey $foreground 15%; }
     """
 
-    def __init__(self, session: Session, *, now: float | None = None, id: str | None = "export-pane") -> None:
+    def __init__(self, session: Session, *, now: float | None = None, simulator: SimulatorConfig | None = None,
+                 id: str | None = "export-pane") -> None:
         super().__init__(id=id)
         self.session = session
         self.now = now  # the instant the lint's computed request values ($now) use; fixed in tests
+        # The session's simulator (None: a default team at ``now``): the plan's counts are proved on
+        # the same data, under the same clock, as the rest of the app, so a fixed clock fixes them.
+        self.simulator = simulator
         self._ready = False
         self.files: dict[str, str] = {}
         self.findings: list[Finding] = []
         self.error: str | None = None
+        self._plan_width = 0  # the pane width the plan table was fitted to
         self._generation = 0  # of refresh_exports: only the newest build is shown
+        self.plan: Any = None  # the deployment plan shown (builder.ship.deploy_plan.DeployPlan)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="export-summary")
@@ -195,20 +209,8 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         except Exception:  # noqa: BLE001 - a project mid-edit: the lint tab says why
             return
         self.plan = plan
-        table = self.query_one("#plan-table", DataTable)
-        table.clear()
-        for row in plan.rows():
-            # A long pagination setting or verdict would push the counts and verdicts out of sight
-            # (the Lint view gives each problem in full; the table scrolls).
-            table.add_row(*(cell(value, PLAN_WIDTHS[i]) for i, value in enumerate(row)))
+        self._fill_plan()
         proved = any(r.builder_records is not None for r in plan.resources)
-        # The counts always come from the built-in simulator, also when the session fetches a live API:
-        # the proof must not spend the team's rate limit, and it proves pagination, not the live data.
-        self.query_one("#plan-note", Static).update(
-            ("Counts proved on the built-in simulator" if proved else "Proving the counts on the built-in simulator…")
-            + " (also in live mode): each installation's deployed settings run through the source's Ocean mode "
-            "against what the builder fetches. " + " ".join(f"{i.identifier}: {i.note()}" for i in plan.installations
-                                                              if i.pagination.type != "none"))
         if not proved:
             self._prove_plan(self.session.project.copy(), plan)
 
@@ -220,10 +222,62 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         from builder.ship.deploy_plan import prove
 
         try:
-            proved = asyncio.run(prove(project, plan))
+            proved = asyncio.run(prove(project, plan, self.simulator, self.now))
         except Exception:  # noqa: BLE001 - the table keeps the structural plan
             return
         self.app.call_from_thread(self._show_plan, proved)
+
+    def _fill_plan(self) -> None:
+        """The plan's rows in columns that fit the pane's width (refilled when it changes)."""
+        plan = self.plan
+        if plan is None:
+            return
+        table = self.query_one("#plan-table", DataTable)
+        rows = plan.rows()
+        widths = [min(cap, max([len(label)] + [len(row[i]) for row in rows]))
+                  for i, (label, cap) in enumerate(zip(PLAN_COLUMNS, PLAN_WIDTHS))]
+        # The pane's width (the table's is 0 while its sub-tab is hidden), less the scrollbar and
+        # each column's padding either side.
+        room = (self.size.width or self.app.size.width) - 2 - 2 * table.cell_padding * len(PLAN_COLUMNS)
+        widths[PLAN_VERDICT] = max(PLAN_VERDICT_MIN, room - sum(widths))
+        self._plan_width = self.size.width
+        row_before = table.cursor_row
+        table.clear(columns=True)
+        for label, width in zip(PLAN_COLUMNS, widths):
+            table.add_column(label, width=width)
+        for row in rows:
+            # Each cell holds its whole value and is drawn cut with … where its column ends.
+            table.add_rows([[_fitted(value) for value in row]])
+        if rows:
+            table.move_cursor(row=min(max(row_before, 0), len(rows) - 1))
+        self._show_plan_note(table.cursor_row)
+
+    def _show_plan_note(self, row: int) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        proved = any(r.builder_records is not None for r in plan.resources)
+        rows = plan.rows()
+        shown = ""
+        if rows:
+            installation, name, _, coverage, verdict, kind = rows[max(0, min(row, len(rows) - 1))]
+            entry = plan.resource(name)
+            shown = f"{name} ({installation}): {verdict}"
+            shown += f" · ingested {coverage}" if entry.builder_records is not None else ""
+            shown += "".join(f"\n→ {text}" for text in (entry.closest, entry.alternative) if text)
+            shown += "\n"
+        # The counts always come from the built-in simulator, also when the session fetches a live API:
+        # the proof must not spend the team's rate limit, and it proves pagination, not the live data.
+        self.query_one("#plan-note", Static).update(Text(
+            shown + ("Counts proved on the built-in simulator" if proved else
+                     "Proving the counts on the built-in simulator…")
+            + " (also in live mode): each installation's deployed settings run through the source's Ocean mode "
+            "against what the builder fetches. " + " ".join(f"{i.identifier}: {i.note()}" for i in plan.installations
+                                                              if i.pagination.type != "none")))
+
+    def on_resize(self) -> None:
+        if self.plan is not None and self.size.width != self._plan_width:
+            self._fill_plan()
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one("#lint-detail", Static)
@@ -251,6 +305,10 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
     @on(DataTable.RowHighlighted, "#lint-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail(event.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#plan-table")
+    def _plan_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_plan_note(event.cursor_row)
 
     # -- actions -------------------------------------------------------------------------------
     @property
@@ -306,6 +364,12 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         self.app.push_screen(PromptScreen("Write the export files to", str(self.default_directory()),
                                           hint="a directory; existing files with the same names are replaced"),
                              chosen)
+
+
+def _fitted(value: str) -> Text:
+    text = cell(value, sys.maxsize)  # control characters escaped, never cut here: the column cuts
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def create_pane(app: TabHost) -> ExportPane:
