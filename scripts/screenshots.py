@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 
 from tests.app.conftest import settle  # noqa: E402
-from tests.app.snapshot_states import (SCREENS, STATES, demo_app, export_plan, pick,  # noqa: E402
-                                       pinned_surroundings, response_loaded, steady)
+from tests.app.snapshot_states import (SCREENS, STATES, demo_app, pick, pinned_surroundings,  # noqa: E402
+                                       response_loaded, steady)
 from tests.see.test_dashboard_tab import dashboard_shown  # noqa: E402
 
 
@@ -47,7 +47,6 @@ EXTRA = {
     "data-path-choices": data_path_choices,
     "request-error": enterprise_only,
     "dashboard": dashboard_shown,
-    "export-plan": export_plan,  # not a snapshot: its counts follow the wall clock
 }
 
 

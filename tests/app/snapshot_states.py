@@ -9,8 +9,9 @@ from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
 import pytest
 
-from textual.widgets import Static, TabbedContent, TextArea
+from textual.widgets import DataTable, Static, TabbedContent, TextArea
 
+from builder.port.catalog.store import CatalogStore
 from builder.ship.rehearse import OceanRuntime
 from builder.tui.app import BuilderApp, make_app
 from builder.tui.screens import sync_rehearse as rehearse_view
@@ -23,7 +24,7 @@ from widgets.history_table import HistoryTable
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 
-from .conftest import settle, simulator_config
+from .conftest import NOW, settle, simulator_config
 
 State = Callable[[Any], Awaitable[None]]
 T = TypeVar("T")
@@ -43,13 +44,16 @@ PICTURED_RUNTIME = OceanRuntime(Path("ocean-custom"), Path(".oracle-venv/bin/pyt
 def pinned_surroundings(directory: Path) -> Iterator[None]:
     """What the Sync tab shows of the machine, the same on every one: the local catalog is a fresh
     one at a relative path (cursor-builder/catalog.db in ``directory``, never the user's), the
-    request history starts empty and the Ocean runtime is found."""
+    request history starts empty, the Ocean runtime is found and the catalog's clock (the
+    entities' createdAt / updatedAt) is the simulator's fixed present."""
     (directory / "cursor-builder").mkdir(exist_ok=True)  # as where the catalog was used before
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(directory)
         patch.setenv("CURSOR_BUILDER_STATE_DIR", str(directory / "state"))
         patch.setenv("XDG_DATA_HOME", ".")
         patch.setattr(rehearse_view, "_detected", (PICTURED_RUNTIME, None))
+        stamp = NOW.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        patch.setitem(CatalogStore.__init__.__kwdefaults__, "clock", lambda: stamp)
         yield
 
 
@@ -204,6 +208,31 @@ async def sync_rehearse(pilot: Any) -> None:
     await wait_until(pilot, lambda: sync_idle(pane), "the Rehearse view's runtime detection")
 
 
+async def sync_progress(pilot: Any) -> None:
+    """s in the Sync tab: planned and synced into the fresh local catalog; the Progress view."""
+    pane = await open_tab(pilot, "sync", SyncPane, sync_idle, "the Sync tab")
+    await pilot.press("s")
+    await wait_until(pilot, lambda: synced(pane), "the Sync tab's sync into the local catalog")
+
+
+def synced(pane: SyncPane) -> bool:
+    if pane.error:
+        raise AssertionError(f"the Sync tab's sync failed: {pane.error}")
+    return pane.report is not None and not pane.running
+
+
+async def sync_catalog(pilot: Any) -> None:
+    """The Catalog view after that sync: the blueprints, the first one's entities."""
+    await sync_progress(pilot)
+    pane = pilot.app.tab_pane("sync")
+    assert isinstance(pane, SyncPane)
+    pane.query_one("#sync-tabs", TabbedContent).active = "sync-tab-catalog"
+    blueprints = pane.query_one("#catalog-blueprints", DataTable)
+    entities = pane.query_one("#catalog-entities", DataTable)
+    await wait_until(pilot, lambda: blueprints.row_count > 0 and entities.row_count > 0
+                     and not entities._require_update_dimensions, "the Catalog view of the synced entities")
+
+
 async def history(pilot: Any) -> None:
     """The request history after two sends (the clock is fixed: same times every run)."""
     await response_loaded(pilot)
@@ -303,11 +332,11 @@ SCREENS: dict[str, State] = {
     "entities-filtered": entities_filtered,
     "blueprint": blueprint_tab,
     "export": export_tab,
-    # The Export plan view is not pictured: its record counts come from a simulator on the wall
-    # clock (ExportPane._prove_plan calls deploy_plan.prove without the session's fixed simulator),
-    # so they move between runs. scripts/screenshots.py still shoots it.
+    "export-plan": export_plan,  # its counts proved on the session's simulator, fixed clock
     "export-helm": export_helm,
     "sync-plan": sync_plan,
+    "sync-progress": sync_progress,
+    "sync-catalog": sync_catalog,
     "sync-rehearse": sync_rehearse,
     "rename-dialog": rename_dialog,
     "prompt-refused": prompt_refused,
