@@ -7,6 +7,8 @@ from textual_plotext import PlotextPlot
 
 from builder.see.widgets import WidgetValue
 
+LABEL = 16  # characters of a slice's value before it is cut
+
 
 class PieChart(PlotextPlot):
     DEFAULT_CSS = """
@@ -22,7 +24,10 @@ class PieChart(PlotextPlot):
         plt.clear_figure()
         if value.slices:
             slices = list(reversed(value.slices))  # the largest on top
-            labels = [f"{label[:16]} {count / total:.0%}" for label, count in slices]
+            # A long value is cut with … (the share stays whole): plotext gives the labels the width
+            # of the longest one, taken from the bars.
+            labels = [f"{label if len(label) <= LABEL else label[:LABEL - 1] + '…'} {count / total:.0%}"
+                      for label, count in slices]
             plt.bar(labels, [count for _, count in slices], orientation="horizontal", width=0.6)
         else:
             plt.title("no data")

@@ -218,8 +218,8 @@ class DashboardPane(Vertical):
             self._show(value)
         total = sum(len(v) for v in self.entities.values())
         where = "preview (mapped as Ocean would)" if self.source == "preview" else "local catalog"
-        text = (f"{page.get('title')} · {total} entities from the {where} · {self.options.describe()} · "
-                "s source · n nulls · g range · z zone · F1 help")
+        # The keys (s, n, g, z, F1) are in the footer: the line keeps to what is drawn, in one row.
+        text = f"{page.get('title')} · {total} entities from the {where} · {self.options.describe()}"
         if self.problems:
             text = f"⚠ {self.problems[0]} · " + text
         self.query_one("#dash-summary", Static).update(text)
