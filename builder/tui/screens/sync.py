@@ -211,7 +211,13 @@ it delivered with the preview (`x` cancels it too).""")
 
         session = self.session
         if self.target == "local":
-            return open_target(session.project, target="local", db=self.db_path, env=session.env)
+            from builder.port.catalog import default_db_path
+
+            # The shared default catalog is ours to create, folder included, as the CLI's `sync` does:
+            # a newcomer's first plan must not fail on a missing ~/.local/share/cursor-builder. Only a
+            # path set on purpose must already have its folder.
+            db = None if self.db_path == default_db_path() else self.db_path
+            return open_target(session.project, target="local", db=db, env=session.env)
         return open_target(session.project, target="port", region=self.target, env=session.env)
 
     # -- work ------------------------------------------------------------------------------------
