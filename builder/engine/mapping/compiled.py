@@ -11,84 +11,23 @@ program over the whole batch, and every record jqnative is not sure about. There
 (``null``) apart. jq's error text is fetched per field only for the records the user looks at.
 
 Two variants: ``CompiledMapping`` for batches, ``PerFieldMapping`` for the one record the TUI
-previews on each keystroke. ``compile_mapping`` caches each by content, variant and fast-path switch.
+previews on each keystroke. The entity's shape and key order are ``builder.engine.mapping.shape``;
+``builder.engine.mapping.cache.compile_mapping`` caches each variant by content and fast-path switch.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from builder.engine import jqnative, jqrt
 from builder.engine.jqrt import JQCompileError, Outcome
 from builder.engine.mapping import guard
+from builder.engine.mapping.shape import build_shape, entity_builder
 
 #: One record → the values of [selector, leaves…] (jqnative's fused function).
 RowFunction = Callable[[Any], tuple[Any, ...]]
-
-# -- the compiled form of one mapping ----------------------------------------------------------
-
-
-def leaf_name(path: tuple[Any, ...]) -> str:
-    """A mapping leaf's field name as the engine reports it: ``properties.x``, ``identifier.rules[0].value``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-@dataclass(frozen=True)
-class Leaf:
-    path: tuple[Any, ...]  # ("properties", "x") or ("identifier", "rules", 0, "value")
-    expr: Any  # as written in the mapping
-    compile_error: str | None
-
-    @property
-    def name(self) -> str:
-        return leaf_name(self.path)
-
-
-@dataclass
-class _Node:
-    """The mapping's shape, ordered as Ocean's deep merge leaves it (see ``_build_node``)."""
-
-    kind: str  # "leaf" | "dict" | "list" | "invalid"
-    leaf_index: int = -1
-    children: list[tuple[Any, _Node]] = field(default_factory=list)
-
-
-_QUERY_FIELDS = ("combinator", "rules")  # port_ocean ... port_app_config/models.py: IngestSearchQuery
-_RULE_FIELDS = ("property", "operator", "value")  # ... and Rule (each a str field)
-
-
-def _is_search_query_path(path: tuple[Any, ...]) -> bool:
-    """identifier, team and relations.<name> may be search queries; so may items of their rules."""
-    if path in (("identifier",), ("team",)) or (len(path) == 2 and path[0] == "relations"):
-        return True
-    return len(path) > 2 and path[-2] == "rules" and isinstance(path[-1], int) and _is_search_query_path(path[:-2])
-
-
-def _search_query_fields(value: dict[str, Any], path: tuple[Any, ...]) -> tuple[str, ...] | None:
-    """The model fields Ocean keeps for a search-query dict at ``path`` (None: not a search query)."""
-    if not _is_search_query_path(path):
-        return None
-    # `rules: list[Rule | IngestSearchQuery]`: pydantic tries Rule first, which needs all three
-    # fields as str-coercible scalars.
-    if len(path) > 2 and all(isinstance(value.get(key), (str, int, float)) for key in _RULE_FIELDS):
-        return _RULE_FIELDS
-    return _QUERY_FIELDS
-
-
-def _compiles(value: Any, env_access: bool) -> bool:
-    if not isinstance(value, (str, int, float)):
-        return False
-    try:
-        jqrt.compile_program(jqrt.as_program_text(value), env_access)
-    except JQCompileError:
-        return False
-    return True
 
 
 class Cancelled(Exception):
@@ -104,8 +43,7 @@ class CompiledMapping:
         self.env_access = env_access
         #: Off: every field runs in jq (tests compare the two; bench/mapping.py shows the difference).
         self.native = native
-        self.leaves: list[Leaf] = []
-        self.root = self._build_node(mappings, ())
+        self.root, self.leaves = build_shape(mappings, env_access)
         self.selector_error = self._compile_error(query)
         static_errors = [0] if self.selector_error else []
         static_errors += [i + 1 for i, leaf in enumerate(self.leaves) if leaf.compile_error]
@@ -130,7 +68,7 @@ class CompiledMapping:
         # programs compile on first use (most mappings never need the first; the TUI makes a new
         # mapping per keystroke).
         self._programs: dict[str, tuple[Any | None, Any | None]] = {}
-        self.build_plain = self._make_builder()
+        self.build_plain = entity_builder(self.root)
         """The entity dict of a plain row (a tuple of values [selector, leaves…])."""
 
     def _compile_error(self, value: Any) -> str | None:
@@ -139,44 +77,6 @@ class CompiledMapping:
         except JQCompileError as exc:
             return exc.message
         return None
-
-    def _build_node(self, value: Any, path: tuple[Any, ...]) -> _Node:
-        if isinstance(value, dict):
-            fields = _search_query_fields(value, path)
-            if fields is not None:
-                # pydantic parses a search query into IngestSearchQuery / Rule: the dict Ocean
-                # evaluates has the model's field order, and unknown keys are gone.
-                value = {key: value[key] for key in fields if key in value}
-            # Ocean evaluates compilable leaves in a process pool and the rest in-process, then
-            # deep-merges the two dicts: keys that fail to compile (and lists, which cannot be
-            # compiled) land after the others. Key order is part of "byte-for-byte".
-            first_half: list[tuple[Any, _Node]] = []
-            second_half: list[tuple[Any, _Node]] = []
-            for key, child in value.items():
-                node = self._build_node(child, path + (key,))
-                if isinstance(child, dict) or _compiles(child, self.env_access):
-                    first_half.append((key, node))
-                else:
-                    second_half.append((key, node))
-            return _Node("dict", children=first_half + second_half)
-        if isinstance(value, list):
-            children = []
-            for index, child in enumerate(value):
-                if isinstance(child, dict):
-                    children.append((index, self._build_node(child, path + (index,))))
-                else:
-                    # Ocean calls `_search_as_object` on each list item; a non-dict item raises and
-                    # the whole list becomes null.
-                    children.append((index, _Node("invalid")))
-            return _Node("list", children=children)
-        error = None
-        try:
-            text = jqrt.as_program_text(value)
-            jqrt.compile_program(text, self.env_access)
-        except JQCompileError as exc:
-            error = exc.message if value is not None else "no JQ given (the value is empty)"
-        self.leaves.append(Leaf(path, value, error))
-        return _Node("leaf", leaf_index=len(self.leaves) - 1)
 
     @staticmethod
     def _field_body(text: Any) -> str:
@@ -476,22 +376,6 @@ class CompiledMapping:
             return self.build_plain(markers)
         return self.build_plain([marker[0] if marker else None for marker in markers])
 
-    def _make_builder(self) -> Any:
-        # The entity's shape is fixed per mapping, so we generate one Python expression for it
-        # (``{"identifier": v[1], "properties": {"a": v[2]}}``) instead of walking the node tree
-        # for every record: this is a third of the engine's Python time on a 1,000-record page.
-        def source(node: _Node) -> str:
-            if node.kind == "leaf":
-                return f"v[{node.leaf_index + 1}]"
-            if node.kind == "dict":
-                return "{" + ", ".join(f"{key!r}: {source(child)}" for key, child in node.children) + "}"
-            if node.kind == "list" and not any(child.kind == "invalid" for _, child in node.children):
-                return "[" + ", ".join(source(child) for _, child in node.children) + "]"
-            return "None"
-
-        return eval("lambda v: " + source(self.root), {"__builtins__": {}})  # noqa: S307 - keys are repr()s
-
-
 def _marker(outcome: Outcome) -> Any:
     if outcome.status == "error":
         return None
@@ -513,34 +397,3 @@ class PerFieldMapping(CompiledMapping):
 
     def _combined_program(self, indices: Sequence[int] | None = None) -> tuple[Any | None, Any | None]:
         return None, None
-
-
-#: ``variant`` of compile_mapping / map_items: "batch" for many records, "record" for the one in view
-VARIANTS: dict[str, type[CompiledMapping]] = {"batch": CompiledMapping, "record": PerFieldMapping}
-
-_compiled_cache: dict[str, CompiledMapping] = {}
-
-
-def _cache_key(mappings: dict[str, Any], query: str, env_access: bool, native: bool, variant: str) -> str:
-    # The environment `env` reads is part of what a compiled mapping computes (jqrt.install_environment).
-    return json.dumps([mappings, query, jqrt.environment_prefix(env_access), native, variant], sort_keys=False,
-                      default=str)
-
-
-def compile_mapping(mappings: dict[str, Any], query: str, env_access: bool = True, *, native: bool = True,
-                    variant: str = "batch") -> CompiledMapping:
-    """Cached by content, so re-running after an unrelated edit costs no compile. ``native``: the
-    fast path on (off: every field in jq). ``variant``: a key of ``VARIANTS``; each has its own
-    cache entry, so a one-record preview never hands its variant to a batch run."""
-    key = _cache_key(mappings, query, env_access, native, variant)
-    found = _compiled_cache.get(key)
-    if found is None:
-        if len(_compiled_cache) > 256:
-            _compiled_cache.clear()
-        found = VARIANTS[variant](mappings, query, env_access, native=native)
-        _compiled_cache[key] = found
-    return found
-
-
-def clear_compiled_cache() -> None:
-    _compiled_cache.clear()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from builder.engine.mapping.compiled import CompiledMapping, compile_mapping
+from builder.engine.mapping.cache import compile_mapping
+from builder.engine.mapping.compiled import CompiledMapping
 from builder.engine.mapping.entity import falsy_key, lose_failed_batches, to_payload
 from builder.engine.mapping.extract import extract_items
 from builder.engine.mapping.result import Dropped, FieldStatus, MappingResult
@@ -29,7 +30,7 @@ def map_items(records: Sequence[Any], mappings: dict[str, Any], query: str = "tr
     records are in jqrt.normal_form (``Extraction.clean``), which spares a check per record.
 
     ``native``: the jqnative fast path on (off: every field in jq). ``variant``: "batch", or
-    "record" for a one-record preview (see ``compiled.VARIANTS``). ``chunk``/``cancelled``:
+    "record" for a one-record preview (see ``cache.VARIANTS``). ``chunk``/``cancelled``:
     evaluate ``chunk`` records at a time and raise ``Cancelled`` as soon as ``cancelled()`` is
     true between two chunks."""
     compiled = compile_mapping(mappings, query, env_access, native=native, variant=variant)
