@@ -9,7 +9,7 @@ from pathlib import Path
 from builder.cli import UserError
 from builder.project.presets import list_presets, load_preset
 from builder.project.model import DEFAULT_PROJECT_FILE
-from builder.source.client import refresh_literal_values
+from builder.source.request import refresh_literal_values
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

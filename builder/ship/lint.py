@@ -426,7 +426,7 @@ def _looks_like_jq(text: str) -> bool:
 
 def _run(expr: str, now: float) -> Any:
     """A computed request value as the builder sends it (``$now`` and ``now`` bound, as in
-    builder.source.client.compute_value); None where it fails."""
+    builder.source.request.compute_value); None where it fails."""
     try:
         return jqrt.compile_with(expr, {"now": now}).input_value(None).first()
     except Exception:

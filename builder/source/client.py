@@ -11,7 +11,8 @@ discovery endpoint. ``mode="builder"`` adds the ``x-builder`` extensions: reques
 Every attempt is captured as an ``Exchange`` with secrets masked, failures become one line that
 says what to do, and each fetch gets a ``Coverage`` that includes what Ocean's own pagination would
 have ingested — replayed over the pages already fetched, fetching live only where Ocean's requests
-differ — so "only page 1 was ingested" shows up before deploying.
+differ — so "only page 1 was ingested" shows up before deploying. The request itself (URL, parameters, headers,
+body, computed values) is built by ``builder.source.request``; this module sends it and walks the pages.
 """
 
 from __future__ import annotations
@@ -25,46 +26,27 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 import httpx
 
-from builder.engine import jqrt, mapping
+from builder.engine import mapping
 from builder.source.auth import AuthError, AuthPlan, plan_auth
 # Exchange … RetryPolicy moved out of this module; `from builder.source.client import Exchange` keeps working.
 from builder.source.exchange import TEXT_CAP, Coverage, Exchange, FetchResult, connect_message, read_response
 from builder.net.retry import DEFAULT_REQUEST_DEADLINE, RetryPolicy, retry_after_seconds
 from builder.source.pagination import (DEFAULT_MAX_PAGES, OCEAN_MAX_PAGES, PageRequest, Pager, PaginationError,
-                                PaginationSettings, Step, builder_settings, ocean_settings, path_parameter_values)
+                                Step, builder_settings, ocean_settings, path_parameter_values)
+from builder.source.request import USER_AGENT, Mode, RequestPlan, SourceError, plan_request
 from builder.project.model import SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
-from builder.project.yamlio import ProjectError
 
 if TYPE_CHECKING:
     from builder.simulator import SimulatorConfig
 
-USER_AGENT = "Port-Ocean-HTTP-Integration/1.0"
 #: The deadline of the resource being fetched (``x-builder.requestDeadline``), per task: one Source
 #: may fetch two resources at once in the TUI.
 _RESOURCE_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("request_deadline", default=None)
-Mode = Literal["builder", "ocean"]
 _PARAM = re.compile(r"\{(\w+)\}")
-
-
-class SourceError(ProjectError):
-    """A resource that cannot be requested as configured (one line, no traceback)."""
-
-
-@dataclass
-class RequestPlan:
-    """What one resource's requests look like in one mode, before pagination."""
-
-    method: str
-    kind: str
-    params: dict[Any, Any]
-    headers: dict[str, str]
-    body: Any
-    settings: PaginationSettings
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,42 +79,6 @@ class _Run:
     error: str | None = None
     stop: Step = field(default_factory=lambda: Step(None, "single", "no request made"))
     notes: list[str] = field(default_factory=list)
-
-
-def compute_value(expr: str, now: float) -> Any:
-    """An ``x-builder`` computed value: JQ on null with ``$now`` (and ``now``) = epoch seconds."""
-    try:
-        program = jqrt.compile_with(expr, {"now": now})
-        return program.input_value(None).first()
-    except StopIteration:
-        raise SourceError(f"computed value `{expr}` gives no output") from None
-    except Exception as exc:
-        raise SourceError(f"computed value `{expr}` failed: {jqrt.clean_message(str(exc))}") from None
-
-
-def refresh_literal_values(project: Project, now: float) -> list[str]:
-    """Recompute the literal fallbacks of computed values: for each ``x-builder.body``/``query`` key
-    that also exists literally in ``selector.body``/``query_params``, store its value at ``now``.
-
-    Ocean cannot evaluate JQ at request time, so the deployed integration sends these literals; a
-    fresh project should at least start with a window that ends today. Returns the resource names
-    that changed.
-    """
-    changed: list[str] = []
-    for resource in project.resources:
-        for section, key in (("body", "body"), ("query", "query_params")):
-            computed = getattr(resource.extensions, section)
-            literal = resource.selector.get(key)
-            if not computed or not isinstance(literal, dict):
-                continue
-            for name, expr in computed.items():
-                if name in literal:
-                    value = compute_value(expr, now)
-                    if literal[name] != value:
-                        literal[name] = value
-                        if resource.name not in changed:
-                            changed.append(resource.name)
-    return changed
 
 
 def map_fetch(resource: Resource, pages: list[Any], page_params: list[dict[str, str]] | None = None
@@ -223,35 +169,7 @@ class Source:
 
     # -- request planning ----------------------------------------------------------------------
     def plan(self, resource: Resource, mode: Mode | None = None) -> RequestPlan:
-        mode = mode or self.mode
-        selector = resource.selector
-        params = dict(selector.get("query_params") or {})
-        headers = {"User-Agent": USER_AGENT, **{str(k): str(v) for k, v in (selector.get("headers") or {}).items()}}
-        body = selector.get("body")
-        notes: list[str] = []
-        ext = resource.extensions
-        try:
-            if mode == "ocean":
-                settings = ocean_settings(self.config)
-                if not ext.is_empty:
-                    notes.append("x-builder extensions are ignored by Ocean: it sends the literal body/query_params "
-                                 "and uses the integration-level pagination")
-            else:
-                settings = builder_settings(self.config, ext.pagination)
-                if ext.query:
-                    params.update({key: compute_value(expr, self.now) for key, expr in ext.query.items()})
-                if ext.body:
-                    if body is not None and not isinstance(body, dict):
-                        notes.append("selector.body is not an object; the computed x-builder.body replaces it")
-                        body = None
-                    body = {**(body or {}), **{key: compute_value(expr, self.now) for key, expr in ext.body.items()}}
-        except PaginationError as exc:
-            raise SourceError(str(exc)) from None
-        if isinstance(selector.get("body"), str) and mode == "ocean":
-            notes.append("selector.body is a string: Ocean sends it as a JSON string, not an object (nothing "
-                         "evaluates JQ in it)")
-        notes.extend(settings.warnings)
-        return RequestPlan(resource.method, resource.kind, params, headers, body, settings, notes)
+        return plan_request(resource, self.config, self.now, mode or self.mode)
 
     def _url(self, kind: str) -> str:
         path = kind.lstrip("/")

@@ -437,7 +437,7 @@ def open_project(project: Project | str | Path | None, now: float | None = None)
     if path.exists():
         return load_project(path)
     from builder.project.presets import load_preset
-    from builder.source.client import refresh_literal_values
+    from builder.source.request import refresh_literal_values
 
     fresh = load_preset("cursor")
     refresh_literal_values(fresh, time.time() if now is None else now)

@@ -13,7 +13,8 @@ import pytest
 
 from builder.cli import main
 from builder.project.load import parse_project
-from builder.source.client import Source, SourceError
+from builder.source.client import Source
+from builder.source.request import SourceError
 from loopback import serve
 from sync_fixtures import PROJECT_YAML
 

@@ -14,7 +14,7 @@ from builder.ship.lint import _run, lint_project, render_text
 from builder.ship.lint_mappings import code_of, reads_environment
 from builder.project.load import parse_project
 from builder.project.yamlio import dump
-from builder.source.client import compute_value
+from builder.source.request import compute_value
 
 from test_lint_rules import ITEMS, NOW, base, cfg, lint, sel
 

@@ -104,7 +104,7 @@ def test_fetch_pages_for_preview_returns_every_page_and_raises_one_line() -> Non
     pages = run(fetch_pages_for_preview(project, "members", demo=True)).pages
     assert len(pages) == 1 and "teamMembers" in pages[0]
     broken = make_project({"baseUrl": "https://api.cursor.com"}, [resource("/teams/nope")])
-    from builder.source.client import SourceError
+    from builder.source.request import SourceError
 
     with pytest.raises(SourceError, match="404 Not Found: GET /teams/nope"):
         run(fetch_pages_for_preview(broken, "items", demo=True))

@@ -167,7 +167,7 @@ def test_dot_paths_are_not_jq(data: dict, path: str, expected: object) -> None:
 
 def test_page_size_must_be_a_number() -> None:
     project = make_project({"paginationType": "page", "pageSize": "ten"}, [resource()])
-    from builder.source.client import SourceError
+    from builder.source.request import SourceError
 
     with pytest.raises(SourceError, match="pageSize must be a whole number"):
         Source(project, mode="ocean").plan(project.resources[0])

@@ -12,7 +12,8 @@ import pytest
 
 from builder.project.presets import list_presets, load_preset, preset_sample
 from builder.project.model import Project
-from builder.source.client import compute_value, map_fetch, refresh_literal_values
+from builder.source.client import map_fetch
+from builder.source.request import compute_value, refresh_literal_values
 
 PROJECT = load_preset("cursor")
 DOC_BLUEPRINTS = json.loads(Path("/work/shared/reference/port-doc-blueprints.json").read_text()) \

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from builder.net.asgi import Request, Response
-from builder.source.client import USER_AGENT, Source, SourceError, compute_value, map_fetch
+from builder.source.client import Source, map_fetch
+from builder.source.request import USER_AGENT, SourceError, compute_value
 
 from .conftest import NOW_TS, App, make_project, resource, run
 
