@@ -61,7 +61,7 @@ def parse_project(text: str, file: str | Path | None = None) -> Project:
     port = _mapping(doc, ("port",), data.get("port"))
     app = _mapping(doc, ("portAppConfig",), data.get("portAppConfig"))
     resources = _parse_resources(doc, ("portAppConfig",), app)
-    blueprints = _parse_blueprints(doc, data.get("blueprints"))
+    blueprints = _parse_identified(doc, "blueprints", data.get("blueprints"), "Port blueprints", "blueprint")
     project = Project(
         integration=integration,
         port=port,
@@ -69,7 +69,8 @@ def parse_project(text: str, file: str | Path | None = None) -> Project:
         resources=resources,
         blueprints=blueprints,
         extra={k: v for k, v in data.items() if k not in known},
-        dashboards=_parse_dashboards(doc, data.get("dashboards")),
+        dashboards=_parse_identified(doc, "dashboards", data.get("dashboards"), "Port pages (dashboards)",
+                                     "dashboard"),
     )
     _check_app_config(doc, ("portAppConfig",), project.app_config)
     _check_secrets(doc, project)
@@ -220,25 +221,15 @@ def _parse_resources(doc: LocatedYaml, base: tuple[Any, ...], app: dict[str, Any
     return resources
 
 
-def _parse_blueprints(doc: LocatedYaml, raw: Any) -> list[dict[str, Any]]:
+def _parse_identified(doc: LocatedYaml, key: str, raw: Any, expected: str, each: str) -> list[dict[str, Any]]:
+    """A top-level list of Port objects (blueprints, dashboards): each a mapping with a string identifier."""
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise doc.error(("blueprints",), "expected a list of Port blueprints")
-    for index, blueprint in enumerate(raw):
-        if not isinstance(blueprint, dict) or not isinstance(blueprint.get("identifier"), str):
-            raise doc.error(("blueprints", index), "each blueprint needs a string identifier")
-    return raw
-
-
-def _parse_dashboards(doc: LocatedYaml, raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise doc.error(("dashboards",), "expected a list of Port pages (dashboards)")
-    for index, page in enumerate(raw):
-        if not isinstance(page, dict) or not isinstance(page.get("identifier"), str):
-            raise doc.error(("dashboards", index), "each dashboard needs a string identifier")
+        raise doc.error((key,), f"expected a list of {expected}")
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("identifier"), str):
+            raise doc.error((key, index), f"each {each} needs a string identifier")
     return raw
 
 

@@ -89,6 +89,10 @@ BROKEN = [
     ("- just\n- a list\n", 1, None, "expected a mapping"),
     ("", None, None, "empty"),
     ("version: 7\n", 1, "version", "unsupported project version"),
+    ("version: 1\nblueprints: {}\n", 2, "blueprints", "expected a list of Port blueprints"),
+    ("version: 1\nblueprints:\n- title: x\n", 3, "blueprints[0]", "each blueprint needs a string identifier"),
+    ("version: 1\ndashboards: 3\n", 2, "dashboards", "expected a list of Port pages (dashboards)"),
+    ("version: 1\ndashboards:\n- identifier: 2\n", 3, "dashboards[0]", "each dashboard needs a string identifier"),
 ]
 
 
