@@ -5,13 +5,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from builder.project.printable import printable
 from widgets.help_data import HelpData
+
+
+WHEN = 10  # "2026-05-05" over "12:00:00"
+OUTCOME = 8  # "200" over "12 pages"
+REQUEST_MIN = 16
 
 
 class HistoryTable(DataTable):
@@ -38,20 +45,45 @@ your state directory (`$XDG_STATE_HOME/cursor-builder/history/`, one file per pr
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._entries: list[Any] = []
+        self._fitted_to = -1  # the width the columns were fitted to
 
     def on_mount(self) -> None:
-        # The request line last: it is the long one, and in the Build tab's narrow middle a long
-        # line before them would push status and pages out of sight.
-        self.add_columns("when (UTC)", "resource", "status", "pages", "request")
+        self._fit()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._fitted_to:
+            self._fit()
+
+    def _fit(self) -> None:
+        """Two lines a send, in columns that fit the width (the Build tab's middle is ~44 columns at
+        140): the day over the time, the resource over the request line (the long one, cut with …
+        where the column ends), the status over the pages; every column in sight."""
+        self._fitted_to = self.size.width
+        row = self.cursor_row
+        self.clear(columns=True)
+        rest = self.size.width - WHEN - OUTCOME - 2 * self.cell_padding * 3 - 2  # less the scrollbar
+        self.add_column("when (UTC)", width=WHEN)
+        self.add_column("resource · request", width=max(REQUEST_MIN, rest))
+        self.add_column("status", width=OUTCOME)
+        for entry in self._entries:
+            ok = entry.status is not None and 200 <= entry.status < 300
+            status = Text()  # the status coloured, the pages under it plain
+            status.append(str(entry.status) if entry.status is not None else "✗", style="green" if ok else "red")
+            status.append(f"\n{entry.pages} page" + ("" if entry.pages == 1 else "s"))
+            day, clock = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.at)).split()
+            # A name or URL is data: control characters shown escaped, one line each.
+            # The path and query: the origin is the project's base URL, the same on every line.
+            url = urlsplit(entry.url or "")
+            target = (url.path + (f"?{url.query}" if url.query else "")) if entry.url else entry.kind
+            line = printable(f"{entry.method} {target}", one_line=True)
+            request = Text(f"{printable(entry.resource, one_line=True)}\n{line}", no_wrap=True, overflow="ellipsis")
+            self.add_row(f"{day}\n{clock}", request, status, height=2)
+        if self._entries:
+            self.move_cursor(row=min(max(row, 0), len(self._entries) - 1))
 
     def show(self, entries: Sequence[Any]) -> None:
         self._entries = list(entries)
-        self.clear()
-        for entry in self._entries:
-            status = Text(str(entry.status) if entry.status is not None else "✗",
-                          style="green" if entry.status is not None and 200 <= entry.status < 300 else "red")
-            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.at))
-            self.add_row(when, entry.resource, status, str(entry.pages), f"{entry.method} {entry.url or entry.kind}")
+        self._fit()
 
     def action_replay(self) -> None:
         if not 0 <= self.cursor_row < len(self._entries):
