@@ -110,7 +110,7 @@ async def settle(pilot: Any, timeout: float = 60.0) -> None:
         except WorkerCancelled:
             pass
         await pilot.pause()
-        if pane.idle and not pane._pending_fields and not any(w.is_running for w in app.workers):
+        if pane.idle and not pane.results.pending_fields and not any(w.is_running for w in app.workers):
             return
     raise SystemExit(f"the app did not settle within {timeout:.0f} s")
 
@@ -167,7 +167,7 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
             def counted(expr: str = expr) -> bool:
                 current = session.results.get("usage-events")
                 status = current.fields.get("properties.model") if current else None
-                return (status is not None and status.expr == expr and not pane._pending_fields
+                return (status is not None and status.expr == expr and not pane.results.pending_fields
                         and "…" not in _shown(row.status_cell))
 
             clock.arm(value=lambda expected=expected: _shown(row.value_cell).startswith(expected[:60]),

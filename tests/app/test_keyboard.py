@@ -121,7 +121,7 @@ async def test_first_failing_record_is_one_key_away(tmp_path: Path) -> None:
         await pilot.press("end", "ctrl+u", *'if .role == "owner" then .role else error("not an owner") end')
         await settle(pilot)
         first_bad = next(i for i in range(len(records)) if i not in owners)
-        state = (row.jq_input.value, row.first_failing, app.build_pane._pending_fields, row.jq_input.dropdown_open)
+        state = (row.jq_input.value, row.first_failing, app.build_pane.results.pending_fields, row.jq_input.dropdown_open)
         assert str(row.status_cell.render()) == f"{len(records) - len(owners)} err", state
         await pilot.press("ctrl+g")
         await settle(pilot)

@@ -45,14 +45,14 @@ async def test_quit_right_after_start(demo_app: Callable[..., BuilderApp], monke
         pane = app.build_pane
         if state in ("ready", "mid-evaluation"):
             await settle(pilot)
-            process = pane._process
+            process = pane.results.process
             assert process is not None and process.ready
             if state == "mid-evaluation":
                 pane.send()  # a fetch, then an evaluation in the child: quit while they run
                 await pilot.pause()
         else:
             await pilot.pause()
-            process = pane._process
+            process = pane.results.process
             if state == "starting":
                 assert process is not None  # started after the first paint, and not waited for
             else:
@@ -78,7 +78,7 @@ async def test_the_build_tab_evaluates_in_the_process_once_it_is_ready(
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.build_pane._process is not None and app.build_pane._process.ready
+        assert app.build_pane.results.process is not None and app.build_pane.results.process.ready
         app.build_pane.send()
         await settle(pilot)
         assert submitted and app.session.result is not None and app.session.result.records

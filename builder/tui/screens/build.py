@@ -1,7 +1,8 @@
 """The Build tab: resources and connection on the left; request, response, records, mapping and
 entities on the right. It loads the selected resource into the widgets, turns their messages into
 project edits, and sends requests (``@work(exclusive=True)``: a new send cancels the old one).
-Evaluating the mapping and showing its results is :class:`builder.tui.screens.results.ResultsView`.
+Evaluating the mapping and showing its results is :class:`builder.tui.screens.results.Results`, a
+child the pane composes and calls.
 
 The pane holds no App: it is given the session, how to make a source, the instant requests use
 and whether timings show, and says what changed with app-level messages (:mod:`builder.tui.messages`).
@@ -21,7 +22,7 @@ from builder.project.model import Resource
 from builder.tui.messages import ProjectChanged, SelectionChanged
 from builder.tui.state import fetching
 from builder.tui.state import history as request_history
-from builder.tui.screens.results import ResultsView
+from builder.tui.screens.results import Results
 from builder.tui.state.session import ResourceRun, Session, get_leaf, request_section, set_leaf
 from widgets.connection_panel import ConnectionPanel
 from widgets.dropped_table import DroppedTable
@@ -31,8 +32,9 @@ from widgets.entity_table import EntityTable
 from widgets.history_table import HistoryTable
 from widgets.field_editor import FieldEditor
 from builder.engine.jsonpaths import find_arrays
+from builder.engine.mapping import leaf_name
 from widgets.json_viewer import JsonLines
-from widgets.mapping_table import MappingTable, leaf_name
+from widgets.mapping_table import MappingTable
 from widgets.records_bar import RecordsBar
 from widgets.request_bar import RequestBar, human_size
 from widgets.request_panel import RequestPanel
@@ -42,15 +44,20 @@ from widgets.response_panel import ResponseBody, ResponseHeaders
 if TYPE_CHECKING:
     from builder.project.model import Project
     from builder.source.client import Source
+    from builder.tui.state.eval_process import EvalProcess
 
 
-class BuildPane(ResultsView):
+class BuildPane(Horizontal):
     def __init__(self, session: Session, *, make_source: Callable[[Project], Source], now: float | None = None,
                  test_mode: bool = False, id: str | None = None) -> None:
-        super().__init__(session, id=id)
+        super().__init__(id=id)
+        self.session = session
         self.make_source = make_source
         self.now = now  # the instant computed request values ($now) use; fixed in tests
         self.test_mode = test_mode  # timings hidden, so screenshots are stable
+        #: Evaluation and what it shows: it fills this pane's widgets, found with this pane's query_one.
+        self.results = Results(session, find=self.query_one, show_run=self.show_run,
+                               statuses_changed=self.refresh_resources)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sidebar"):
@@ -82,6 +89,7 @@ class BuildPane(ResultsView):
                     yield EntitiesView(id="entities-view")
                 with TabPane("Dropped", id="tab-dropped"):
                     yield DroppedTable(id="dropped")
+        yield self.results
 
     def on_mount(self) -> None:
         self.query_one(HistoryTable).show(request_history.load(self.session.project))
@@ -94,6 +102,30 @@ class BuildPane(ResultsView):
         # After the first paint: the child's imports would compete with it for the CPU (until it
         # answers, evaluations run in a thread).
         self.call_after_refresh(self.start_evaluation_process)
+
+    # -- the evaluation (tests and the App ask the pane; the work is the Results child's) --------------
+    def start_evaluation_process(self) -> None:
+        self.results.start_process()
+
+    @property
+    def idle(self) -> bool:
+        """No evaluation waiting for its debounce (tests use it to know the screen has settled)."""
+        return self.results.idle
+
+    def flush(self) -> None:
+        """Start a debounced evaluation now (tests and save use it: no waiting on a timer)."""
+        self.results.flush()
+
+    @property
+    def starting_process(self) -> EvalProcess | None:
+        """The evaluation process while it is still starting (tests wait for it to answer)."""
+        return self.results.starting_process
+
+    def show_record(self) -> None:
+        self.results.show_record()
+
+    def step_record(self, step: int) -> None:
+        self.results.step_record(step)
 
     # -- loading the selected resource into the widgets ------------------------------------------------
     def load_connection(self) -> None:
@@ -134,11 +166,11 @@ class BuildPane(ResultsView):
         self.show_run()
         # Until its evaluation comes back, show this resource's last result, never the previous one's.
         if session.result is not None:
-            self._show_counts(session.result, session.run)
+            self.results.show_counts(session.result, session.run)
         else:
             self.query_one(RecordsBar).set_counts(found=None)
         self.show_record()
-        self.evaluate(immediate=True)
+        self.results.evaluate(immediate=True)
 
     def show_run(self) -> None:
         """The response side: summary line, body or error, headers, request as sent."""
@@ -203,9 +235,9 @@ class BuildPane(ResultsView):
             if editor.path == event.path:
                 editor.set_text(event.expr)
         self._edited()
-        self._pending_fields.add(leaf_name(event.path))
+        self.results.pending_fields.add(leaf_name(event.path))
         self.show_record()
-        self.evaluate()
+        self.results.evaluate()
 
     @on(MappingTable.FieldFocused)
     def _field_focused(self, event: MappingTable.FieldFocused) -> None:
@@ -233,7 +265,7 @@ class BuildPane(ResultsView):
         else:
             resource.selector.pop("data_path", None)
         self._edited()
-        self.evaluate()
+        self.results.evaluate()
 
     @on(RecordsBar.SelectorEdited)
     def _selector(self, event: RecordsBar.SelectorEdited) -> None:
@@ -242,7 +274,7 @@ class BuildPane(ResultsView):
             return
         resource.selector["query"] = event.value
         self._edited()
-        self.evaluate()
+        self.results.evaluate()
 
     @on(JsonLines.PathPicked)
     def _path_picked(self, event: JsonLines.PathPicked) -> None:
@@ -254,7 +286,7 @@ class BuildPane(ResultsView):
         if resource is not None:
             resource.selector["data_path"] = event.path
             self._edited()
-            self.evaluate(immediate=True)
+            self.results.evaluate(immediate=True)
             self.notify(f"data_path set to {event.path}", timeout=3)
 
     @on(RequestBar.Edited)
@@ -298,7 +330,12 @@ class BuildPane(ResultsView):
     @on(EntityTable.RecordChosen)
     @on(DroppedTable.RecordChosen)
     def _jump(self, event: Any) -> None:
-        self.go_to_record(event.record)
+        self.results.go_to_record(event.record)
+
+    @on(TabbedContent.TabActivated, "#bottom-tabs")
+    def _bottom_tab(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self.results.tables_shown()
 
     @on(HistoryTable.Replay)
     def _replay(self, event: HistoryTable.Replay) -> None:
@@ -399,6 +436,6 @@ class BuildPane(ResultsView):
             self.query_one("#io-tabs", TabbedContent).active = "tab-response"
         self.session.record = 0
         self.show_run()
-        self.evaluate(immediate=True)
+        self.results.evaluate(immediate=True)
 
 

@@ -3,9 +3,11 @@
 Each edit updates the project at once and re-maps the record in view on the spot (one jq call
 per field); the run over every record starts ~150 ms after the last keystroke, in a separate
 process (see ``eval_process``; a worker thread when no process can be started), newest wins, and
-comes back as an :class:`Evaluated` message. :class:`ResultsView` is the base class of
-:class:`builder.tui.screens.build.BuildPane` (which composes the widgets it fills), kept apart so each
-module holds one idea; a new result goes up to the App as :class:`builder.tui.messages.ResultsChanged`.
+comes back as an :class:`Evaluated` message. :class:`Results` does this: a widget of its own with
+nothing to draw, composed by :class:`builder.tui.screens.build.BuildPane`, which calls it (``evaluate``,
+``show_record``, ``step_record``…) and gives it what it needs: the session, how to find the widgets it
+fills and what to call when the resource list or the response page must be shown again. A new result
+goes up to the App as :class:`builder.tui.messages.ResultsChanged`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from textual import work
-from textual.containers import Horizontal
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import TabbedContent
 from textual.worker import get_current_worker
 
 from builder.engine import mapping
+from builder.engine.mapping import leaf_name
 from builder.tui.state.eval_process import EvalProcess, Spec
 from builder.tui.state.evaluation import BREATHE, Evaluator, preview_one
 from builder.tui.messages import ResultsChanged
@@ -32,7 +35,7 @@ from widgets.entity_preview import EntityPreview
 from widgets.entity_table import EntityTable
 from widgets.field_editor import FieldEditor
 from builder.engine.jsonpaths import join_path, merged_record_paths
-from widgets.mapping_table import PENDING, MappingTable, leaf_name
+from widgets.mapping_table import PENDING, MappingTable
 from widgets.records_bar import RecordsBar
 from widgets.resource_status import ResourceStatus
 from widgets.response_panel import ResponseBody
@@ -76,13 +79,23 @@ def record_location(data_path: str | None, bodies: list[Any], index: int) -> tup
     return None
 
 
-class ResultsView(Horizontal):
-    """Evaluation and result display: the base of the Build pane, which composes the widgets
-    (mapping table, field editor, records bar, entity preview, tables, response) it fills."""
+class Results(Widget):
+    """Evaluation and result display for the Build pane, which composes the widgets it fills
+    (mapping table, field editor, records bar, entity preview, Entities/Dropped tables, response).
 
-    def __init__(self, session: Session, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    ``find`` looks those widgets up (the pane's ``query_one``); ``show_run`` shows the response again
+    (the record in view moved to another page) and ``statuses_changed`` the resource list (a
+    resource's last status changed). Nothing else of the pane is assumed."""
+
+    DEFAULT_CSS = "Results { display: none; }"  # nothing to draw: it fills the pane's widgets
+
+    def __init__(self, session: Session, *, find: Callable[..., Any], show_run: Callable[[], None],
+                 statuses_changed: Callable[[], None]) -> None:
+        super().__init__()
         self.session = session
+        self._find = find
+        self._show_run = show_run
+        self._statuses_changed = statuses_changed
         self._generation = 0
         self._debounce: Any = None
         self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
@@ -91,14 +104,8 @@ class ResultsView(Horizontal):
         self._waiters: dict[int, threading.Event] = {}
         self._replies: dict[int, tuple[Any, str | None]] = {}
         self._pending_tables = False
-        self._pending_fields: set[str] = set()  # edited since the last full evaluation
-
-    # What the Build pane (the subclass that composes the widgets) shows besides the results.
-    def refresh_resources(self) -> None:
-        raise NotImplementedError
-
-    def show_run(self) -> None:
-        raise NotImplementedError
+        #: Fields edited since the last full evaluation: shown as '…' until it comes back.
+        self.pending_fields: set[str] = set()
 
     # -- evaluation ----------------------------------------------------------------------------------
     def evaluate(self, immediate: bool = False) -> None:
@@ -140,7 +147,7 @@ class ResultsView(Horizontal):
         else:
             self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
 
-    def start_evaluation_process(self) -> None:
+    def start_process(self) -> None:
         """Start the evaluation process (the pane calls this after its first paint: the child's
         imports would compete with it for the CPU). Evaluations use it once it says it is ready."""
         if self._process is not None or self._process_failed or not self.is_attached:
@@ -150,6 +157,11 @@ class ResultsView(Horizontal):
         except Exception:  # no subprocesses here (sandbox, frozen app): evaluate in a thread
             log.exception("evaluation process unavailable")
             self._process_failed = True
+
+    @property
+    def process(self) -> EvalProcess | None:
+        """The evaluation process (None before it starts, or where none can be started)."""
+        return self._process
 
     @property
     def starting_process(self) -> EvalProcess | None:
@@ -207,11 +219,12 @@ class ResultsView(Horizontal):
             self._process = None
 
     def on_evaluated(self, message: Evaluated) -> None:
+        message.stop()
         session = self.session
         session.results[message.resource_name] = message.result
         if message.generation != self._generation:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
-        self._pending_fields.clear()
+        self.pending_fields.clear()
         result = message.result
         self._tell_disagreements(result)
         run = session.run
@@ -227,12 +240,12 @@ class ResultsView(Horizontal):
                     session.statuses.pop(message.resource_name, None)
                 else:
                     session.statuses[message.resource_name] = status
-                self.refresh_resources()
-        self.query_one(MappingTable).set_paths(message.paths)
-        self.query_one(FieldEditor).set_paths(message.paths)
-        self.query_one(RecordsBar).set_record_paths(message.paths)
+                self._statuses_changed()
+        self._find(MappingTable).set_paths(message.paths)
+        self._find(FieldEditor).set_paths(message.paths)
+        self._find(RecordsBar).set_record_paths(message.paths)
         session.record = max(0, min(session.record, len(result.records) - 1))
-        self._show_counts(result, run)
+        self.show_counts(result, run)
         self.show_record()
         self._pending_tables = True
         self._refresh_tables()
@@ -258,8 +271,9 @@ class ResultsView(Horizontal):
                 return word
         return "failed"
 
-    def _show_counts(self, result: Any, run: ResourceRun | None) -> None:
-        bar = self.query_one(RecordsBar)
+    def show_counts(self, result: Any, run: ResourceRun | None) -> None:
+        """The records bar's counts and message for ``result`` (the last one until a new one comes)."""
+        bar = self._find(RecordsBar)
         if run is None or not run.bodies:
             # The failure itself is shown in the Response tab, where it happened; here, only its effect.
             bar.set_counts(found=None, message="no records: the request failed (see Response)"
@@ -283,13 +297,13 @@ class ResultsView(Horizontal):
         statuses come from the last run over all records, '…' where an edit is still being run."""
         result = self.session.result
         resource = self.session.resource
-        table = self.query_one(MappingTable)
-        preview = self.query_one(EntityPreview)
+        table = self._find(MappingTable)
+        preview = self._find(EntityPreview)
         run = self.session.run
         records = self._evaluator.cached_records(resource, run.bodies) if resource and run else None
         if records is None and result is not None:
             records = result.records
-        editor = self.query_one(FieldEditor)
+        editor = self._find(FieldEditor)
         if resource is None or not records:
             table.clear_values()
             preview.show(None, 0, None, None)
@@ -299,11 +313,11 @@ class ResultsView(Horizontal):
         one = preview_one(resource, records[index])
         self._tell_disagreements(one)
         statuses: dict[str, Any] = dict(result.fields) if result is not None else {}
-        for name in self._pending_fields:
+        for name in self.pending_fields:
             fresh = one.fields.get(name)
             statuses[name] = fresh if fresh is not None and fresh.compile_error else PENDING
         table.show_values({value.path: value.outcome for value in one.values(0)}, statuses, records=len(records))
-        if result is not None and not self._pending_fields and result.records is records:
+        if result is not None and not self.pending_fields and result.records is records:
             entity, drop = result.entity_for_record(index), result.drop_for_record(index)
         else:
             entity, drop = one.entity_for_record(0), one.drop_for_record(0)
@@ -327,14 +341,14 @@ class ResultsView(Horizontal):
         page, path = found
         if run.page_index != page:
             run.page_index = page
-            self.show_run()
-        viewer = self.query_one(ResponseBody).viewer.body
+            self._show_run()
+        viewer = self._find(ResponseBody).viewer.body
         if not viewer.has_focus:  # never pull the cursor from under a person reading the response
             viewer.goto_path(path)
 
     def _refresh_tables(self) -> None:
         result = self.session.result
-        bottom = self.query_one("#bottom-tabs", TabbedContent)
+        bottom = self._find("#bottom-tabs", TabbedContent)
         entities = len(result.entities) if result else 0
         dropped = len(result.dropped) if result else 0
         for tab_id, label in (("tab-entities", f"Entities ({entities})"), ("tab-dropped", f"Dropped ({dropped})")):
@@ -345,7 +359,7 @@ class ResultsView(Horizontal):
         if not self._pending_tables or result is None:
             return
         if bottom.active == "tab-entities":
-            self.query_one(EntityTable).show(result.entities, result.entity_records)
+            self._find(EntityTable).show(result.entities, result.entity_records)
             self._pending_tables = False
         elif bottom.active == "tab-dropped":
             resource, run = self.session.resource, self.session.run
@@ -356,13 +370,11 @@ class ResultsView(Horizontal):
                 def page_of(record: int) -> int | None:
                     found = record_location(data_path, bodies, record)
                     return found[0] if found else None
-            self.query_one(DroppedTable).show(result.dropped, page_of=page_of)
+            self._find(DroppedTable).show(result.dropped, page_of=page_of)
             self._pending_tables = False
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.tabbed_content.id != "bottom-tabs":
-            return
-        event.stop()
+    def tables_shown(self) -> None:
+        """Another bottom tab is in view: fill its table if it missed a result."""
         self._pending_tables = True
         self._refresh_tables()
 
@@ -379,5 +391,5 @@ class ResultsView(Horizontal):
         if result is not None and 0 <= record < len(result.records):
             self.session.record = record
             self.show_record()
-            self.query_one("#bottom-tabs", TabbedContent).active = "tab-entity"
+            self._find("#bottom-tabs", TabbedContent).active = "tab-entity"
 
