@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from builder.source.auth import AuthPlan
+
+if TYPE_CHECKING:  # httpx is only a type here: the TUI loads this module at start, httpx when it sends
+    import httpx
 
 TEXT_CAP = 64 * 1024  # Exchange.text keeps at most this much of a body
 _ENTERPRISE_PATHS = ("/analytics/", "/teams/groups", "/teams/user-spend-limit", "/teams/remove-member")

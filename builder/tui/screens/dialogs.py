@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Markdown, Static
+from textual.widgets import Button, Input, Label, Static
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -92,6 +92,9 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
+        # Imported here: Markdown (markdown-it) is a twentieth of the TUI's imports, and only F1 shows it.
+        from textual.widgets import Markdown
+
         keys = "\n".join(f"| `{key}` | {text} |" for key, text in self.keys)
         body = (f"# {self.help_title}\n\n{self.markdown}\n\n## Keys everywhere\n\n| key | action |\n|---|---|\n{keys}\n\n"
                 "Every action is also in the command palette (**ctrl+p**).")
