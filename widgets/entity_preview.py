@@ -70,8 +70,10 @@ read (first jq output; an error gives null); they are not part of the payload.
             viewer.clear()
             self._shown_entity = None
             return
-        title.update(Text.assemble(("Entity", "bold"), f" · record {record + 1} of {total}",
-                                   ("   ctrl+b ◀  ▶ ctrl+n", "dim")), layout=False)
+        heading = Text.assemble(("Entity", "bold"), f" · record {record + 1} of {total}",
+                                ("   ctrl+b ◀  ▶ ctrl+n", "dim"))
+        if title.content != heading:  # every keystroke shows the record: repaint only a new heading
+            title.update(heading, layout=False)
         if entity is None:
             reason_widget.update(Text(f"No entity for this record: {reason or 'dropped'}"), layout=False)
             reason_widget.set_class(True, "-shown")

@@ -15,12 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from builder.engine import jqrt
 from widgets.help_data import HelpData
+from widgets.repaint import set_virtual_size
 from builder.engine.jsonpaths import Completion, completions
 
 
@@ -36,6 +38,13 @@ class JqField(Input):
         Binding("tab", "complete_accept_typed", "Accept completion", show=False, id="jq.completion-accept-tab"),
         Binding("escape", "complete_close", "Close completions", show=False, id="jq.completion-close"),
     ]
+
+    def _watch_value(self, value: str) -> None:
+        # Input's watcher sets the virtual size to the text's width, a layout of the whole screen on
+        # every keystroke; the field's size is fixed, so set it here without one (Input's watcher
+        # then finds it equal and asks for nothing).
+        set_virtual_size(self, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     # Textual calls these alongside Input's own handlers (one per class in the MRO): no super().
     def _on_focus(self, event: Any) -> None:

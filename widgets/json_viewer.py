@@ -26,6 +26,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from widgets.help_data import HelpData
+from widgets.repaint import QuietWhileHidden, set_virtual_size
 from builder.engine.jsonpaths import join_path
 from builder.project.printable import printable_json
 
@@ -101,7 +102,7 @@ def build_lines(data: Any, item_cap: int = 200, line_cap: int = 200_000) -> tupl
     return lines, note
 
 
-class JsonLines(ScrollView, can_focus=True):
+class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
     """The scrolling, folding body of :class:`JsonViewer`."""
 
     BINDINGS: ClassVar = [
@@ -173,7 +174,8 @@ class JsonLines(ScrollView, can_focus=True):
                 index += 1
         self.shown = visible
         self._cache.clear()
-        self.virtual_size = Size(self._max_width, len(visible))
+        # Fixed size (1fr): a new body changes only the scroll range, never the screen's layout.
+        set_virtual_size(self, Size(self._max_width, len(visible)))
         self.refresh()
 
     @property
