@@ -126,3 +126,34 @@ def test_plan_tab_shows_installations_and_what_each_ingests(tmp_path: Path) -> N
             assert rows["usage-events"][5] == "cursor-usage-event"
 
     asyncio.run(scenario())
+
+
+def test_plan_table_fits_140_columns_and_the_note_gives_the_highlighted_row_in_full(tmp_path: Path) -> None:
+    """Every plan column is in sight at 140 columns (installation, resource and counts whole; a
+    longer cell is drawn cut, its value whole), and the note below says the highlighted row in full."""
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            pane = await open_tab(pilot, "export", ExportPane)
+            await app.workers.wait_for_complete()  # the proof worker
+            pane.query_one("#export-tabs", TabbedContent).active = "export-plan"
+            await settle(pilot)
+            table = pane.query_one("#plan-table", DataTable)
+            columns = list(table.columns.values())
+            drawn = sum(column.get_render_width(table) for column in columns)
+            assert drawn <= table.scrollable_content_region.width, (drawn, table.scrollable_content_region)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            for index in (0, 1, 3):  # installation, resource, ingested / preview: whole
+                assert columns[index].width >= max(len(row[index]) for row in rows), columns[index].label
+            events = next(i for i, row in enumerate(rows) if row[1] == "usage-events")
+            entry = pane.plan.resource("usage-events")
+            assert len(rows[events][4]) > columns[4].width  # the verdict is held whole, drawn cut
+            table.focus()
+            table.move_cursor(row=events)
+            await pilot.pause()
+            note = str(pane.query_one("#plan-note").render())
+            assert rows[events][4] in note and entry.closest in note and entry.alternative in note
+            assert "Port's native kind cursor-usage-event" in note
+
+    asyncio.run(scenario())

@@ -258,22 +258,23 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             return
         proved = any(r.builder_records is not None for r in plan.resources)
         rows = plan.rows()
-        shown = ""
-        if rows:
-            installation, name, _, coverage, verdict, kind = rows[max(0, min(row, len(rows) - 1))]
+        lines = []
+        if rows:  # the highlighted resource in full, and what its installation's pagination does
+            installation, name, pagination, coverage, verdict, kind = rows[max(0, min(row, len(rows) - 1))]
             entry = plan.resource(name)
-            shown = f"{name} ({installation}): {verdict}"
-            shown += f" · ingested {coverage}" if entry.builder_records is not None else ""
-            shown += "".join(f"\n→ {text}" for text in (entry.closest, entry.alternative) if text)
-            shown += "\n"
+            lines.append(f"{name} ({installation}, pagination {pagination}): {verdict}"
+                         + (f" · ingested {coverage}" if entry.builder_records is not None else "")
+                         + (f" · Port's native kind {kind}" if kind != "-" else ""))
+            lines += [f"→ {text}" for text in (entry.closest, entry.alternative) if text]
+            lines += [f"{i.identifier}: {i.note()}" for i in plan.installations
+                      if i.identifier == installation and i.pagination.type != "none"]
         # The counts always come from the built-in simulator, also when the session fetches a live API:
         # the proof must not spend the team's rate limit, and it proves pagination, not the live data.
-        self.query_one("#plan-note", Static).update(Text(
-            shown + ("Counts proved on the built-in simulator" if proved else
-                     "Proving the counts on the built-in simulator…")
-            + " (also in live mode): each installation's deployed settings run through the source's Ocean mode "
-            "against what the builder fetches. " + " ".join(f"{i.identifier}: {i.note()}" for i in plan.installations
-                                                              if i.pagination.type != "none")))
+        lines.append(("Counts proved on the built-in simulator" if proved else
+                      "Proving the counts on the built-in simulator…")
+                     + " (also in live mode): each installation's deployed settings run through the source's "
+                     "Ocean mode against what the builder fetches.")
+        self.query_one("#plan-note", Static).update(Text("\n".join(lines)))
 
     def on_resize(self) -> None:
         if self.plan is not None and self.size.width != self._plan_width:
