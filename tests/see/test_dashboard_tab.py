@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from rich.text import Text
 from textual.widgets import Input
 
 from builder.simulator import SimulatorConfig
 from builder.tui.app import BuilderApp, make_app
 from builder.tui.screens.dashboard import DashboardPane
+from widgets.line_chart import LineChart
 
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
 
@@ -90,6 +92,30 @@ async def test_all_nine_widgets_are_filled_and_settings_toggle(tmp_path: Path) -
         assert pane.options.timezone == "America/New_York"
         weeks = [b for b, _ in next(v for v in pane.values if v.id == "dailyCostTrends").series[0].points]
         assert weeks[0].endswith("-04:00")
+
+
+@pytest.mark.parametrize("size", [(140, 44), (100, 30)], ids=["140x44", "100x30"])
+@pytest.mark.anyio
+async def test_line_chart_legends_sit_above_the_plot_never_over_it(size: tuple[int, int], tmp_path: Path) -> None:
+    """plotext drew its legend inside the plot, over the lines (and dropped it when short): the
+    legend is now the chart's first lines, an entry per series, and the plot below names none."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await dashboard_shown(pilot)
+        charts = list(app.query(LineChart))
+        assert len(charts) == 4  # of Cursor AI Insights
+        for chart in charts:
+            width, height = chart.size
+            legend = chart.legend(width, height)
+            assert legend and all(line.cell_len <= width for line in legend), chart.id
+            drawn = chart.render()
+            assert isinstance(drawn, Text)
+            lines = drawn.split("\n")
+            assert len(lines) <= height
+            assert [line.plain for line in lines[:len(legend)]] == [line.plain for line in legend]
+            assert " ".join(line.plain for line in legend).count("━━") == len(chart._series)
+            plot = "\n".join(line.plain for line in lines[len(legend):])
+            assert not any(name in plot for name, _ in chart._series), chart.id
 
 
 @pytest.fixture
