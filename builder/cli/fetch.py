@@ -17,7 +17,8 @@ from builder.cli import UserError, jsonio
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, SECRET_CONFIG_KEYS, Project, Resource, env_ref_name
 from builder.cli.deadline import add_request_deadline, check_request_deadline
-from builder.source.client import Exchange, FetchResult, Source
+from builder.source.client import Source
+from builder.source.exchange import Exchange, FetchResult
 from builder.ship import environment
 
 _CREDENTIAL_KEYS = ("username", *sorted(SECRET_CONFIG_KEYS))

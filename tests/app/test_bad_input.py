@@ -10,7 +10,8 @@ import pytest
 
 from builder.tui.app import make_app
 from builder.simulator import FaultConfig
-from builder.source.client import RetryPolicy, Source
+from builder.net.retry import RetryPolicy
+from builder.source.client import Source
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 

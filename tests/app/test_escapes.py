@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from builder.net.asgi import Response, dispatch
-from builder.source.client import RetryPolicy, Source
+from builder.net.retry import RetryPolicy
+from builder.source.client import Source
 from builder.tui.app import make_app
 from widgets.entity_table import EntityTable
 from widgets.json_viewer import JsonLines, JsonViewer

@@ -47,7 +47,7 @@ def test_a_request_deadline_must_be_positive(value, tmp_path, capsys):
 
 def test_the_tuis_source_is_bounded_too(tmp_path):
     """The TUI's Build tab fetches through BuilderApp.make_source: the same deadline applies."""
-    from builder.source.client import DEFAULT_REQUEST_DEADLINE
+    from builder.net.retry import DEFAULT_REQUEST_DEADLINE
     from builder.tui.app import make_app
 
     project = parse_project(PROJECT_YAML)

@@ -16,7 +16,8 @@ from builder.net.asgi import Request, Response, Router, read_request, send_respo
 from builder.project.load import parse_project
 from builder.project.model import Project
 from builder.simulator import SimulatorConfig
-from builder.source.client import FetchResult, Source
+from builder.source.client import Source
+from builder.source.exchange import FetchResult
 from builder.project.yamlio import dump
 
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)

@@ -11,7 +11,8 @@ import pytest
 
 from builder.net.asgi import Request, Response
 from builder.simulator import FaultConfig, SimulatorConfig
-from builder.source.client import RetryPolicy, Source, demo_transport
+from builder.net.retry import RetryPolicy
+from builder.source.client import Source, demo_transport
 
 from .conftest import KEY, NOW_TS, App, Sleeps, make_project, resource, run
 

@@ -11,7 +11,8 @@ import pytest
 
 from builder.source.auth import MASK, Secrets
 from builder.simulator import FaultConfig, SimulatorConfig
-from builder.source.client import RetryPolicy, Source, demo_transport
+from builder.net.retry import RetryPolicy
+from builder.source.client import Source, demo_transport
 
 from .conftest import KEY, NOW_TS, Sleeps, make_project, resource, run
 
