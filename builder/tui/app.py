@@ -95,7 +95,7 @@ class BuilderApp(App[int]):
                                        show_tab=self.show_tab)
         #: Resource and property edits, auto-map, open and save as (the App's actions delegate to it).
         self.editing = EditingActions(session, surface=self, build_pane=lambda: self.build_pane,
-                                      changed=lambda: self.project_changed(from_build=True),
+                                      changed=self._project_edited,
                                       opened=self._opened, save=self.action_save)
 
     # -- layout ------------------------------------------------------------------------------------
@@ -224,19 +224,18 @@ class BuilderApp(App[int]):
         return Source(project, transport=transport, env=self.session.env, now=self.now,
                       overrides=self.session.overrides(DEMO_API_KEY), retry=retry, timeout=20.0)
 
-    def project_changed(self, *, from_build: bool = False) -> None:
-        """Something edited the project: mark it unsaved (and show it again in the Build tab if the
-        edit came from elsewhere). Panes post :class:`ProjectChanged` instead."""
+    def _project_edited(self) -> None:
+        """The project was edited: unsaved (the title's ●), and `env` read again from its settings.
+        Called at once by the App's own edit actions (they reload the Build tab themselves)."""
         self.dirty = True
         self.session.dirty = True  # also when already dirty: an edit may have cleared nothing else
         self.session.install_environment()  # a setting may have changed what `env` holds
-        if not from_build:
-            pane = self.build_pane
-            pane.refresh_resources()
-            pane.select_resource(self.session.selected)
 
     def on_project_changed(self, message: ProjectChanged) -> None:
-        self.project_changed(from_build=not message.reload)
+        """A pane edited the project; an edit from elsewhere than the Build tab is shown there again."""
+        self._project_edited()
+        if message.reload:
+            self.build_pane.reload()
 
     def on_selection_changed(self, message: SelectionChanged) -> None:
         self.selected = message.index

@@ -19,6 +19,7 @@ from builder.engine import jqrt, mapping
 from builder.project.load import load_project
 from builder.ship.environment import deployed_environment
 from builder.tui.app import make_app
+from builder.tui.messages import ProjectChanged
 from builder.tui.screens import results
 from widgets.mapping_table import MappingTable
 
@@ -105,7 +106,8 @@ async def test_env_follows_the_project_when_it_opts_in(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.session.result.entities[0]["properties"]["ocean_key"] == "none"
         app.session.project.integration["allowEnvironmentVariablesJqAccess"] = True
-        app.project_changed()
+        app.post_message(ProjectChanged())
+        await pilot.pause()
         row = app.query_one(MappingTable).row(("properties", "ocean_key"))
         await retype(pilot, row.jq_input, "env.OCEAN__INTEGRATION__CONFIG__API_KEY")
         assert shown(row.value_cell) == json.dumps(PLACEHOLDER)  # the record in view (this process)

@@ -133,6 +133,11 @@ class BuildPane(Horizontal):
         self.query_one(ConnectionPanel).load(self.session.project.base_url, self.session.auth_type,
                                              bool(config.get("verifySsl", True)), self.session.key_source())
 
+    def reload(self) -> None:
+        """The project changed outside this pane (another tab, a dialog): show it again."""
+        self.refresh_resources()
+        self.select_resource(self.session.selected)
+
     def refresh_resources(self) -> None:
         self.query_one(ResourceList).show(self.session.project.resource_names(), self.session.statuses,
                                           self.session.selected)

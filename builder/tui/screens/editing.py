@@ -43,9 +43,7 @@ class EditingActions:
 
     def _reload_build(self) -> None:
         self._changed()
-        pane = self._build_pane()
-        pane.refresh_resources()
-        pane.select_resource(self.session.selected)
+        self._build_pane().reload()  # at once: add_property focuses the new row right after
 
     def _name_check(self, current: str | None = None) -> Callable[[str], str | None]:
         names = set(self.session.project.resource_names()) - {current}

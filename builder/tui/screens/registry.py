@@ -10,8 +10,8 @@ The App posts the pane :class:`builder.tui.messages.TabShown` each time its tab 
 :class:`builder.tui.messages.ResultsUpdated` when a new mapping result arrives while it is in view
 (handlers ``on_tab_shown`` / ``on_results_updated``; a pane without them ignores them). The pane
 reads state through :class:`TabHost` (``session``: ``project``, ``resource``, ``results``, ``runs``;
-``make_source(project)`` for HTTP) and says it edited the project with
-:class:`builder.tui.messages.ProjectChanged` (or ``host.project_changed()``).
+``make_source(project)`` for HTTP) and says it edited the project by posting
+:class:`builder.tui.messages.ProjectChanged` (it bubbles up to the App).
 
 To add a tab, add a :class:`TabSpec` to :data:`TABS`; ``key`` (optional) binds a key to it.
 """
@@ -42,8 +42,6 @@ class TabHost(Protocol):
     test_mode: bool
 
     def make_source(self, project: Project) -> Source: ...
-
-    def project_changed(self, *, from_build: bool = False) -> None: ...
 
     def show_tab(self, tab_id: str) -> None: ...
 
