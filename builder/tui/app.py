@@ -16,7 +16,7 @@ import gc
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -43,6 +43,9 @@ from builder.project.yamlio import ProjectError
 from widgets.help_data import HelpData
 from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
+
+if TYPE_CHECKING:
+    from builder.simulator import SimulatorConfig
 
 log = logging.getLogger("cursor-builder")
 
@@ -82,7 +85,9 @@ class BuilderApp(App[int]):
         self._environment_token = jqrt.install_environment({})
         session.install_environment()
         self._source_factory = source
-        self._simulator_config = simulator
+        #: The demo simulator's settings (tests fix its clock and seed); also what a pane that runs
+        #: its own simulator (the Export plan's proof) runs, so it sees the session's data and clock.
+        self.simulator: SimulatorConfig | None = simulator
         self._demo_transport: Any = None
         self.test_mode = test_mode
         self.set_reactive(BuilderApp.dirty, session.dirty)
@@ -217,7 +222,7 @@ class BuilderApp(App[int]):
         if self.session.demo:
             if self._demo_transport is None:
                 # One simulator per session: its rate-limit window and data stay consistent across sends.
-                self._demo_transport = demo_transport(self._simulator_config)
+                self._demo_transport = demo_transport(self.simulator)
             transport = self._demo_transport
         # A person is waiting: retry once, and never sit out a long Retry-After (the error says to wait).
         retry = RetryPolicy(attempts=2, max_delay=2.0, max_retry_after=3.0)

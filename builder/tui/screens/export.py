@@ -374,7 +374,7 @@ def _fitted(value: str) -> Text:
 
 
 def create_pane(app: TabHost) -> ExportPane:
-    return ExportPane(app.session, now=app.now)
+    return ExportPane(app.session, now=app.now, simulator=app.simulator)
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:

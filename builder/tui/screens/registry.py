@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from builder.project.model import Project
+    from builder.simulator import SimulatorConfig
     from builder.source.client import Source
     from builder.tui.state.session import Session
 
@@ -39,6 +40,7 @@ class TabHost(Protocol):
 
     session: Session
     now: float | None  # the instant computed request values ($now) use; fixed in tests
+    simulator: SimulatorConfig | None  # the demo simulator's settings (None: the default team)
     test_mode: bool
 
     def make_source(self, project: Project) -> Source: ...
