@@ -102,10 +102,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _calculations(project: Project) -> Any:
-    """What ``calculated`` lists for a streamed preview: Port's calculation properties, per entity."""
-    from builder.port.calculations import preview_calculations
+    """What ``calculated`` lists for a streamed preview: Port's calculation properties, per entity
+    (None when no blueprint has any: then there is nothing to compute)."""
+    from builder.port.calculations import calculation_properties, preview_calculations
 
     blueprints = {b["identifier"]: b for b in project.blueprints}
+    if not any(calculation_properties(blueprint) for blueprint in blueprints.values()):
+        return None
     return lambda entities: preview_calculations(blueprints, entities, mirrors=False)
 
 
@@ -124,7 +127,7 @@ def _stream(path: str, resource: Resource, verbose: bool, calculate: Any = None)
         assert key is not None
         with stream.spool_file() as spool:
             try:
-                done = stream.stream_entities(Path(path), resource, key, spool)
+                done = stream.stream_entities(Path(path), resource, key, spool, calculate=calculate)
             except Exception as exc:  # ijson's parse errors: the whole-document read names the line
                 if type(exc).__module__.startswith("ijson"):
                     return False
@@ -141,7 +144,7 @@ def _stream(path: str, resource: Resource, verbose: bool, calculate: Any = None)
                           f".{key} in chunks of {stream.CHUNK:,} ({done.workers} process"
                           f"{'es' if done.workers > 1 else ''})", file=sys.stderr)
                 out = jsonio.binary_stdout(sys.stdout)
-                stream.write_streamed(out, done, spool, calculate)
+                stream.write_streamed(out, done, spool)
                 out.flush()
                 return True
     if verbose:

@@ -21,7 +21,6 @@ Anything that is not streamed is mapped whole, and ``--verbose`` says why.
 from __future__ import annotations
 
 import dataclasses
-import json
 import multiprocessing
 import os
 import re
@@ -106,14 +105,18 @@ class ChunkOut:
     filtered: int = 0
     whole_batch_lost: str | None = None  # why the whole document must be mapped instead (Ocean loses the page…)
     warnings: list[str] = field(default_factory=list)  # the runtime guard's findings (values are jq's)
+    calculated: list[dict[str, Any]] = field(default_factory=list)  # "index" counts this chunk's entities
 
 
-_job: tuple[dict[str, Any], str, bool] | None = None
+#: ``calculate(entities)`` → the ``calculated`` items of those entities, "index" into them.
+Calculate = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+_job: tuple[dict[str, Any], str, bool, Calculate | None] | None = None
 
 
-def _set_job(mappings: dict[str, Any], query: str, env_access: bool) -> None:
+def _set_job(mappings: dict[str, Any], query: str, env_access: bool, calculate: Calculate | None = None) -> None:
     global _job
-    _job = (mappings, query, env_access)
+    _job = (mappings, query, env_access, calculate)
 
 
 _COUNTS = ("ok", "nulls", "empties", "errors")
@@ -133,17 +136,21 @@ def _map_chunk(offset_records: tuple[int, list[Any]]) -> ChunkOut:
     except (jqrt.NotNormal, RecursionError):
         out.whole_batch_lost = "a value only jq can tell how to read (an integer beyond 2**53…)"
         return out
-    mappings, query, env_access = _job
+    mappings, query, env_access, calculate = _job
     result = mapping.map_items(records, mappings, query, env_access=env_access, clean=True)
     for drop in result.dropped:
         if drop.stage == "entity":
             out.whole_batch_lost = "Ocean's Entity model rejects an entity, so Ocean loses the whole response"
             return out
         shifted = drop.to_json()
-        shifted["record"] = drop.record + offset
+        if drop.record is not None:  # always set for a record's drop; a page's has none
+            shifted["record"] = drop.record + offset
         out.dropped.append(shifted)
     out.entities = b"".join(b",\n  " + jsonio.dumps(entity) for entity in result.entities)
     out.count = len(result.entities)
+    if calculate is not None:
+        # here, on the entities in hand: reading them back from the spool cost more than the mapping
+        out.calculated = calculate(result.entities)
     for status in (*result.fields.values(), result.selector):
         firsts = [getattr(status, name) for name in _FIRSTS]
         firsts = [None if value is None else value + offset if name.endswith("record") else value
@@ -165,10 +172,14 @@ class Streamed:
     workers: int = 1
     lost: str | None = None
     warnings: list[str] = field(default_factory=list)
+    calculated: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, chunk: ChunkOut) -> None:
         self.records += chunk.records
         self.warnings.extend(chunk.warnings)
+        for item in chunk.calculated:  # the chunk's entity index → the preview's
+            item["index"] += self.entities
+        self.calculated.extend(chunk.calculated)
         self.entities += chunk.count
         self.dropped.extend(chunk.dropped)
         statuses = [*self.fields.values(), self.selector]
@@ -182,15 +193,17 @@ class Streamed:
                 status.first_null_record = numbers[6]
 
 
-def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], env_access: bool = True) -> Streamed:
+def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], env_access: bool = True,
+                    calculate: Calculate | None = None) -> Streamed:
     """Map the records under ``key`` chunk by chunk; each chunk's entities go to ``spool`` at once.
 
+    ``calculate``: what ``calculated`` lists (None: nothing), run on each chunk's entities.
     ``Streamed.lost`` says when Ocean would lose the whole response (the caller maps it whole)."""
     compiled = mapping.compile_mapping(resource.mappings, resource.query, env_access)
     done = Streamed()
     done.fields = {leaf.name: mapping.FieldStatus(leaf.name, leaf.expr, leaf.compile_error) for leaf in compiled.leaves}
     done.selector = mapping.FieldStatus("selector.query", resource.query, compiled.selector_error)
-    _set_job(resource.mappings, resource.query, env_access)
+    _set_job(resource.mappings, resource.query, env_access, calculate)
     jobs = _offsets(record_chunks(path, key))
     workers = _workers(path.stat().st_size)
     if workers > 1:
@@ -233,10 +246,8 @@ def _drain(outs: Iterator[ChunkOut], done: Streamed, spool: IO[bytes]) -> None:
         done.add(out)
 
 
-def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes],
-                   calculate: Callable[[Iterator[dict[str, Any]]], list[dict[str, Any]]] | None = None) -> None:
-    """The same document as ``write_result`` for the whole-document path, entities from ``spool``;
-    ``calculate`` turns the entities (read back one at a time) into the ``calculated`` list."""
+def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes]) -> None:
+    """The same document as ``write_result`` for the whole-document path, entities from ``spool``."""
     out.write(b'{"entities": [')
     spool.seek(0)
     first = spool.read(2)  # the first entity's ",\n" becomes "\n"
@@ -245,16 +256,7 @@ def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes],
         shutil.copyfileobj(spool, out, 1 << 20)
         out.write(b"\n")
     fields = {name: status.to_json() for name, status in done.fields.items()}
-    _write_tail(out, done.dropped, fields, calculate(_spooled(spool)) if calculate else None)
-
-
-def _spooled(spool: IO[bytes]) -> Iterator[dict[str, Any]]:
-    """The spooled entities again, one a line (",\n" separated)."""
-    spool.seek(0)
-    for line in spool:
-        line = line.strip().rstrip(b",")
-        if line:
-            yield json.loads(line)
+    _write_tail(out, done.dropped, fields, done.calculated)
 
 
 def write_result(out: IO[bytes], result: mapping.MappingResult,

@@ -111,3 +111,17 @@ def test_a_data_path_that_is_not_a_plain_key_says_so(tmp_path, capsys):
     response.write_text(json.dumps(json.loads((SAMPLES / "daily-usage-org.json").read_text())["pages"][0]))
     code, _, said = _preview(capsys, response, resource="daily-usage-org")
     assert code == 0 and "not streamed (data_path is not one plain key" in said
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "two-processes"])
+def test_calculated_values_across_chunks_equal_the_whole_document(tmp_path, capsys, monkeypatch, workers):
+    # each chunk computes its entities' calculation properties; their indexes count the whole preview's entities
+    monkeypatch.setattr(stream, "CHUNK", 7)
+    monkeypatch.setattr(stream, "_workers", lambda size: workers)
+    page = json.loads((SAMPLES / "daily-usage.json").read_text())["pages"][0]
+    response = tmp_path / "daily.json"
+    response.write_text(json.dumps({**page, "data": page["data"] * 3}))
+    out, said = _both(capsys, monkeypatch, response, resource="daily-usage")
+    assert "chunks of 7" in said
+    calculated = json.loads(out)["calculated"]
+    assert [item["index"] for item in calculated] == list(range(len(page["data"]) * 3))
