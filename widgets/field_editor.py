@@ -20,6 +20,7 @@ from textual.widgets import Static, TextArea
 
 from builder.engine import jqrt
 from builder.project.printable import printable_json
+from widgets.deferred import ComposedAfterFirstPaint
 from widgets.help_data import HelpData
 from widgets.jq_editor import JqEditor
 from widgets.json_viewer import JsonViewer
@@ -41,7 +42,7 @@ def status_line(status: Any, records: int) -> Text:
     return out
 
 
-class FieldEditor(Vertical):
+class FieldEditor(ComposedAfterFirstPaint, Vertical):
     """The selected mapping field, editable over several lines, with its value, counts, record and entity."""
 
     HELP: ClassVar = HelpData(
@@ -94,6 +95,8 @@ class FieldEditor(Vertical):
         self._shown: tuple[Any, Any] = (object(), object())
 
     def compose(self) -> ComposeResult:
+        if not self.children_ready:
+            return  # its tab is not shown at start: composed after the first paint (widgets.deferred)
         yield Static(Text("Focus a mapping row to edit its field here (↑ ↓ in the mapping).", style="dim"),
                      id="field-head")
         yield self.editor
@@ -145,6 +148,9 @@ class FieldEditor(Vertical):
     def show(self, *, outcome: Any, status: Any, record: int | None, total: int, item: Any,
              entity: dict[str, Any] | None, reason: str | None) -> None:
         """The value of the field for the record in view, its counts, the record and its entity."""
+        if self.later(self.show, outcome=outcome, status=status, record=record, total=total, item=item,
+                      entity=entity, reason=reason):
+            return
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append(self.label or "(no field)", style="bold")
         head.append("  ")

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Label, Static, TextArea
 
 from builder.project.printable import printable, printable_json
+from widgets.deferred import ComposedAfterFirstPaint
 from widgets.help_data import HelpData
 
 SECTIONS: list[tuple[str, str, str]] = [
@@ -37,7 +38,7 @@ def to_yaml(value: Any) -> str:
     return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
 
 
-class RequestPanel(VerticalScroll):
+class RequestPanel(ComposedAfterFirstPaint, VerticalScroll):
     HELP: ClassVar = HelpData(
         "Request details",
         """Each box is YAML for one part of the request:
@@ -79,6 +80,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         self._owner: object = None
 
     def compose(self) -> ComposeResult:
+        if not self.children_ready:
+            return  # its tab is not shown at start: composed after the first paint (widgets.deferred)
         yield Static("", id="about")
         for index, (key, title, hint) in enumerate(SECTIONS):
             yield Label(Text.assemble((title, "bold"), "  ", (hint, "dim italic")),
@@ -91,6 +94,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
     def load(self, sections: dict[str, Any], owner: object = None, about: str | None = None) -> None:
         """``about``: the resource's ``x-builder.description``, why it is mapped the way it is."""
         self._owner = owner
+        if self.later(self.load, sections, owner, about):
+            return
         about_widget = self.query_one("#about", Static)
         about_widget.update(Text(about or "", style="italic"))
         about_widget.set_class(bool(about), "-shown")
@@ -103,6 +108,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
             self._error(key, "")
 
     def show_sent(self, method: str, url: str, headers: dict[str, Any], body: Any) -> None:
+        if self.later(self.show_sent, method, url, headers, body):
+            return
         text = Text()
         text.append(f"{method} {url}\n", style="bold")
         for name, value in headers.items():

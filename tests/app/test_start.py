@@ -7,9 +7,17 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TextArea
+
 import builder.cli
 import builder.tui.app
 from builder.tui.app import BuilderApp
+from builder.tui.state.session import request_section
+from widgets.deferred import ComposedAfterFirstPaint
+from widgets.field_editor import FieldEditor
+from widgets.request_panel import RequestPanel, to_yaml
 
 from .conftest import SIZE, settle
 
@@ -61,3 +69,55 @@ async def test_an_app_started_with_the_gc_on_leaves_it_alone(demo_app: Callable[
         await settle(pilot)
         assert gc.isenabled()
         assert gc.get_freeze_count() == frozen
+
+
+class Panel(ComposedAfterFirstPaint, Vertical):
+    def compose(self) -> ComposeResult:
+        if not self.children_ready:
+            return
+        yield Static("", id="text")
+
+    def show(self, text: str) -> None:
+        if self.later(self.show, text):
+            return
+        self.query_one("#text", Static).update(text)
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Panel()
+
+    def on_mount(self) -> None:
+        panel = self.query_one(Panel)
+        self.before_paint = list(panel.children)
+        panel.show("first")
+        panel.show("latest")  # before the children exist: kept, the latest call wins
+
+
+async def test_a_deferred_widget_shows_what_it_was_given_before_its_children_existed() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        panel = app.query_one(Panel)
+        for _ in range(10):  # a hang guard: composed after the first paint, a few refreshes at most
+            if panel.children_mounted:
+                break
+            await pilot.pause()
+        assert app.before_paint == []
+        assert str(app.query_one("#text", Static).content) == "latest"
+        panel.show("now")  # once composed, straight through
+        assert str(app.query_one("#text", Static).content) == "now"
+
+
+async def test_the_hidden_request_and_field_panels_hold_the_selected_resource(
+        demo_app: Callable[..., BuilderApp]) -> None:
+    """Composed after the first paint, they show what the Build tab gave them before."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.query_one(RequestPanel).children_mounted and app.query_one(FieldEditor).children_mounted
+        resource = app.session.resource
+        assert resource is not None
+        for key in ("query_params", "headers", "body", "x-query", "x-body", "x-pagination"):
+            assert app.query_one(f"#section-{key}", TextArea).text == to_yaml(request_section(resource, key))
+        head = str(app.query_one("#field-head", Static).content)
+        assert "(no field)" in head  # no row focused yet; the counts follow the evaluation
