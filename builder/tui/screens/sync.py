@@ -44,7 +44,14 @@ REDRAW_SECONDS = 0.1
 
 def _cell(value: object) -> Text:
     """Catalog and plan data in a table: control characters escaped, no markup (it is other people's text)."""
-    return Text(printable(value, one_line=True))
+    return Text(printable(value, one_line=True), no_wrap=True, overflow="ellipsis")  # cut with … by its column
+
+#: The catalog browser's columns: the blueprint list is CATALOG_LIST wide (its title column takes
+#: what the identifier and the count leave); the entities' title takes what the identifier and the
+#: time leave. A longer cell is drawn cut with …, its value held whole.
+CATALOG_LIST = 56
+CATALOG_BLUEPRINT, CATALOG_COUNT, CATALOG_ID, CATALOG_UPDATED = 30, 8, 40, 16
+
 
 class SyncPane(Vertical):
     """Plan and apply the project's entities to Port or the local catalog."""
@@ -87,7 +94,7 @@ it delivered with the preview (`x` cancels it too).""")
     SyncPane DataTable { height: 1fr; }
     SyncPane #sync-plan, SyncPane #sync-counts { height: auto; max-height: 16; }
     SyncPane #sync-notes, SyncPane #sync-report { height: 1fr; padding: 1 1 0 1; }
-    SyncPane #catalog-blueprints { width: 46; border-right: vkey $foreground 15%; }
+    SyncPane #catalog-blueprints { width: 56; border-right: vkey $foreground 15%; }
     SyncPane #catalog-search { margin: 0 1; }
     SyncPane #catalog-entity { height: 10; padding: 0 1; border-top: hkey $foreground 15%; }
     """
@@ -116,6 +123,7 @@ it delivered with the preview (`x` cancels it too).""")
         self._catalog_generation = 0  # of catalog questions: only the newest answer is shown
         self._shown: tuple[str | None, str | None] | None = None  # (blueprint, search) in the table
         self._ready = False
+        self._catalog_width = 0  # the pane width the catalog columns were made for
 
     @property
     def db_path(self) -> Path:
@@ -158,11 +166,33 @@ it delivered with the preview (`x` cancels it too).""")
                                                             "unchanged", "stale", "duplicates")
         self.query_one("#sync-counts", DataTable).add_columns("resource", "blueprint", "to send", "created",
                                                               "updated", "unchanged", "failed", "cancelled")
-        self.query_one("#catalog-blueprints", DataTable).add_columns("blueprint", "entities", "title")
-        self.query_one("#catalog-entities", DataTable).add_columns("identifier", "title", "updated")
+        self._catalog_columns()
         self._ready = True
         self._show_where()
         self.call_after_refresh(self.query_one("#sync-plan", DataTable).focus)
+
+    def _catalog_columns(self) -> None:
+        """The catalog browser's columns for the pane's width: every one in sight at 140 columns."""
+        self._catalog_width = self.size.width
+        pad = 2 * self.query_one("#catalog-blueprints", DataTable).cell_padding
+        for table_id, columns in (
+                ("#catalog-blueprints", [("blueprint", CATALOG_BLUEPRINT), ("entities", CATALOG_COUNT),
+                                         # less the scrollbar and the border
+                                         ("title", CATALOG_LIST - 3 - 3 * pad - CATALOG_BLUEPRINT - CATALOG_COUNT)]),
+                ("#catalog-entities", [("identifier", CATALOG_ID),
+                                       # less the list, the pane's edge and the scrollbar (2 each)
+                                       ("title", (self.size.width or self.app.size.width) - CATALOG_LIST - 4
+                                        - 3 * pad - CATALOG_ID - CATALOG_UPDATED),
+                                       ("updated", CATALOG_UPDATED)])):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            for label, width in columns:
+                table.add_column(label, width=max(8, width))
+
+    def on_resize(self) -> None:
+        if self._ready and self.size.width != self._catalog_width:
+            self._catalog_columns()
+            self.refresh_catalog()
 
     def on_tab_shown(self) -> None:
         if self._ready:
@@ -460,8 +490,9 @@ it delivered with the preview (`x` cancels it too).""")
         if page.blueprint is None:
             return
         for entity in self._entities:
+            # The minute is enough in a column (the entity below gives the full time).
             table.add_row(_cell(entity["identifier"]), _cell(entity.get("title") or ""),
-                          _cell(entity.get("updatedAt") or ""))
+                          _cell(str(entity.get("updatedAt") or "")[:16].replace("T", " ")))
         shown = (f"{len(self._entities)} of {page.total} entities in {page.blueprint}"
                  + (f" matching {page.search!r}" if page.search else ""))
         self.query_one("#catalog-entity", Static).update(Text(printable(shown)))
