@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, IO, Iterator
 
+import orjson
+
 from builder.cli import jsonio
 from builder.engine import jqrt, mapping
 
@@ -123,9 +125,10 @@ _COUNTS = ("ok", "nulls", "empties", "errors")
 _FIRSTS = ("first_error_record", "first_error", "first_null_record")
 
 
-def _map_chunk(offset_records: tuple[int, list[Any]]) -> ChunkOut:
+def _map_chunk(offset_records: tuple[int, list[Any] | bytes]) -> ChunkOut:
     assert _job is not None
-    offset, raw = offset_records
+    offset, sent = offset_records
+    raw = orjson.loads(sent) if sent.__class__ is bytes else sent  # see _packed
     out = ChunkOut(len(raw))
     if any(record.__class__ is not dict for record in raw):
         out.whole_batch_lost = "an item is not an object, so Ocean loses the whole response"
@@ -210,7 +213,7 @@ def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], 
         # fork: the workers inherit the compiled mapping and every import; results come back in order
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             done.workers = workers
-            _drain(pool.imap(_map_chunk, jobs), done, spool)
+            _drain(pool.imap(_map_chunk, _packed(jobs)), done, spool)
     else:
         _drain(map(_map_chunk, jobs), done, spool)
     return done
@@ -228,6 +231,18 @@ def _workers(size: int) -> int:
     except OSError:
         return 1
     return 2 if busy <= cpus - 1 else 1
+
+
+def _packed(jobs: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any] | bytes]]:
+    """The records a worker gets, as orjson's bytes: half the CPU of pickling the dicts both ways
+    (bench/cli.py, 200,000 events: 1.06 s against 2.08 s). orjson gives back the very values it
+    wrote (the shortest float text that reads back the same float; integers exact), and what it
+    cannot write (an integer beyond 64 bits, a lone surrogate, deep nesting) goes pickled."""
+    for offset, records in jobs:
+        try:
+            yield offset, orjson.dumps(records)
+        except orjson.JSONEncodeError:
+            yield offset, records
 
 
 def _offsets(chunks: Iterator[list[Any]]) -> Iterator[tuple[int, list[Any]]]:

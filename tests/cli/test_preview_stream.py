@@ -125,3 +125,19 @@ def test_calculated_values_across_chunks_equal_the_whole_document(tmp_path, caps
     assert "chunks of 7" in said
     calculated = json.loads(out)["calculated"]
     assert [item["index"] for item in calculated] == list(range(len(page["data"]) * 3))
+
+
+def test_records_orjson_cannot_write_reach_a_worker_pickled(tmp_path, capsys, monkeypatch):
+    # a worker gets its records as orjson's bytes; nesting deeper than orjson writes goes pickled
+    monkeypatch.setattr(stream, "CHUNK", 2)
+    monkeypatch.setattr(stream, "_workers", lambda size: 2)
+    events = _events()[:6]
+    deep: Any = "bottom"
+    for _ in range(300):
+        deep = [deep]
+    events[3]["serviceAccountName"] = deep
+    response = tmp_path / "events.json"
+    response.write_text(json.dumps({"usageEvents": events}))
+    out, said = _both(capsys, monkeypatch, response)
+    assert "streamed 6 records of .usageEvents in chunks of 2 (2 processes)" in said
+    assert json.loads(out)["entities"][3]["properties"]["service_account"] == deep
