@@ -34,6 +34,7 @@ import orjson
 
 from builder.cli import jsonio
 from builder.engine import jqrt, mapping
+from builder.engine.mapping import guard
 
 if TYPE_CHECKING:
     from builder.project.model import Resource
@@ -140,7 +141,14 @@ def _map_chunk(offset_records: tuple[int, list[Any] | bytes]) -> ChunkOut:
         out.whole_batch_lost = "a value only jq can tell how to read (an integer beyond 2**53…)"
         return out
     mappings, query, env_access, calculate = _job
+    # The guard checks the first records of the preview and a random share of the rest: this chunk's
+    # place decides, not how many records this process happened to map before it.
+    mapping.compile_mapping(mappings, query, env_access).sampler.seen = offset
+    if _shared is not None:
+        _shared.adopt()
     result = mapping.map_items(records, mappings, query, env_access=env_access, clean=True)
+    if _shared is not None:
+        _shared.publish([found.expr for found in result.disagreements])
     for drop in result.dropped:
         if drop.stage == "entity":
             out.whole_batch_lost = "Ocean's Entity model rejects an entity, so Ocean loses the whole response"
@@ -210,19 +218,66 @@ def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], 
     jobs = _offsets(record_chunks(path, key))
     workers = _workers(path.stat().st_size)
     if workers > 1:
+        global _shared
         # fork: the workers inherit the compiled mapping and every import; results come back in order
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with _SharedDistrust() as _shared, \
+                multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
             done.workers = workers
-            _drain(pool.imap(_map_chunk, _packed(jobs)), done, spool)
+            try:
+                _drain(pool.imap(_map_chunk, _packed(jobs)), done, spool)
+            finally:
+                _shared = None
     else:
         _drain(map(_map_chunk, jobs), done, spool)
     return done
 
 
+class _SharedDistrust:
+    """The runtime guard's findings, shared by the worker processes of one preview: a field one
+    worker finds wrong runs in jq in every worker from the next chunk it starts (in one process
+    that is what ``guard.distrust`` does). One program text a line, appended to a file all of them
+    opened before the fork; each reads what it has not read yet (an fstat per chunk)."""
+
+    def __init__(self) -> None:
+        import fcntl  # POSIX, as the fork the workers start with
+
+        self.file = tempfile.TemporaryFile(prefix="cursor-builder-guard-")
+        fd = self.file.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+        self.read = 0  # per process: the fork copies it
+
+    def __enter__(self) -> _SharedDistrust:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def publish(self, texts: list[str]) -> None:
+        if texts:  # one write of whole lines, O_APPEND: never interleaved with another worker's
+            os.write(self.file.fileno(), b"".join(orjson.dumps(text) + b"\n" for text in texts))
+
+    def adopt(self) -> None:
+        size = os.fstat(self.file.fileno()).st_size
+        if size > self.read:
+            found = os.pread(self.file.fileno(), size - self.read, self.read)
+            self.read = size
+            for line in found.splitlines():
+                guard.distrust(orjson.loads(line))
+
+
+_shared: _SharedDistrust | None = None
+
+
+def _worker_start() -> None:
+    """A worker's own random draw of the records the guard checks (the fork copied the parent's)."""
+    assert _job is not None
+    mapping.compile_mapping(*_job[:3]).sampler = guard.Sampler()
+
+
 def _workers(size: int) -> int:
     """Two worker processes for a large file, when a second core is free: with the other core busy
     (load average ~8 on this 2-vCPU machine) they were measured 15 % slower than one process, as
-    the records then cost a pickle each way for no parallel gain (bench/cli.py, README)."""
+    the records then cost a trip between processes for no parallel gain (bench/cli.py, README)."""
     cpus = os.cpu_count() or 1
     if size < POOL_FROM_BYTES or cpus < 2:
         return 1

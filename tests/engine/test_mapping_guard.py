@@ -174,6 +174,43 @@ def test_preview_says_so_on_stderr_and_prints_jq_values(broken_tostring: None, t
     assert '"member/0!"' in warnings[0] and '"member/0"' in warnings[0]
 
 
+def test_a_streamed_preview_in_two_processes_checks_its_first_records_once(
+        broken_tostring: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Each chunk is sampled by its place in the preview, whichever worker maps it: only the first
+    chunk holds the first records, so one worker finds the fault, once."""
+    from builder.cli import stream
+
+    monkeypatch.setattr(guard, "RATE", 0.0)
+    monkeypatch.setattr(stream, "CHUNK", 40)  # > FIRST: only the first chunk has records to check
+    monkeypatch.setattr(stream, "_workers", lambda size: 2)
+    preset = Path(__file__).resolve().parents[2] / "presets" / "cursor"
+    events = [event for page in json.loads((preset / "samples" / "usage-events.json").read_text())["pages"]
+              for event in page["usageEvents"]]
+    response = tmp_path / "events.json"
+    response.write_text(json.dumps({"usageEvents": (events * 20)[:200]}))
+    assert main(["preview", str(preset / "project.yaml"), "-r", "usage-events", "--response", str(response),
+                 "--format", "json", "-v"]) == 0
+    err = capsys.readouterr().err
+    assert "in chunks of 40 (2 processes)" in err
+    warnings = [line for line in err.splitlines() if "fast path disagreed" in line]
+    assert len(warnings) == 1 and "identifier" in warnings[0] and "record 0" in warnings[0]
+
+
+def test_a_finding_in_one_worker_reaches_the_others() -> None:
+    import multiprocessing
+
+    from builder.cli import stream
+
+    with stream._SharedDistrust() as shared:
+        other = multiprocessing.get_context("fork").Process(target=shared.publish, args=([".n | tostring"],))
+        other.start()
+        other.join()
+        assert not guard.distrusted(".n | tostring")
+        shared.adopt()  # what a worker does before each chunk
+        assert guard.distrusted(".n | tostring")
+
+
 # -- the sync ------------------------------------------------------------------------------------
 
 
