@@ -59,7 +59,7 @@ def why_not_streamable(path: Path, key: str) -> str | None:
     """None when ``path`` can be streamed at ``key`` with the values ``json.loads`` would give."""
     token = b'"' + key.encode() + b'"'
     tail = b""
-    keep = max(len(token), 24)
+    keep = len(token) - 1  # what of a token can end one read and go on in the next
     seen = 0
     first = True
     with path.open("rb") as file:
@@ -69,13 +69,15 @@ def why_not_streamable(path: Path, key: str) -> str | None:
                 if start != b"{":
                     return "the response is not a JSON object"
                 first = False
-            window = tail + chunk
-            seen += window.count(token) - tail.count(token)
+            # each read on its own, and the few bytes around its start (no copy of 8 MiB per read)
+            seam = tail[-keep:] + chunk[:keep]
+            seen += chunk.count(token) + seam.count(token)
             if seen > 1:
                 return f"{token.decode()} appears more than once in the file"
-            if b"\\u" in window and _RISKY_ESCAPE.search(window):
+            seam = tail[-6:] + chunk[:6]  # an escape is at most 6 bytes (\\u002X)
+            if _RISKY_ESCAPE.search(seam) or (b"\\u" in chunk and _RISKY_ESCAPE.search(chunk)):
                 return "the file has \\u escapes of ASCII characters or surrogates"
-            tail = window[-keep:]
+            tail = (tail + chunk)[-max(keep, 6):] if len(chunk) < max(keep, 6) else chunk[-max(keep, 6):]
     if seen != 1:
         return f"{token.decode()} is not in the file"
     return None

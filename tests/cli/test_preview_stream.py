@@ -141,3 +141,21 @@ def test_records_orjson_cannot_write_reach_a_worker_pickled(tmp_path, capsys, mo
     out, said = _both(capsys, monkeypatch, response)
     assert "streamed 6 records of .usageEvents in chunks of 2 (2 processes)" in said
     assert json.loads(out)["entities"][3]["properties"]["service_account"] == deep
+
+
+@pytest.mark.parametrize("read_bytes", [1, 2, 3, 5, 8, 13])
+def test_the_checks_see_a_key_or_an_escape_that_spans_two_reads(tmp_path, monkeypatch, read_bytes):
+    cases = {
+        b'{"usageEvents": [{"a": 1}], "x": 2}': None,
+        b'{"usageEvents": [], "y": {"usageEvents": 1}}': '"usageEvents" appears more than once in the file',
+        b'{"x": "usageEventsX", "usageEvents": []}': None,
+        b'{"usageEvents": [{"m": "\\ud800"}]}': "the file has \\u escapes of ASCII characters or surrogates",
+        b'{"usageEvents": [{"usage\\u0045": 1}]}': "the file has \\u escapes of ASCII characters or surrogates",
+        b'{"usage": []}': '"usageEvents" is not in the file',
+        b'  [{"usageEvents": []}]': "the response is not a JSON object",
+    }
+    monkeypatch.setattr(stream, "READ_BYTES", read_bytes)
+    for number, (content, expected) in enumerate(cases.items()):
+        path = tmp_path / f"{number}.json"
+        path.write_bytes(content)
+        assert stream.why_not_streamable(path, "usageEvents") == expected, content
