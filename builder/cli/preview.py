@@ -8,7 +8,6 @@ A large response whose data_path is a plain key is streamed in bounded memory (`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -54,6 +53,8 @@ def load_response(path: str, pages: bool) -> list[Any]:
 
 def _fetch_live(project: Project, resource: Resource, demo: bool,
                 request_deadline: float | None) -> tuple[list[Any], list[dict[str, str]]]:
+    import asyncio  # only a live fetch needs it (~40 ms of imports a saved response never pays)
+
     from builder.source.client import fetch_pages_for_preview
 
     result = asyncio.run(fetch_pages_for_preview(project, resource, demo, request_deadline=request_deadline))
