@@ -1,9 +1,10 @@
 """The Build tab's results side: evaluating the mapping and showing what it gives.
 
 Each edit updates the project at once and re-maps the record in view on the spot (one jq call
-per field); the run over every record starts ~150 ms after the last keystroke, in a separate
-process (see ``eval_process``; a worker thread when no process can be started), newest wins, and
-comes back as an :class:`Evaluated` message. :class:`Results` does this: a widget of its own with
+per field); the run over every record starts at once when none is running, else as soon as the
+running one answers (only the newest edit waits: newest wins), in a separate process (see
+``eval_process``; a worker thread when no process can be started), and comes back as an
+:class:`Evaluated` message. :class:`Results` does this: a widget of its own with
 nothing to draw, composed by :class:`builder.tui.screens.build.BuildPane`, which calls it (``evaluate``,
 ``show_record``, ``step_record``…) and gives it what it needs: the session, how to find the widgets it
 fills and what to call when the resource list or the response page must be shown again. A new result
@@ -40,7 +41,6 @@ from widgets.records_bar import RecordsBar
 from widgets.resource_status import ResourceStatus
 from widgets.response_panel import ResponseBody
 
-DEBOUNCE_SECONDS = 0.15
 log = logging.getLogger("cursor-builder")
 
 
@@ -52,6 +52,13 @@ class Evaluated(Message):
     resource_name: str
     result: Any  # builder.engine.mapping.MappingResult
     paths: list[tuple[str, str]]
+
+
+@dataclass
+class Answered(Message):
+    """The evaluation ``generation`` is over (with a result, skipped, failed or cancelled)."""
+
+    generation: int
 
 
 _PLAIN_PATH = re.compile(r"^(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -97,7 +104,8 @@ class Results(Widget):
         self._show_run = show_run
         self._statuses_changed = statuses_changed
         self._generation = 0
-        self._debounce: Any = None
+        self._in_flight: int | None = None  # the generation running, until it answers
+        self._queued = False  # an evaluation asked for while one runs: started when it answers
         self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
         self._process: EvalProcess | None = None
         self._process_failed = False
@@ -109,34 +117,34 @@ class Results(Widget):
 
     # -- evaluation ----------------------------------------------------------------------------------
     def evaluate(self, immediate: bool = False) -> None:
-        """Re-run the mapping soon (debounced) or now; results arrive as :class:`Evaluated`."""
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
-        if immediate:
+        """Re-run the mapping over every record: now when none runs (or ``immediate``), else once
+        the running one answers. No wait after a keystroke, and no flood: while one runs, the
+        requests made meanwhile are one (it evaluates the project as it is when it starts).
+        Results arrive as :class:`Evaluated`."""
+        if immediate or self._in_flight is None:
             self._start_evaluation()
         else:
-            self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._start_evaluation)
+            self._queued = True
 
     @property
     def idle(self) -> bool:
-        """No evaluation waiting for its debounce (tests use it to know the screen has settled)."""
-        return self._debounce is None
+        """No evaluation waiting for the running one to answer (tests use it to know the screen has
+        settled, with no worker running)."""
+        return not self._queued
 
     def flush(self) -> None:
-        """Start a debounced evaluation now (tests and save use it: no waiting on a timer)."""
-        if self._debounce is not None:
+        """Start the waiting evaluation now, without waiting for the running one (tests and save)."""
+        if self._queued:
             self._start_evaluation()
 
     def _start_evaluation(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = None
+        self._queued = False
         resource = self.session.resource
         if resource is None:
             return
         run = self.session.run
         self._generation += 1
+        self._in_flight = self._generation
         pages = run.bodies if run else []
         # The project may have changed since the last run (settings, opt-in): `env` follows it here,
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
@@ -172,17 +180,27 @@ class Results(Widget):
     @work(exclusive=True, group="evaluate", thread=True)
     def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
         worker = get_current_worker()
-        # Chunked: the screen keeps breathing between chunks and a newer edit stops this one early.
-        result = self._evaluator.run(resource, pages, lambda: worker.is_cancelled)
-        if result is None:
-            return
-        paths = merged_record_paths(result.records)
-        self.post_message(Evaluated(generation, name, result, paths))
+        try:
+            # Chunked: the screen keeps breathing between chunks, and a resource switch stops it early.
+            result = self._evaluator.run(resource, pages, lambda: worker.is_cancelled)
+            if result is None:
+                return
+            paths = merged_record_paths(result.records)
+            self.post_message(Evaluated(generation, name, result, paths))
+        finally:
+            self.post_message(Answered(generation))
 
     @work(exclusive=True, group="evaluate", thread=True)
     def _evaluate_remote(self, process: EvalProcess, generation: int, pages: list[Any], spec: Spec,
                          name: str) -> None:
         """Hand the work to the evaluation process and wait (off the event loop) for its answer."""
+        try:
+            self._await_process(process, generation, pages, spec, name)
+        finally:
+            self.post_message(Answered(generation))
+
+    def _await_process(self, process: EvalProcess, generation: int, pages: list[Any], spec: Spec,
+                       name: str) -> None:
         worker = get_current_worker()
         waiter = threading.Event()
         self._waiters[generation] = waiter
@@ -218,13 +236,22 @@ class Results(Widget):
             self._process.close()
             self._process = None
 
+    def on_answered(self, message: Answered) -> None:
+        message.stop()
+        if message.generation != self._in_flight:
+            return  # replaced by a newer one (a resource switch, a flush), which is running
+        self._in_flight = None
+        if self._queued:
+            self._start_evaluation()
+
     def on_evaluated(self, message: Evaluated) -> None:
         message.stop()
         session = self.session
         session.results[message.resource_name] = message.result
         if message.generation != self._generation:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
-        self.pending_fields.clear()
+        if not self._queued:  # else edits came after it started: '…' until the queued one answers
+            self.pending_fields.clear()
         result = message.result
         self._tell_disagreements(result)
         run = session.run
