@@ -21,6 +21,7 @@ Anything that is not streamed is mapped whole, and ``--verbose`` says why.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import os
 import re
@@ -129,6 +130,14 @@ _FIRSTS = ("first_error_record", "first_error", "first_null_record")
 
 
 def _map_chunk(offset_records: tuple[int, list[Any] | bytes]) -> ChunkOut:
+    out = _mapped(offset_records)
+    # The cyclic GC is off while a preview streams (stream_entities): what this chunk left in a
+    # cycle is freed here, a pass over the young objects only (~1 ms).
+    gc.collect(0)
+    return out
+
+
+def _mapped(offset_records: tuple[int, list[Any] | bytes]) -> ChunkOut:
     assert _job is not None
     offset, sent = offset_records
     raw = orjson.loads(sent) if sent.__class__ is bytes else sent  # see _packed
@@ -219,18 +228,27 @@ def stream_entities(path: Path, resource: Resource, key: str, spool: IO[bytes], 
     _set_job(resource.mappings, resource.query, env_access, calculate)
     jobs = _offsets(record_chunks(path, key))
     workers = _workers(path.stat().st_size)
-    if workers > 1:
-        global _shared
-        # fork: the workers inherit the compiled mapping and every import; results come back in order
-        with _SharedDistrust() as _shared, \
-                multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
-            done.workers = workers
-            try:
-                _drain(pool.imap(_map_chunk, _packed(jobs)), done, spool)
-            finally:
-                _shared = None
-    else:
-        _drain(map(_map_chunk, jobs), done, spool)
+    # Without the cyclic GC (the workers fork without it too): hundreds of thousands of records
+    # pass through and nearly none is in a cycle, yet its passes cost ~8 % of the CPU (200,000
+    # events, /usr/bin/time: 7.3-7.8 s with it, 6.6-6.7 s without); each chunk ends with a young pass.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if workers > 1:
+            global _shared
+            # fork: the workers inherit the compiled mapping and every import; results come back in order
+            with _SharedDistrust() as _shared, \
+                    multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+                done.workers = workers
+                try:
+                    _drain(pool.imap(_map_chunk, _packed(jobs)), done, spool)
+                finally:
+                    _shared = None
+        else:
+            _drain(map(_map_chunk, jobs), done, spool)
+    finally:
+        if collecting:
+            gc.enable()
     return done
 
 
