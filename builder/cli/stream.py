@@ -343,10 +343,35 @@ def write_streamed(out: IO[bytes], done: Streamed, spool: IO[bytes]) -> None:
     first = spool.read(2)  # the first entity's ",\n" becomes "\n"
     if first:
         out.write(b"\n")
-        shutil.copyfileobj(spool, out, 1 << 20)
+        _copy_rest(spool, out)
         out.write(b"\n")
     fields = {name: status.to_json() for name, status in done.fields.items()}
     _write_tail(out, done.dropped, fields, done.calculated)
+
+
+def _copy_rest(spool: IO[bytes], out: IO[bytes]) -> None:
+    """The spool from where it stands onto ``out``: in the kernel (sendfile) when ``out`` is a file
+    or a pipe, with no trip of the ~150 MB of 200,000 entities through Python; else by reads."""
+    position = spool.tell()
+    try:
+        out.flush()
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation: a test's captured stdout…
+        target = None
+    if target is not None:
+        end = os.fstat(spool.fileno()).st_size
+        try:
+            while position < end:
+                sent = os.sendfile(target, spool.fileno(), position, end - position)
+                if not sent:
+                    break
+                position += sent
+        except BrokenPipeError:
+            raise
+        except OSError:  # a target sendfile cannot write to: what is left goes by reads
+            pass
+    spool.seek(position)
+    shutil.copyfileobj(spool, out, 1 << 20)
 
 
 def write_result(out: IO[bytes], result: mapping.MappingResult,

@@ -159,3 +159,29 @@ def test_the_checks_see_a_key_or_an_escape_that_spans_two_reads(tmp_path, monkey
         path = tmp_path / f"{number}.json"
         path.write_bytes(content)
         assert stream.why_not_streamable(path, "usageEvents") == expected, content
+
+
+def test_a_streamed_preview_into_a_file_or_a_closed_pipe(tmp_path, capsys):
+    # stdout a file or a pipe: the spooled entities go by sendfile, the same bytes as by reads
+    import subprocess
+    import sys
+
+    events = _events() * 8  # more than a pipe buffer of entities
+    response = tmp_path / "events.json"
+    response.write_text(json.dumps({"usageEvents": events}))
+    argv = ["preview", PRESET, "-r", "usage-events", "--response", str(response), "--format", "json"]
+    code, expected, _ = _preview(capsys, response)
+    assert code == 0
+    with open(tmp_path / "out.json", "wb") as out:
+        done = subprocess.run([sys.executable, "-m", "builder", *argv, "-v"], cwd=ROOT, stdout=out,
+                              stderr=subprocess.PIPE, timeout=300)
+    assert done.returncode == 0 and b"streamed" in done.stderr
+    assert (tmp_path / "out.json").read_bytes() == expected
+    writer = subprocess.Popen([sys.executable, "-m", "builder", *argv], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    assert writer.stdout is not None
+    writer.stdout.readline()
+    writer.stdout.close()  # `| head -1`
+    _, err = writer.communicate(timeout=300)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode(errors="replace")
+    assert writer.returncode in (0, 141), (writer.returncode, err)
