@@ -7,10 +7,12 @@
 Data: one raw ``/teams/filtered-usage-events`` response (the API's envelope around N events from
 the simulator's generator, as bench/mapping.py) written to a temp folder; the mapping is the Cursor
 preset's ``usage-events`` resource. Ours: the installed console script in a fresh process, stdout
-to a file, wall time from spawn to exit; memory in a separate run: the peak of the summed RSS of the
-process and its workers, sampled every 20 ms. port-ocean: a fresh oracle-venv
-process (tests/oracle/ocean_runner.py) that reads the same response as JSON, maps it with
-``JQEntityProcessor.parse_items`` as a resync does and writes its entities as JSON; same timing.
+to a file, wall time from spawn to exit and CPU time (user + system, the worker processes
+included: on a loaded machine the figure to compare, as the wall time depends on the load);
+memory in a separate run: the peak of the summed RSS of the process and its workers, sampled
+every 20 ms. port-ocean: a fresh oracle-venv process (tests/oracle/ocean_runner.py) that reads
+the same response as JSON, maps it with ``JQEntityProcessor.parse_items`` as a resync does and
+writes its entities as JSON; same timing.
 The two entity lists are compared (key order included) before any figure is printed.
 Targets (issue #13): ours ≥ 20× port-ocean at 20,000 events; 200,000 events ≤ 8 s and ≤ 350 MiB.
 """
@@ -20,11 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +62,25 @@ def cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "builder"]
 
 
-def timed_process(command: list[str], stdin: Path | None, stdout: Path) -> float:
-    """Wall seconds of one child process, from spawn to exit."""
+@dataclass
+class Timed:
+    wall: float  # seconds from spawn to exit
+    cpu: float  # user + system seconds of the process and the workers it waited for: what load does not change
+    stderr: str
+
+
+def timed_process(command: list[str], stdin: Path | None, stdout: Path) -> Timed:
+    """One child process, from spawn to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(stdout, "wb") as out, open(stdin or os.devnull, "rb") as inp:
         start = time.perf_counter()
         proc = subprocess.run(command, stdin=inp, stdout=out, stderr=subprocess.PIPE)
         wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}")
-    return wall
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timed(wall, cpu, proc.stderr.decode(errors="replace"))
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -96,22 +111,29 @@ def peak_rss(command: list[str], stdout: Path) -> float:
     return peak / 1024
 
 
-def ours(response: Path, out: Path, runs: int) -> tuple[list[float], float]:
+def ours(response: Path, out: Path, runs: int) -> tuple[list[Timed], float]:
     command = [*cli(), "preview", str(PRESET), "-r", RESOURCE, "--response", str(response), "--format", "json"]
-    walls = [timed_process(command, None, out) for _ in range(runs)]
-    return walls, peak_rss(command, out)
+    timed = [timed_process([*command, "-v"], None, out) for _ in range(runs)]  # -v: streamed? how many processes?
+    return timed, peak_rss(command, out)
+
+
+def _how(timed: list[Timed]) -> str:
+    """The median CPU seconds, and how many processes mapped (the preview picks it by the load)."""
+    found = re.findall(r"\((\d+) process", " ".join(t.stderr for t in timed))
+    processes = "/".join(sorted(set(found))) or "?"
+    return f"CPU {statistics.median(t.cpu for t in timed):.2f} s, {processes} process(es)"
 
 
 def ocean(python: str, response: Path, folder: Path, runs: int) -> tuple[list[float], list[Any]]:
     from builder.project.load import load_project
 
-    resource = load_project(PRESET).find_resource(RESOURCE).to_ocean()
+    mapped = load_project(PRESET).find_resource(RESOURCE).to_ocean()
     # the job holds the response as the raw text it was fetched as: the runner parses it, as Ocean does
     job = folder / "ocean-job.json"
-    job.write_text('{"workers": 2, "cases": [{"resource": ' + json.dumps(resource) + ', "responses": ['
+    job.write_text('{"workers": 2, "cases": [{"resource": ' + json.dumps(mapped) + ', "responses": ['
                    + response.read_text(encoding="utf-8") + "]}]}", encoding="utf-8")
     out = folder / "ocean-out.json"
-    walls = [timed_process([python, str(RUNNER)], job, out) for _ in range(runs)]
+    walls = [timed_process([python, str(RUNNER)], job, out).wall for _ in range(runs)]
     return walls, json.loads(out.read_text())["results"][0]["entities"]
 
 
@@ -133,9 +155,10 @@ def main(argv: list[str] | None = None) -> int:
 
     response = write_response(args.data, args.events, args.seed)
     out = args.data / "ours.json"
-    walls, rss = ours(response, out, args.runs)
-    mine = statistics.median(walls)
-    rows.append((f"ours, {args.events:,} events (median of {args.runs})", f"{mine:.2f} s", f"{rss:.0f} MiB", ""))
+    timed, rss = ours(response, out, args.runs)
+    mine = statistics.median(t.wall for t in timed)
+    rows.append((f"ours, {args.events:,} events (median of {args.runs})", f"{mine:.2f} s", f"{rss:.0f} MiB",
+                 _how(timed)))
     python = None if args.no_ocean else oracle_python()
     if python:
         ocean_walls, theirs = ocean(python, response, args.data, args.ocean_runs)
@@ -151,11 +174,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.big:
         big = write_response(args.data, args.big, args.seed)
-        walls, rss = ours(big, args.data / "ours-big.json", max(1, args.runs // 2))
-        wall = statistics.median(walls)
+        timed, rss = ours(big, args.data / "ours-big.json", max(1, args.runs // 2))
+        wall = statistics.median(t.wall for t in timed)
         verdict = "met" if wall <= 8 and rss <= 350 else "MISSED"
         rows.append((f"ours, {args.big:,} events", f"{wall:.2f} s", f"{rss:.0f} MiB",
-                     f"target <= 8 s, <= 350 MiB: {verdict}; file {big.stat().st_size / 2**20:.0f} MiB"))
+                     f"target <= 8 s, <= 350 MiB: {verdict}; file {big.stat().st_size / 2**20:.0f} MiB; "
+                     + _how(timed)))
 
     width = max(len(row[0]) for row in rows)
     for name, wall_text, rss_text, note in rows:
