@@ -39,7 +39,10 @@ class ConnectionPanel(Vertical):
 The key comes from **$CURSOR_API_KEY** or is typed here. A typed key stays in memory for this
 session: it is never written to the project file, exports or screenshots (the project stores
 `${CURSOR_API_KEY}`). **Test connection** (ctrl+t) calls `/teams/members` and an Enterprise-only
-endpoint and says what it reached.""",
+endpoint and says what it reached.
+
+In the demo (`--demo`) requests go to the built-in simulator, in-process (**sends to**); the
+base URL stays what the exports and the deployed integration use.""",
     )
 
     DEFAULT_CSS = """
@@ -52,7 +55,7 @@ endpoint and says what it reached.""",
         & Checkbox { border: none; padding: 0; height: 1; margin: 0; background: transparent; }
         & Button { width: 100%; min-width: 10; height: 1; border: none; margin: 1 0 0 0; }
         & #connection-result { height: auto; padding: 0 0 0 0; }
-        & #demo-note { color: $accent; height: auto; }
+        & #sends-to { color: $accent; height: auto; padding: 0 1; margin: 0 0 1 0; }
     }
     """
 
@@ -80,9 +83,11 @@ endpoint and says what it reached.""",
 
     def compose(self) -> ComposeResult:
         if self.demo:
-            yield Static("demo: requests go to the built-in simulator (in-process), not to this base URL",
-                         id="demo-note")
-        yield Label("base URL", classes="caption")
+            # Say what the requests reach: the base URL below is what the exports and the deployed
+            # integration use, not where the demo sends.
+            yield Label("sends to", classes="caption")
+            yield Static("simulator (in-process)", id="sends-to")
+        yield Label("base URL (in the exports)" if self.demo else "base URL", classes="caption", id="base-url-caption")
         yield Input(id="base-url", placeholder="https://api.cursor.com")
         yield Label("auth", classes="caption")
         yield Select(AUTH_TYPES, id="auth-type", allow_blank=False, value="basic", compact=True)

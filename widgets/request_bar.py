@@ -25,6 +25,18 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def shorten(summary: Text, width: int, separator: str = " · ") -> Text:
+    """``summary`` in at most ``width`` cells: its ``separator``-joined parts between the first and the
+    last go first, earliest first; what still does not fit ends with …"""
+    parts = list(summary.split(separator, allow_blank=True))
+    while summary.cell_len > width and len(parts) > 2:
+        del parts[1]
+        summary = Text(separator, end="").join(parts)
+    summary = summary.copy()
+    summary.no_wrap, summary.overflow = True, "ellipsis"
+    return summary
+
+
 class RequestBar(Horizontal):
     HELP: ClassVar = HelpData(
         "Request",
@@ -44,9 +56,13 @@ class RequestBar(Horizontal):
         & > #path:focus { border: none; background: $primary 25%; }
         & > Button { min-width: 8; height: 1; border: none; margin: 0 0 0 1; }
         & > #page-back, & > #page-forward { min-width: 3; width: 3; margin: 0; }
-        & > #response-summary { width: auto; max-width: 60; padding: 0 1; }
+        & > #response-summary { width: auto; max-width: 60; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     }
     """
+
+    #: The summary never grows past this, and gives way down to this before the path does.
+    SUMMARY_MAX = 60
+    SUMMARY_MIN = 12
 
     @dataclass
     class Edited(Message):
@@ -67,6 +83,7 @@ class RequestBar(Horizontal):
         # later than they happen: only a difference from the loaded values is a user edit.
         self._loaded: tuple[str, str] = ("", "")
         self._owner: object = None
+        self._summary: Text = Text()  # in full: shown shortened when the path needs the room
 
     def compose(self) -> ComposeResult:
         yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
@@ -81,19 +98,46 @@ class RequestBar(Horizontal):
         self._loaded, self._owner = (method, path), owner
         self.query_one("#method", Select).value = method
         self.query_one("#path", Input).value = path
+        self._fit()
 
     def show_summary(self, text: Text | str) -> None:
-        self.query_one("#response-summary", Static).update(text)
+        self._summary = Text(text) if isinstance(text, str) else text
+        self._fit()
 
     def set_pages(self, count: int) -> None:
         """The page arrows only make sense with more than one page."""
         for button in self.query("#page-back, #page-forward"):
             button.display = count > 1
+        self.call_after_refresh(self._fit)  # once the arrows have their width (or none)
+
+    def on_resize(self) -> None:
+        self._fit()
+        # Again once the whole screen has its new layout: a terminal resize moves the bar's
+        # neighbours (the sidebar narrows) after the bar's own resize.
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """The path keeps its room, the summary gives way: at 80 columns the summary drops its middle
+        parts (elapsed, size) and keeps what happened and where you are (``200 · page 1/3``) before the
+        path is cut. Wider terminals show it all."""
+        summary = self.query_one("#response-summary", Static)
+        width = self.size.width
+        if not width:
+            summary.update(self._summary)
+            return
+        path = self.query_one("#path", Input)
+        others = sum(child.outer_size.width + child.styles.margin.width for child in self.children
+                     if child.display and child is not path and child is not summary)
+        room = width - others - (len(path.value) + 2)  # the path and its padding
+        room = max(self.SUMMARY_MIN, min(self.SUMMARY_MAX, room))
+        summary.styles.max_width = room
+        summary.update(shorten(self._summary, room - 2))  # its padding
 
     def set_busy(self, busy: bool) -> None:
         button = self.query_one("#send", Button)
         button.label = "sending…" if busy else "send ⏎"
         button.disabled = busy
+        self.call_after_refresh(self._fit)  # "sending…" is wider than "send ⏎"
 
     def _edited(self) -> None:
         current = (str(self.query_one("#method", Select).value), self.query_one("#path", Input).value.strip())

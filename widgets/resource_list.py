@@ -40,6 +40,12 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
     ResourceList { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # What show() was given: the labels are laid out again for each width and highlight.
+        self._names: list[str] = []
+        self._statuses: dict[str, ResourceStatus | None] = {}
+
     @dataclass
     class Requested(Message):
         """The user asked for ``action`` (add, duplicate, remove) on the highlighted resource."""
@@ -54,19 +60,56 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
         self.post_message(self.Requested(action))
 
     def show(self, names: list[str], statuses: dict[str, ResourceStatus | None], selected: int) -> None:
+        self._names, self._statuses = list(names), dict(statuses)
+        selected = max(0, min(selected, len(names) - 1))
         self.clear_options()
-        options = []
-        for name in names:
-            status = statuses.get(name)
-            label = Text(no_wrap=True, overflow="ellipsis")
-            label.append(printable(name, one_line=True))
-            if status is not None:
-                label.append("  ")
-                label.append_text(status.badge())
-            options.append(Option(label, id=f"resource-{len(options)}"))
-        self.add_options(options)
+        self.add_options([Option(self._label(index, index == selected), id=f"resource-{index}")
+                          for index in range(len(names))])
         if names:
-            self.highlighted = max(0, min(selected, len(names) - 1))
+            self.highlighted = selected
+
+    def _width(self) -> int:
+        """Cells a label may take: the list's width less room for its scrollbar, whether or not it
+        shows yet (a scrollbar appearing resizes nothing), 0 before the first layout."""
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical) if self.size.width else 0
+
+    def _label(self, index: int, highlighted: bool) -> Text:
+        """The name and its badge in the list's width. Names often share their start and differ at
+        the end (analytics-by-user-client-versions, analytics-client-versions): the highlighted one
+        is shown whole, wrapped at its dashes; the others keep their start and end around a …"""
+        name = printable(self._names[index], one_line=True)
+        status = self._statuses.get(self._names[index])
+        badge = status.badge() if status is not None else Text()
+        gap = "  " if badge else ""
+        width = self._width()
+        label = Text(no_wrap=True, overflow="ellipsis")
+        if width <= 0 or len(name) + len(gap) + badge.cell_len <= width:
+            return label.append(name).append(gap).append_text(badge)
+        if badge.cell_len > 1 and not highlighted:
+            badge = badge[:1]  # the name comes first: its symbol (✓ ⚠ ✗) still says how it went
+        if len(name) + len(gap) + badge.cell_len <= width:
+            return label.append(name).append(gap).append_text(badge)
+        if highlighted:
+            lines = wrap_at_dashes(name, width)
+            for line in lines[:-1]:
+                label.append(line + "\n")
+            label.append(lines[-1])
+            if len(lines[-1]) + len(gap) + badge.cell_len > width:
+                gap = "\n"
+            return label.append(gap).append_text(badge)
+        return label.append(middle_ellipsis(name, width - len(gap) - badge.cell_len)).append(gap).append_text(badge)
+
+    def _relabel(self, *indexes: int | None) -> None:
+        for index in indexes:
+            if index is not None and 0 <= index < min(len(self._names), self.option_count):
+                self.replace_option_prompt_at_index(index, self._label(index, index == self.highlighted))
+
+    def on_resize(self) -> None:
+        self._relabel(*range(len(self._names)))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._relabel(old, new)  # first: scrolling to the highlight needs its new height
+        super().watch_highlighted(new)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -75,3 +118,30 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(event.option_index))
+
+
+def middle_ellipsis(name: str, width: int) -> str:
+    """``name`` in ``width`` characters: its start and its end (where names differ most) around …"""
+    if len(name) <= width:
+        return name
+    if width <= 1:
+        return "…"[:width]
+    tail = width // 2
+    head = width - 1 - tail
+    return name[:head] + "…" + name[len(name) - tail:]
+
+
+def wrap_at_dashes(name: str, width: int) -> list[str]:
+    """``name`` in lines of at most ``width`` characters, broken after a dash where it can be (a part
+    longer than a line is cut where the line ends)."""
+    parts = [part + "-" for part in name.split("-")]
+    parts[-1] = parts[-1][:-1]
+    lines = [""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+        while len(lines[-1]) > width:
+            lines[-1], rest = lines[-1][:width], lines[-1][width:]
+            lines.append(rest)
+    return lines

@@ -383,6 +383,9 @@ class BuilderApp(App[int]):
                 break
             node = node.parent
         keys = [(a.key or "", a.help) for a in action_table.ACTIONS if a.key]
+        # The tab keys too: at 100 columns the footer has no room left for them.
+        keys += [(spec.key, f"{spec.title} tab: {spec.description}") for spec in TABS
+                 if spec.key and spec.id in self._tab_specs]
         self.push_screen(HelpScreen(help_data.title, help_data.markdown, keys))
 
     # -- save and quit -----------------------------------------------------------------------------

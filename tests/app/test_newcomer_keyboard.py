@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static, TextArea
+from textual.widgets import Markdown, Static, TextArea
 
 from builder.port.catalog import CatalogStore
 from builder.tui.app import make_app
+from builder.tui.screens.dialogs import HelpScreen
 from widgets.jq_editor import JqEditor
 
 from .conftest import settle, simulator_config
@@ -42,6 +43,16 @@ async def test_connect_map_infer_export_sync_by_keyboard(tmp_path: Path, monkeyp
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         pane = app.build_pane
+
+        # F1 names the keys of every step: send, the palette, and the tabs the footer has no room for.
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.keys)
+        assert {"ctrl+r", "ctrl+e", "ctrl+y"} <= set(keys) and "Export tab" in keys["ctrl+e"]
+        assert "command palette (**ctrl+p**)" in app.screen.query_one(Markdown).source
+        await pilot.press("escape")
+        await settle(pilot)
 
         # Connect: the resource list has the focus; ↓ picks the second resource, ctrl+r sends it.
         assert app.session.resource.name == "members"

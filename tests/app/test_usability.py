@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from builder.tui.screens.dialogs import PromptScreen
 from widgets.json_viewer import JsonLines, JsonViewer
@@ -170,4 +170,7 @@ async def test_demo_says_where_requests_go(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "simulator" in str(app.query_one("#demo-note").render())
+        # The panel says what the demo reaches; the base URL is the one the exports keep.
+        assert str(app.query_one("#sends-to").render()) == "simulator (in-process)"
+        assert str(app.query_one("#base-url-caption").render()) == "base URL (in the exports)"
+        assert app.query_one("#base-url", Input).value == app.session.project.base_url == "https://api.cursor.com"
