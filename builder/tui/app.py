@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -54,6 +55,19 @@ SourceFactory = Callable[[Project], Any]
 APP_HELP = HelpData("cursor-builder", """Build the Ocean Custom integration that brings Cursor usage into Port:
 pick a resource, send its request, point **data_path** at the records, write the mapping's JQ and
 watch the entity follow as you type.""")
+
+
+class BuilderScreen(Screen[None]):
+    """The App's first screen. Textual restyles every widget of a screen when it resumes: needed when
+    it comes back from under a dialog, but the first time each widget has just been styled as it
+    mounted, and the pass over all of them (~200) came before the first frame."""
+
+    _resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False  # read by Screen's own handler, which Textual calls after this one
 
 
 class BuilderApp(App[int]):
@@ -102,6 +116,9 @@ class BuilderApp(App[int]):
         self.editing = EditingActions(session, surface=self, build_pane=lambda: self.build_pane,
                                       changed=self._project_edited,
                                       opened=self._opened, save=self.action_save)
+
+    def get_default_screen(self) -> Screen[None]:
+        return BuilderScreen(id="_default")
 
     # -- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
