@@ -107,7 +107,8 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
     def on_resize(self) -> None:
         self._relabel(*range(len(self._names)))
 
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+    # Textual passes (old, new) to a watcher that takes two: the label losing the highlight shrinks back.
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         self._relabel(old, new)  # first: scrolling to the highlight needs its new height
         super().watch_highlighted(new)
 
