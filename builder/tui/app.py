@@ -42,7 +42,6 @@ from builder.tui.screens.registry import TABS, Command, TabModule, TabSpec, load
 from builder.tui.state.session import Session
 from builder.project.yamlio import ProjectError
 from widgets.help_data import HelpData
-from widgets.mapping_table import MappingTable
 from widgets.resource_list import ResourceList
 
 if TYPE_CHECKING:
@@ -160,7 +159,7 @@ class BuilderApp(App[int]):
     def on_mount(self) -> None:
         self._size_classes(self.size.width, self.size.height)
         self._update_title()
-        self.build_pane.query_one("#resources").focus()
+        self.build_pane.focus_part("resources")
         # The screen's queue, not the App's: the App drops an after-refresh callback asked for
         # before it runs (its on_mount is before that).
         self.screen.call_after_refresh(collect_after_start)
@@ -307,43 +306,24 @@ class BuilderApp(App[int]):
         self.build_pane.test_connection()
 
     def action_first_failing(self) -> None:
-        self.build_pane.query_one(MappingTable).action_jump_failing()
+        self.build_pane.first_failing()
 
     def action_focus(self, target: str) -> None:
         self.show_tab("build")
-        pane = self.build_pane
-        if target == "resources":
-            pane.query_one("#resources").focus()
-        elif target == "mapping":
-            pane.remove_class("-show-response")
-            rows = list(pane.query_one(MappingTable).rows())
-            if rows:
-                self.call_after_refresh(rows[0].jq_input.focus)
-        elif target == "response":
-            pane.add_class("-show-response")
-            pane.query_one("#io-tabs", TabbedContent).active = "tab-response"
-            self.call_after_refresh(pane.query_one("#response-json").focus)
-        elif target == "data_path":
-            pane.query_one("#data-path").focus()
+        self.build_pane.focus_part(target)
 
     def action_show_bottom(self, which: str) -> None:
         self.show_tab("build")
-        self.build_pane.query_one("#bottom-tabs", TabbedContent).active = f"tab-{which}"
+        self.build_pane.show_bottom(which)
 
     def action_show_io(self, which: str) -> None:
         self.show_tab("build")
-        self.build_pane.add_class("-show-response")
-        self.build_pane.query_one("#io-tabs", TabbedContent).active = f"tab-{which}"
+        self.build_pane.show_io(which)
 
     def action_toggle_response(self) -> None:
         """Compact layout: the middle shows either the response or the mapping; f3 switches."""
         self.show_tab("build")
-        pane = self.build_pane
-        if pane.has_class("-show-response"):
-            pane.remove_class("-show-response")
-            self.action_focus("mapping")
-        else:
-            self.action_focus("response")
+        self.build_pane.toggle_response()
 
     def action_show_tab(self, tab_id: str) -> None:
         self.show_tab(tab_id)

@@ -84,9 +84,9 @@ class BuildPane(Horizontal):
                 with TabPane("Field", id="tab-field"):
                     yield FieldEditor(id="field-editor")
                 with TabPane("Entity", id="tab-entity"):
-                    yield EntityPreview(id="entity")
+                    yield EntityPreview(find_blueprint=self._find_blueprint, id="entity")
                 with TabPane("Entities", id="tab-entities"):
-                    yield EntitiesView(id="entities-view")
+                    yield EntitiesView(find_blueprint=self._find_blueprint, id="entities-view")
                 with TabPane("Dropped", id="tab-dropped"):
                     yield DroppedTable(id="dropped")
         yield self.results
@@ -102,6 +102,9 @@ class BuildPane(Horizontal):
         # After the first paint: the child's imports would compete with it for the CPU (until it
         # answers, evaluations run in a thread).
         self.call_after_refresh(self.start_evaluation_process)
+
+    def _find_blueprint(self, identifier: str) -> dict[str, Any] | None:
+        return self.session.project.find_blueprint(identifier)  # the project open now (open replaces it)
 
     # -- the evaluation (tests and the App ask the pane; the work is the Results child's) --------------
     def start_evaluation_process(self) -> None:
@@ -370,6 +373,38 @@ class BuildPane(Horizontal):
             return
         run.page_index = max(0, min(len(run.pages) - 1, run.page_index + step))
         self.show_run()
+
+    # -- what the App's keys show in this pane -------------------------------------------------------
+    def focus_part(self, target: str) -> None:
+        """Focus the resource list, the mapping, the response or the data_path input."""
+        if target == "resources":
+            self.query_one(ResourceList).focus()
+        elif target == "mapping":
+            self.remove_class("-show-response")
+            rows = list(self.query_one(MappingTable).rows())
+            if rows:
+                self.call_after_refresh(rows[0].jq_input.focus)
+        elif target == "response":
+            self.show_io("response")
+            self.call_after_refresh(self.query_one("#response-json").focus)
+        elif target == "data_path":
+            self.query_one("#data-path").focus()
+
+    def show_bottom(self, which: str) -> None:
+        """The bottom tab ``which`` (field, entity, entities, dropped)."""
+        self.query_one("#bottom-tabs", TabbedContent).active = f"tab-{which}"
+
+    def show_io(self, which: str) -> None:
+        """The response side's tab ``which`` (response, headers, request, history), in view."""
+        self.add_class("-show-response")
+        self.query_one("#io-tabs", TabbedContent).active = f"tab-{which}"
+
+    def toggle_response(self) -> None:
+        """Compact layout: the middle shows either the response or the mapping."""
+        self.focus_part("mapping" if self.has_class("-show-response") else "response")
+
+    def first_failing(self) -> None:
+        self.query_one(MappingTable).action_jump_failing()
 
     # -- connection ----------------------------------------------------------------------------------
     @on(ConnectionPanel.Changed)

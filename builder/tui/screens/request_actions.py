@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from textual.widgets import TabbedContent
-
 from builder.source.curl import as_curl
 from builder.tui.state.fetching import SIMULATOR_ORIGIN
 from widgets.entities_view import EntitiesView
@@ -55,14 +53,13 @@ class RequestActions:
     def show_history(self) -> None:
         self._show_tab("build")
         pane = self._build_pane()
-        pane.add_class("-show-response")
-        pane.query_one("#io-tabs", TabbedContent).active = "tab-history"
+        pane.show_io("history")
         self._surface.call_after_refresh(pane.query_one(HistoryTable).focus)
 
     def _entities(self) -> EntitiesView:
         self._show_tab("build")
         pane = self._build_pane()
-        pane.query_one("#bottom-tabs", TabbedContent).active = "tab-entities"
+        pane.show_bottom("entities")
         return pane.query_one(EntitiesView)
 
     def filter_entities(self) -> None:
