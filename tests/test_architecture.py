@@ -89,3 +89,40 @@ def test_engine_signatures_name_their_types() -> None:
     offenders = [hit for folder in folders for path in sorted(folder.rglob("*.py"))
                  for hit in _any_typed_parameters(path)]
     assert offenders == []
+
+
+#: Textual's App API set in its ``__init__`` (not class attributes).
+APP_INSTANCE_API = {"console"}
+
+
+def _app_reaches(path: Path) -> list[str]:
+    """``x.app.<name>`` where ``name`` is not Textual's App API, and ``getattr(x.app, …)``: a widget or
+    pane using the builder's App (its session, its panes) instead of being given what it uses."""
+    import ast
+
+    from textual.app import App
+
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "app" \
+                and not hasattr(App, node.attr) and node.attr not in APP_INSTANCE_API:
+            found.append(f"{where} .app.{node.attr}")
+        if isinstance(node, ast.Attribute) and node.attr == "build_pane":
+            found.append(f"{where} .build_pane")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
+                and node.args and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == "app":
+            found.append(f"{where} getattr(….app, …)")
+    return found
+
+
+def test_panes_and_widgets_are_given_what_they_use() -> None:
+    """One state flow in the TUI (#12): widgets and the tabs' panes and controllers never reach into the
+    builder's App (``self.app.session``, ``app.build_pane``, ``getattr(self.app, …)``); they are given
+    the session and callables, and say what changed with messages. Only the App module knows its panes;
+    Textual's own App API (``bell``, ``notify``, ``push_screen``…) is fair game."""
+    files = sorted((ROOT / "widgets").rglob("*.py")) + sorted(
+        path for path in (ROOT / "builder" / "tui").rglob("*.py") if path.name != "app.py")
+    offenders = [hit for path in files for hit in _app_reaches(path)]
+    assert offenders == []

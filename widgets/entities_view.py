@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from widgets.entity_preview import BlueprintFinder
 from widgets.entity_table import EntityTable
 
 
@@ -30,10 +31,14 @@ class EntitiesView(Vertical):
 
     BINDINGS: ClassVar = [Binding("escape", "clear_filter", "Clear filter", id="entities.clear-filter", show=False)]
 
+    def __init__(self, *, find_blueprint: BlueprintFinder | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._find_blueprint = find_blueprint  # the table's, for its ƒ columns
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: text in any value (escape clears)", id="entity-filter")
         yield Static("", id="entity-status")
-        yield EntityTable(id="entities")
+        yield EntityTable(find_blueprint=self._find_blueprint, id="entities")
 
     @property
     def table(self) -> EntityTable:

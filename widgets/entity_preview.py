@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,13 +13,16 @@ from widgets.help_data import HelpData
 from widgets.json_viewer import JsonViewer
 
 
-def calculated_values_for(widget: Any, entity: dict[str, Any]) -> dict[str, Any]:
+#: A blueprint of the project in view by identifier (``Project.find_blueprint``): given to the widgets
+#: that show calculation properties by the pane that composes them.
+BlueprintFinder = Callable[[str], "dict[str, Any] | None"]
+
+
+def calculated_values_for(find_blueprint: BlueprintFinder | None, entity: dict[str, Any]) -> dict[str, Any]:
     """The calculation properties Port would show for ``entity`` (computed on read, never sent),
-    from the blueprint of the app's project; {} when it has none."""
-    project = getattr(getattr(widget.app, "session", None), "project", None)
-    finder = getattr(project, "find_blueprint", None)
+    from its blueprint; {} when it has none (or no finder was given)."""
     bp_id = entity.get("blueprint")
-    blueprint = finder(bp_id) if callable(finder) and isinstance(bp_id, str) else None
+    blueprint = find_blueprint(bp_id) if find_blueprint is not None and isinstance(bp_id, str) else None
     if not blueprint or not blueprint.get("calculationProperties"):
         return {}
     from builder.port.calculations import calculated_values
@@ -53,6 +56,10 @@ read (first jq output; an error gives null); they are not part of the payload.
     """
 
     _shown_entity: Any = None
+
+    def __init__(self, *, find_blueprint: BlueprintFinder | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.find_blueprint = find_blueprint
 
     def compose(self) -> ComposeResult:
         yield Static("", id="entity-title")
@@ -89,7 +96,7 @@ read (first jq output; an error gives null); they are not part of the payload.
     def _show_calculated(self, entity: dict[str, Any] | None) -> None:
         # Port's calculation properties are not in the payload (Ocean never sends them): shown apart.
         calculated = self.query_one("#entity-calculated", Static)
-        values = calculated_values_for(self, entity) if entity else {}
+        values = calculated_values_for(self.find_blueprint, entity) if entity else {}
         calculated.set_class(bool(values), "-shown")
         if values:
             import json

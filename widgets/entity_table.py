@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from builder.project.printable import printable
-from widgets.entity_preview import calculated_values_for
+from widgets.entity_preview import BlueprintFinder, calculated_values_for
 from widgets.help_data import HelpData
 
 
@@ -83,8 +83,9 @@ sent) and the first properties. **Enter** on a row selects its record
     class FilterRequested(Message):
         """The user asked to filter (``/``): the view around the table opens its filter box."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, find_blueprint: BlueprintFinder | None = None, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.find_blueprint = find_blueprint  # for the ƒ columns (calculation properties)
         self._records: list[int] = []
         self._rows: list[Row] = []
         self._labels: list[str] = []
@@ -106,7 +107,7 @@ sent) and the first properties. **Enter** on a row selects its record
                 if key not in properties:
                     properties.append(key)
         properties = properties[: self.MAX_PROPERTY_COLUMNS]
-        calculated = [calculated_values_for(self, entity) for entity in entities]
+        calculated = [calculated_values_for(self.find_blueprint, entity) for entity in entities]
         calc_names = list(dict.fromkeys(name for values in calculated for name in values))
         labels = ["#", "identifier", "title", "blueprint"] + [f"ƒ {name}" for name in calc_names] + properties
         if self.sorted_by is not None and self._labels:

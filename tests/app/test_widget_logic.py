@@ -9,7 +9,7 @@ import pytest
 
 from builder.tui.state.automap import propose
 from builder.tui.screens.registry import TabSpec, load_tab
-from widgets.json_viewer import build_lines
+from widgets.json_layout import build_lines
 from builder.engine.jsonpaths import best_data_path, completions, find_arrays, join_path, key_segment, record_paths
 
 

@@ -3,7 +3,6 @@ kept apart from the payload (which stays exactly Ocean's)."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,13 +17,10 @@ PRESET = load_preset()
 
 
 class Host(App[None]):
-    def __init__(self) -> None:
-        super().__init__()
-        self.session = SimpleNamespace(project=PRESET)
-
     def compose(self) -> ComposeResult:
-        yield EntityPreview()
-        yield EntityTable(id="table")
+        # The Build pane gives them the open project's blueprints the same way.
+        yield EntityPreview(find_blueprint=PRESET.find_blueprint)
+        yield EntityTable(find_blueprint=PRESET.find_blueprint, id="table")
 
 
 @pytest.mark.anyio
