@@ -105,6 +105,9 @@ class JqInput(Vertical):
         & > JqField {
             /* Fixed size: an auto-sized Input re-lays-out the whole screen on every keystroke. */
             height: 1; width: 100%; border: none; padding: 0 1; background: $boost;
+            /* Input scrolls to the cursor by force: a scrollbar (0 cells high) that shows when the
+               text grows past the field only laid out the screen again. */
+            overflow-x: hidden;
             /* Input draws a tall border on focus: in a one-line field it would hide the text. */
             &:focus { border: none; background: $primary 25%; }
         }

@@ -92,7 +92,9 @@ class MappingRow(Horizontal):
     """One field: name, JQ input, value for the selected record, status across records.
 
     Rows are reused: switching resources or adding a property re-points existing rows at other
-    fields (:meth:`point_at`) instead of building new widgets."""
+    fields (:meth:`point_at`) instead of building new widgets; rows a mapping does not need are
+    hidden, not removed, and shown again for the next one that does (mounting a row, its JQ input
+    and cells, then laying them out, cost most of a resource switch)."""
 
     DEFAULT_CSS = """
     MappingRow {
@@ -135,7 +137,7 @@ class MappingRow(Horizontal):
         if path != self.path:
             self.path = path
             self.name_ = leaf_name(path)
-            self.name_label.update(self.label)
+            self.name_label.update(self.label, layout=False)  # fixed size: no layout for a new name
             self.jq_input.field.placeholder = self._placeholder()
             self.severity, self.message, self.first_failing = "", "", None
         self.expr = expr
@@ -259,13 +261,17 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
         width = min(17, max([len(label) for label in labels] + [9]) + 1)
         for name, rows in wanted.items():
             group = self._groups[name]
-            existing = list(group.query_children(MappingRow))
+            existing = [row for row in group.children if isinstance(row, MappingRow)]  # shown, then hidden
             for row, (path, expr) in zip(existing, rows):
                 if row is focused and row.path == path:
                     continue  # the user may be typing in it; the model already has what it shows
                 row.point_at(path, expr)
+                row.display = True
             for row in existing[len(rows):]:
-                row.remove()
+                if row is focused:
+                    row.remove()  # hidden, it would leave the focus nowhere; removed, it moves on
+                else:
+                    row.display = False
             new = [MappingRow(path, expr, self.completion_list) for path, expr in rows[len(existing):]]
             if new:
                 group.mount_all(new)
@@ -306,11 +312,17 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
 
     def set_paths(self, paths: list[tuple[str, str]]) -> None:
         self.paths = paths
-        for row in self.rows():
+        for row in self._all_rows():  # hidden rows too: they come back with these paths
             row.jq_input.set_paths(paths)
 
+    def _all_rows(self) -> Iterable[MappingRow]:
+        return (row for group in self._groups.values() for row in group.children if isinstance(row, MappingRow))
+
     def rows(self) -> Iterable[MappingRow]:
-        return self.query(MappingRow)
+        """The rows of the mapping shown (hidden rows wait for a mapping with more fields); read
+        from the groups' children, not a DOM query: results ask on every keystroke and paint."""
+        return (row for group in self._groups.values() for row in group.children
+                if isinstance(row, MappingRow) and row.display)
 
     def row(self, path: Path) -> MappingRow | None:
         for row in self.rows():
