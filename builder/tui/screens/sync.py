@@ -4,7 +4,7 @@ Same engine as ``cursor-builder sync`` (:mod:`builder.sync.run`): the plan table
 counts are the ``SyncProgress`` a run reports per (resource, blueprint), the report is
 ``SyncReport.lines()``. Work runs in one exclusive async worker; cancel sets the run's cancel
 event, so bulks in flight finish and the rest go to the failures file as "not sent: cancelled".
-The Catalog sub-tab browses the local catalog with the store's own query functions.
+The Catalog sub-tab (:mod:`builder.tui.screens.sync_catalog`) browses the local catalog.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
+from textual.widgets import Checkbox, DataTable, ProgressBar, Select, Static, TabbedContent, TabPane
 
-from builder.project.printable import printable, printable_json
+from builder.project.printable import printable
 from builder.sync.failures import failures_path
 from builder.tui.screens.registry import when_pane
+from builder.tui.screens.sync_catalog import CatalogBrowser, cell
 from builder.tui.screens.sync_rehearse import RehearsePanel, ocean_offered
 from widgets.help_data import HelpData
 
@@ -38,19 +37,7 @@ if TYPE_CHECKING:
     from builder.sync.report import SyncProgress, SyncReport
 
 TARGETS = [("Local catalog", "local"), ("Port EU", "eu"), ("Port US", "us")]
-ENTITY_PAGE = 200
 REDRAW_SECONDS = 0.1
-
-
-def _cell(value: object) -> Text:
-    """Catalog and plan data in a table: control characters escaped, no markup (it is other people's text)."""
-    return Text(printable(value, one_line=True), no_wrap=True, overflow="ellipsis")  # cut with … by its column
-
-#: The catalog browser's columns: the blueprint list is CATALOG_LIST wide (its title column takes
-#: what the identifier and the count leave); the entities' title takes what the identifier and the
-#: time leave. A longer cell is drawn cut with …, its value held whole.
-CATALOG_LIST = 56
-CATALOG_BLUEPRINT, CATALOG_COUNT, CATALOG_ID, CATALOG_UPDATED = 30, 8, 40, 16
 
 
 class SyncPane(Vertical):
@@ -119,9 +106,6 @@ it delivered with the preview (`x` cancels it too).""")
         self.cancel_event: asyncio.Event | None = None
         self.error: str | None = None
         self._last_draw = 0.0
-        self._entities: list[dict[str, Any]] = []
-        self._catalog_generation = 0  # of catalog questions: only the newest answer is shown
-        self._shown: tuple[str | None, str | None] | None = None  # (blueprint, search) in the table
         self._ready = False
         self._catalog_width = 0  # the pane width the catalog columns were made for
 
@@ -154,12 +138,7 @@ it delivered with the preview (`x` cancels it too).""")
             with TabPane("Rehearse", id="sync-tab-rehearse"):
                 yield RehearsePanel(self.session, lambda: self.db_path, self.refresh_catalog)
             with TabPane("Catalog", id="sync-tab-catalog"):
-                with Horizontal():
-                    yield DataTable(id="catalog-blueprints", cursor_type="row")
-                    with Vertical():
-                        yield Input(placeholder="search identifier or title", id="catalog-search")
-                        yield DataTable(id="catalog-entities", cursor_type="row", zebra_stripes=True)
-                        yield Static("", id="catalog-entity")
+                yield CatalogBrowser(lambda: self.db_path)
 
     def on_mount(self) -> None:
         self.query_one("#sync-plan", DataTable).add_columns("blueprint", "definition", "create", "update",
@@ -172,22 +151,9 @@ it delivered with the preview (`x` cancels it too).""")
         self.call_after_refresh(self.query_one("#sync-plan", DataTable).focus)
 
     def _catalog_columns(self) -> None:
-        """The catalog browser's columns for the pane's width: every one in sight at 140 columns."""
+        """The catalog's columns for this pane's width (every one in sight at 140 columns)."""
         self._catalog_width = self.size.width
-        pad = 2 * self.query_one("#catalog-blueprints", DataTable).cell_padding
-        for table_id, columns in (
-                ("#catalog-blueprints", [("blueprint", CATALOG_BLUEPRINT), ("entities", CATALOG_COUNT),
-                                         # less the scrollbar and the border
-                                         ("title", CATALOG_LIST - 3 - 3 * pad - CATALOG_BLUEPRINT - CATALOG_COUNT)]),
-                ("#catalog-entities", [("identifier", CATALOG_ID),
-                                       # less the list, the pane's edge and the scrollbar (2 each)
-                                       ("title", (self.size.width or self.app.size.width) - CATALOG_LIST - 4
-                                        - 3 * pad - CATALOG_ID - CATALOG_UPDATED),
-                                       ("updated", CATALOG_UPDATED)])):
-            table = self.query_one(table_id, DataTable)
-            table.clear(columns=True)
-            for label, width in columns:
-                table.add_column(label, width=max(8, width))
+        self.query_one(CatalogBrowser).lay_out(self.size.width or self.app.size.width)
 
     def on_resize(self) -> None:
         if self._ready and self.size.width != self._catalog_width:
@@ -375,7 +341,7 @@ it delivered with the preview (`x` cancels it too).""")
         table = self.query_one("#sync-counts", DataTable)
         table.clear()
         for (resource, blueprint), c in sorted(progress.counts.items()):
-            table.add_row(_cell(resource), _cell(blueprint), c.planned, c.created, c.updated, c.unchanged,
+            table.add_row(cell(resource), cell(blueprint), c.planned, c.created, c.updated, c.unchanged,
                           c.failed, c.cancelled)
 
     def _show_plan(self) -> None:
@@ -386,7 +352,7 @@ it delivered with the preview (`x` cancels it too).""")
         table.clear()
         for bp in plan.blueprints.values():
             stale = str(len(bp.stale)) if plan.delete_stale else "—"
-            table.add_row(_cell(bp.blueprint), bp.action, bp.create, bp.update, bp.unchanged, stale, bp.duplicates)
+            table.add_row(cell(bp.blueprint), bp.action, bp.create, bp.update, bp.unchanged, stale, bp.duplicates)
         notes = [line for line in plan.lines() if not line.startswith("blueprint ")]
         if plan.failures:
             notes.append(f"{len(plan.failures)} records fail before sending (mapping / validation); they go to the "
@@ -412,108 +378,8 @@ it delivered with the preview (`x` cancels it too).""")
         self.refresh_catalog()
 
     def refresh_catalog(self) -> None:
-        if not self._ready:
-            return
-        self._query_catalog(self._selected_blueprint(), with_blueprints=True)
-
-    def _selected_blueprint(self) -> str | None:
-        table = self.query_one("#catalog-blueprints", DataTable)
-        if not table.row_count:
-            return None
-        return str(table.get_row_at(table.cursor_row)[0])
-
-    def _load_entities(self, blueprint: str | None) -> None:
-        self._query_catalog(blueprint, with_blueprints=False)
-
-    def _query_catalog(self, blueprint: str | None, *, with_blueprints: bool) -> None:
-        """Ask the local catalog in a thread (SQLite on every keystroke of the search must not hold
-        the screen); the newest question wins and ``CatalogPage`` shows its answer."""
-        self._catalog_generation += 1
-        search = self.query_one("#catalog-search", Input).value.strip() or None
-        self._catalog_worker(self._catalog_generation, self.db_path, blueprint, search, with_blueprints)
-
-    class CatalogPage(Message):
-        """One answer of the local catalog: its blueprints (when asked) and a page of entities."""
-
-        def __init__(self, generation: int, db_path: Path, blueprints: list[dict[str, Any]] | None,
-                     blueprint: str | None, search: str | None, entities: list[dict[str, Any]], total: int) -> None:
-            super().__init__()
-            self.generation, self.db_path, self.blueprints = generation, db_path, blueprints
-            self.blueprint, self.search, self.entities, self.total = blueprint, search, entities, total
-
-    @work(thread=True, exclusive=True, group="sync-catalog")
-    def _catalog_worker(self, generation: int, db_path: Path, blueprint: str | None, search: str | None,
-                        with_blueprints: bool) -> None:
-        from builder.port.catalog import CatalogStore
-
-        blueprints: list[dict[str, Any]] | None = None
-        entities: list[dict[str, Any]] = []
-        total = 0
-        if db_path.exists():
-            store = CatalogStore(db_path)
-            try:
-                if with_blueprints:
-                    blueprints = store.list_blueprints()
-                    names = [row["identifier"] for row in blueprints]
-                    blueprint = blueprint if blueprint in names else (names[0] if names else None)
-                if blueprint:
-                    entities = store.list_entities(blueprint, limit=ENTITY_PAGE, search=search)
-                    total = store.count_entities(blueprint, search=search)
-            finally:
-                store.close()
-        elif with_blueprints:
-            blueprint = None
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CatalogPage(generation, db_path, blueprints, blueprint, search, entities, total))
-
-    def on_sync_pane_catalog_page(self, page: SyncPane.CatalogPage) -> None:
-        if page.generation != self._catalog_generation:
-            return  # a newer question is on its way
-        if page.blueprints is not None:
-            blueprints = self.query_one("#catalog-blueprints", DataTable)
-            blueprints.clear()
-            if not page.db_path.exists():
-                self._entities, self._shown = [], None
-                self.query_one("#catalog-entities", DataTable).clear()
-                self.query_one("#catalog-entity", Static).update(f"No local catalog yet at {page.db_path}.")
-                return
-            for row in page.blueprints:
-                blueprints.add_row(_cell(row["identifier"]), row["entities"], _cell(row["title"] or ""),
-                                   key=row["identifier"])
-            names = [row["identifier"] for row in page.blueprints]
-            if page.blueprint in names:
-                blueprints.move_cursor(row=names.index(page.blueprint))
-        self._shown = (page.blueprint, page.search)  # the highlight that follows asks nothing again
-        table = self.query_one("#catalog-entities", DataTable)
-        table.clear()
-        self._entities = page.entities
-        if page.blueprint is None:
-            return
-        for entity in self._entities:
-            # The minute is enough in a column (the entity below gives the full time).
-            table.add_row(_cell(entity["identifier"]), _cell(entity.get("title") or ""),
-                          _cell(str(entity.get("updatedAt") or "")[:16].replace("T", " ")))
-        shown = (f"{len(self._entities)} of {page.total} entities in {page.blueprint}"
-                 + (f" matching {page.search!r}" if page.search else ""))
-        self.query_one("#catalog-entity", Static).update(Text(printable(shown)))
-
-    @on(DataTable.RowHighlighted, "#catalog-blueprints")
-    def _blueprint_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        blueprint = self._selected_blueprint()
-        search = self.query_one("#catalog-search", Input).value.strip() or None
-        if (blueprint, search) != self._shown:
-            self._load_entities(blueprint)
-
-    @on(DataTable.RowHighlighted, "#catalog-entities")
-    def _entity_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if 0 <= event.cursor_row < len(self._entities):
-            entity = self._entities[event.cursor_row]
-            self.query_one("#catalog-entity", Static).update(
-                Text(printable_json(entity, indent=2)[:4000]))
-
-    @on(Input.Changed, "#catalog-search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self._load_entities(self._selected_blueprint())
+        if self._ready:
+            self.query_one(CatalogBrowser).refresh_catalog()
 
     @on(TabbedContent.TabActivated, "#sync-tabs")
     def _sub_tab(self, event: TabbedContent.TabActivated) -> None:
