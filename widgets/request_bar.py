@@ -37,6 +37,19 @@ def shorten(summary: Text, width: int, separator: str = " · ") -> Text:
     return summary
 
 
+class PathInput(Input):
+    """The path field. A path longer than its box shows its end, where paths differ
+    (/analytics/by-user/…), until the user edits it (then the cursor decides what is in view)."""
+
+    def show_end(self) -> None:
+        if not self.has_focus and self.content_size.width:
+            self.scroll_to(x=max(0, len(self.value) - self.content_size.width), animate=False, force=True,
+                           immediate=True)
+
+    def on_resize(self) -> None:
+        self.show_end()  # its width is final here, after the layout
+
+
 class RequestBar(Horizontal):
     HELP: ClassVar = HelpData(
         "Request",
@@ -87,7 +100,7 @@ class RequestBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
-        yield Input(id="path", placeholder="/teams/members")
+        yield PathInput(id="path", placeholder="/teams/members")
         yield Button("send ⏎", id="send", variant="primary", compact=True)
         yield Static("", id="response-summary")
         yield Button("◀", id="page-back", compact=True, tooltip="previous page")
@@ -99,6 +112,7 @@ class RequestBar(Horizontal):
         self.query_one("#method", Select).value = method
         self.query_one("#path", Input).value = path
         self._fit()
+        self.call_after_refresh(self.query_one(PathInput).show_end)  # a new path in a box that keeps its size
 
     def show_summary(self, text: Text | str) -> None:
         self._summary = Text(text) if isinstance(text, str) else text
