@@ -21,6 +21,7 @@ from builder.ship.schema import infer_blueprint
 from builder.tui.screens.blueprint import BlueprintPane
 from builder.tui.screens.export import ExportPane
 from builder.tui.screens.sync import SyncPane
+from builder.tui.screens.sync_catalog import CatalogBrowser
 
 from .conftest import SIZE, settle
 
@@ -133,7 +134,7 @@ async def test_catalog_search_asks_sqlite_in_a_worker_and_shows_the_newest_answe
         await settle(pilot)
         assert calls and not any(calls), "the catalog was queried on the event loop"
         assert sorted(r[0] for r in rows(entities)) == [f"user{i:03d}@example.com" for i in range(10, 20)]
-        assert pane._shown == ("cursorMember", "user01")
+        assert pane.query_one(CatalogBrowser)._shown == ("cursorMember", "user01")
 
 
 async def test_sync_plan_maps_off_the_event_loop(demo_app, monkeypatch, tmp_path: Path) -> None:

@@ -399,13 +399,13 @@ def create_pane(app: TabHost) -> SyncPane:
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-    def run(action: str) -> Callable[[], Any]:
-        return lambda: when_pane(app, SyncPane, "sync", lambda pane: getattr(pane, f"action_{action}")())
+    def run(action: Callable[[SyncPane], Any]) -> Callable[[], Any]:
+        return lambda: when_pane(app, SyncPane, "sync", action)
 
-    yield "Sync: plan", "Fetch, map and compare with the target; writes nothing", run("plan")
-    yield "Sync: start", "Sync the entities to Port or the local catalog", run("start")
-    yield "Sync: cancel", "Stop safely: requests in flight finish, the rest are recorded", run("cancel")
-    yield "Sync: retry failed records", "Re-send exactly the records of the failures file", run("retry_failed")
+    yield "Sync: plan", "Fetch, map and compare with the target; writes nothing", run(SyncPane.action_plan)
+    yield "Sync: start", "Sync the entities to Port or the local catalog", run(SyncPane.action_start)
+    yield "Sync: cancel", "Stop safely: requests in flight finish, the rest are recorded", run(SyncPane.action_cancel)
+    yield "Sync: retry failed records", "Re-send exactly the records of the failures file", run(SyncPane.action_retry_failed)
     if ocean_offered():
         yield ("Sync: rehearse with the real Ocean", "Run the Ocean Custom integration against the local catalog and "
-               "compare what it delivers with the preview", run("rehearse"))
+               "compare what it delivers with the preview", run(SyncPane.action_rehearse))
