@@ -34,6 +34,23 @@ from widgets.repaint import QuietWhileHidden, set_virtual_size
 _LEXER = JsonLexer()
 
 
+#: Bodies whose lines each viewer keeps: switching back to a resource shows its page again without
+#: laying out tens of thousands of lines anew.
+RECENT_BODIES = 4
+
+
+@dataclass
+class _Laid:
+    """A value laid out in lines, remembered by the value's identity (shown values, pages, records and
+    entities, are never changed in place: a new response or evaluation makes new objects)."""
+
+    data: Any  # held, so its identity is not reused while remembered
+    lines: list[JsonLine]
+    note: str | None
+    width: int
+    paths: dict[str, int] | None = None
+
+
 class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
     """The scrolling, folding body of :class:`JsonViewer`."""
 
@@ -75,11 +92,19 @@ class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
         self._max_width = 0
         self.note: str | None = None
         self._paths: tuple[list[JsonLine], dict[str, int]] | None = None
+        self._laid: list[_Laid] = []  # most recent first
 
     # -- data ------------------------------------------------------------------------------------
     def load(self, data: Any, *, fold_depth: int | None = None) -> None:
-        self.json_lines, self.note = build_lines(data)
-        self._max_width = max((len(line.text()) + 16 for line in self.json_lines), default=0)
+        laid = next((laid for laid in self._laid if laid.data is data), None)
+        if laid is None:
+            lines, note = build_lines(data)
+            laid = _Laid(data, lines, note, max((len(line.text()) + 16 for line in lines), default=0))
+        else:
+            self._laid.remove(laid)
+        self._laid.insert(0, laid)
+        del self._laid[RECENT_BODIES:]
+        self.json_lines, self.note, self._max_width = laid.lines, laid.note, laid.width
         self.folded = set()
         if fold_depth is not None:
             self.folded = {i for i, line in enumerate(self.json_lines) if line.kind == "open" and line.depth >= fold_depth}
@@ -281,12 +306,17 @@ class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
         return True
 
     def _path_index(self) -> dict[str, int]:
+        laid = self._laid[0] if self._laid and self._laid[0].lines is self.json_lines else None
+        if laid is not None and laid.paths is not None:
+            return laid.paths
         if self._paths is None or self._paths[0] is not self.json_lines:
             paths: dict[str, int] = {}
             for number, line in enumerate(self.json_lines):
                 if line.kind in ("open", "scalar"):
                     paths.setdefault(line.path, number)
             self._paths = (self.json_lines, paths)
+            if laid is not None:
+                laid.paths = paths
         return self._paths[1]
 
     # -- search ----------------------------------------------------------------------------------
