@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
+from textual.widgets import TabbedContent
 
 from builder.tui.screens.actions import ACTIONS
 from builder.tui.screens.dialogs import HelpScreen, UnsavedScreen
@@ -208,3 +209,28 @@ async def test_a_registered_tab_plugs_in(tmp_path: Path, monkeypatch) -> None:
         assert type(pane).shown >= 1 and str(pane.render()) == f"{len(app.session.project.resources)} resources"
         titles = [title for title, _, _ in app.tab_commands()]
         assert titles == ["Fake: do something"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("title, tab", [("Export: copy the shown export", "export"),
+                                        ("Dashboard: null values skipped or zero", "dashboard")])
+async def test_a_tab_command_from_the_palette_opens_its_tab_first(tmp_path: Path, title: str, tab: str) -> None:
+    # The tab has never been shown: the command creates its pane and acts on it only once the
+    # pane's own widgets exist (the Sync tab's plan used to crash there).
+    app = demo_app(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.query(f"#tab-{tab} *")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*title.lower())
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one("#top-tabs", TabbedContent).active == f"tab-{tab}"
+        pane = app.tab_pane(tab)
+        assert pane is not None and pane.is_mounted
+        if tab == "export":
+            assert app.clipboard and app.clipboard == pane.current_text()  # the view shown first: the lint
+        else:
+            assert pane.options.nulls == "zero"

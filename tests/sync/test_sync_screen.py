@@ -155,3 +155,25 @@ def test_port_without_credentials_is_a_clear_error(tmp_path):
             assert "PORT_CLIENT_ID and PORT_CLIENT_SECRET" in str(pane.query_one("#sync-status").render())
 
     asyncio.run(scenario())
+
+
+def test_palette_plans_before_the_sync_tab_was_ever_opened(tmp_path, monkeypatch):
+    # "Sync: plan" from the palette is the first thing the user does with the Sync tab: the pane is
+    # created by that command, and the plan must wait until the pane's own widgets exist.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+    async def scenario() -> None:
+        app = demo_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"sync: plan")
+            await finish(pilot)
+            await pilot.press("enter")
+            await finish(pilot)
+            pane = app.query_one(SyncPane)
+            assert pane.error is None and pane.plan is not None, pane.error
+            assert pane.report is None  # a plan writes nothing
+
+    asyncio.run(scenario())

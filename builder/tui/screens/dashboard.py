@@ -298,12 +298,12 @@ def create_pane(app: TabHost) -> DashboardPane:
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
     from builder.tui.screens.registry import when_pane
 
-    def on_pane(action: str) -> Callable[[], Any]:
-        return lambda: when_pane(app, DashboardPane, "dashboard", lambda pane: getattr(pane, action)())
+    def on_pane(action: Callable[[DashboardPane], Any]) -> Callable[[], Any]:
+        return lambda: when_pane(app, DashboardPane, "dashboard", action)
 
-    yield ("Dashboard: reload", "Fetch the dashboard's entities again and redraw", on_pane("action_reload"))
+    yield ("Dashboard: reload", "Fetch the dashboard's entities again and redraw", on_pane(DashboardPane.action_reload))
     yield ("Dashboard: preview or local catalog", "Draw from the preview or from the local catalog after a sync",
-           on_pane("action_switch_source"))
+           on_pane(DashboardPane.action_switch_source))
     yield ("Dashboard: null values skipped or zero", "How nulls enter sums, averages and pies",
-           on_pane("action_toggle_nulls"))
-    yield ("Dashboard: time zone…", "The time zone of line-chart buckets (default UTC)", on_pane("action_time_zone"))
+           on_pane(DashboardPane.action_toggle_nulls))
+    yield ("Dashboard: time zone…", "The time zone of line-chart buckets (default UTC)", on_pane(DashboardPane.action_time_zone))

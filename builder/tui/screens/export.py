@@ -94,6 +94,10 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         self.error: str | None = None
         self._plan_width = 0  # the pane width the plan table was fitted to
         self._generation = 0  # of refresh_exports: only the newest build is shown
+        self._shown = 0  # the generation on screen; behind _generation while a build runs
+        # Copy or write asked for while the newest build runs: done when it answers, so what lands in
+        # the clipboard or on disk is never an empty "no findings" or the exports before an edit.
+        self._after_build: Callable[[], Any] | None = None
         self.plan: Any = None  # the deployment plan shown (builder.ship.deploy_plan.DeployPlan)
 
     def compose(self) -> ComposeResult:
@@ -182,6 +186,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         if message.generation != self._generation:
             return  # a newer refresh is on its way
         session = self.session
+        self._shown = message.generation
         self.files, self.findings, self.error = message.files, message.findings, message.error
         for fmt, name in FORMATS.items():
             area = self.query_one(f"#text-{fmt}", TextArea)
@@ -199,6 +204,9 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         summary = (f"{identifier} · lint: {counts['error']} error(s), {counts['warning']} warning(s), "
                    f"{counts['info']} info · c copy · w write files")
         self.query_one("#export-summary", Static).update(self.error or summary)
+        waiting, self._after_build = self._after_build, None
+        if waiting is not None:
+            waiting()
 
     def _show_plan(self, plan: Any = None) -> None:
         """The deployment plan at once; the record counts once ``_prove_plan`` has run it on the simulator."""
@@ -323,7 +331,17 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             return render_text(self.findings)
         return self.files.get(FORMATS[fmt], "")
 
+    def _when_built(self, action: Callable[[], Any]) -> bool:
+        """True when the exports on screen are the newest; otherwise ``action`` runs once they are."""
+        if self._shown == self._generation:
+            return True
+        self._after_build = action
+        self.notify("The exports are being built: done as soon as they are", timeout=3)
+        return False
+
     def action_copy(self) -> None:
+        if not self._when_built(self.action_copy):
+            return
         text = self.current_text()
         self.app.copy_to_clipboard(text)
         what = FORMATS.get(self.current_format or "", "lint findings")
@@ -348,6 +366,8 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         return written
 
     def action_write(self) -> None:
+        if not self._when_built(self.action_write):
+            return
         if not self.files:
             self.notify(self.error or "nothing to write", severity="error")
             return
@@ -378,8 +398,8 @@ def create_pane(app: TabHost) -> ExportPane:
 
 
 def commands(app: TabHost) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-    def run(action: str) -> Callable[[], Any]:
-        return lambda: when_pane(app, ExportPane, "export", lambda pane: getattr(pane, f"action_{action}")())
+    def run(action: Callable[[ExportPane], Any]) -> Callable[[], Any]:
+        return lambda: when_pane(app, ExportPane, "export", action)
 
-    yield "Export: copy the shown export", "Copy the export in view to the clipboard", run("copy")
-    yield "Export: write all files", "Write the mapping, blueprints, Helm and Docker files to a directory", run("write")
+    yield "Export: copy the shown export", "Copy the export in view to the clipboard", run(ExportPane.action_copy)
+    yield "Export: write all files", "Write the mapping, blueprints, Helm and Docker files to a directory", run(ExportPane.action_write)

@@ -107,8 +107,11 @@ def when_pane(app: TabHost, kind: type, tab: str, callback: Callable[[Any], Any]
     """Show ``tab`` and call ``callback(pane)`` once the app has created the pane (on first open
     that happens a few message hops after the tab switch): how a tab's palette commands reach it."""
     app.show_tab(tab)
-    found = app.query(kind)
+    # In the DOM is not enough: on first open the pane is queried before its compose has mounted
+    # its children (a plan would look for its tables and crash the worker). Textual sets
+    # is_mounted once compose and Mount have both run.
+    found = [pane for pane in app.query(kind) if pane.is_mounted]
     if found:
-        callback(found.first())
+        callback(found[0])
     elif tries:
         app.call_after_refresh(when_pane, app, kind, tab, callback, tries - 1)
