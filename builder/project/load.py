@@ -13,12 +13,10 @@ from typing import Any
 from builder.project.model import (
     EXTENSION_KEY,
     PROJECT_VERSION,
-    SECRET_CONFIG_KEYS,
-    SECRET_PORT_KEYS,
     Extensions,
     Project,
     Resource,
-    env_ref_name,
+    literal_secrets,
 )
 from builder.project.yamlio import LocatedYaml, ProjectError, load_located
 
@@ -244,13 +242,9 @@ def _check_app_config(doc: LocatedYaml, base: tuple[Any, ...], app: dict[str, An
 
 
 def _check_secrets(doc: LocatedYaml, project: Project) -> None:
-    for key in SECRET_CONFIG_KEYS:
-        value = project.config.get(key)
-        if value not in (None, "") and env_ref_name(value) is None:
+    for section, key in literal_secrets(project):
+        if section == "config":
             raise doc.error(("integration", "config", key),
                             "secrets are never stored in the project file: use an environment reference "
                             "such as ${CURSOR_API_KEY}")
-    for key in SECRET_PORT_KEYS:
-        value = project.port.get(key)
-        if value not in (None, "") and env_ref_name(value) is None:
-            raise doc.error(("port", key), "secrets are never stored in the project file: use ${PORT_CLIENT_SECRET}")
+        raise doc.error(("port", key), "secrets are never stored in the project file: use ${PORT_CLIENT_SECRET}")

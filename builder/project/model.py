@@ -36,7 +36,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from builder.project.yamlio import ProjectError, dump
 
@@ -346,16 +346,22 @@ class Project:
 
 # -- the no-secret-on-disk rule and mapping walks -----------------------------------------------
 
+def literal_secrets(project: Project) -> Iterator[tuple[str, str]]:
+    """(section, key) of every credential held as a literal instead of an ``${ENV}`` reference:
+    ("config", key) under integration.config, ("port", key) under port. One rule for loading and saving."""
+    for section, keys, values in (("config", SECRET_CONFIG_KEYS, project.config),
+                                  ("port", SECRET_PORT_KEYS, project.port)):
+        for key in keys:
+            value = values.get(key)
+            if value not in (None, "") and env_ref_name(value) is None:
+                yield section, key
+
+
 def check_no_literal_secrets(project: Project) -> None:
     """Refuse to write a credential to disk (a typed-in key must stay in memory)."""
-    for key in SECRET_CONFIG_KEYS:
-        value = project.config.get(key)
-        if value not in (None, "") and env_ref_name(value) is None:
-            raise ProjectError(f"integration.config.{key} holds a literal secret; store an ${{ENV}} reference instead")
-    for key in SECRET_PORT_KEYS:
-        value = project.port.get(key)
-        if value not in (None, "") and env_ref_name(value) is None:
-            raise ProjectError(f"port.{key} holds a literal secret; store an ${{ENV}} reference instead")
+    for section, key in literal_secrets(project):
+        where = f"integration.config.{key}" if section == "config" else f"port.{key}"
+        raise ProjectError(f"{where} holds a literal secret; store an ${{ENV}} reference instead")
 
 
 def iter_mapping_fields(mappings: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
