@@ -106,6 +106,7 @@ async def test_connect_map_infer_export_sync_by_keyboard(tmp_path: Path, monkeyp
         await settle(pilot)
         sync = app.query_one("#sync-pane")
         assert sync.error is None and sync.plan is not None and sync.report is None, sync.error
+        assert not (tmp_path / "data" / "cursor-builder" / "catalog.db").exists()  # a plan writes nothing
         await pilot.press("s")
         await settle(pilot)
         assert sync.error is None and sync.report is not None, sync.error

@@ -202,7 +202,9 @@ it delivered with the preview (`x` cancels it too).""")
             self.plan = None
             self._status("the target or options changed: press p to plan again")
 
-    def _open_target(self) -> Any:
+    def _open_target(self, dry_run: bool = False) -> Any:
+        """``dry_run``: a plan, which writes nothing, not even a first empty local catalog (as the
+        CLI's dry run)."""
         from builder.sync.target import open_target
 
         session = self.session
@@ -213,7 +215,7 @@ it delivered with the preview (`x` cancels it too).""")
             # a newcomer's first plan must not fail on a missing ~/.local/share/cursor-builder. Only a
             # path set on purpose must already have its folder.
             db = None if self.db_path == default_db_path() else self.db_path
-            return open_target(session.project, target="local", db=db, env=session.env)
+            return open_target(session.project, target="local", db=db, env=session.env, dry_run=dry_run)
         return open_target(session.project, target="port", region=self.target, env=session.env)
 
     # -- work ------------------------------------------------------------------------------------
@@ -275,7 +277,7 @@ it delivered with the preview (`x` cancels it too).""")
         source = None
         self.progress = SyncProgress()
         try:
-            target = self._open_target()
+            target = self._open_target(dry_run=not run and retry is None)
             await target.client.authenticate()
             if retry is not None:
                 self.report = await retry_failed(project, target.client, retry, cancel=self.cancel_event,
