@@ -51,7 +51,7 @@ WORKER_DEADLINE = 120.0
 
 
 async def settle(pilot: Any) -> None:
-    """Let debounce timers fire and workers finish (no sleeps: wait on the work itself).
+    """Let waiting evaluations start and workers finish (no sleeps: wait on the work itself).
 
     Fails loudly, naming what still runs, when the app has not settled after ``SETTLE_TRIES``
     rounds: a test must never go on to assert against a screen that is still changing."""
@@ -65,7 +65,7 @@ async def settle(pilot: Any) -> None:
         if starting is not None and not await asyncio.to_thread(starting.wait_ready, WORKER_DEADLINE):
             if starting.starting:  # neither ready nor ended: stuck
                 raise AssertionError(f"the evaluation process did not start within {WORKER_DEADLINE:.0f} s")
-        # The evaluation debounce is a timer, not a worker: fire it now instead of waiting it out.
+        # An edit made while an evaluation runs waits for it to answer (newest wins): start it now.
         pane.flush()
         waiting = asyncio.ensure_future(app.workers.wait_for_complete())
         # asyncio.wait, not wait_for: wait_for_complete swallows the cancel wait_for would send.
@@ -85,11 +85,11 @@ async def settle(pilot: Any) -> None:
 
 
 def unsettled(app: BuilderApp) -> str:
-    """What keeps the app busy: the evaluation debounce and each running worker."""
+    """What keeps the app busy: an evaluation waiting to start and each running worker."""
     busy = [f"worker {worker.name!r} (group {worker.group!r}, {worker.state.name})"
             for worker in app.workers if worker.is_running]
     if not app.build_pane.idle:
-        busy.insert(0, "an evaluation waiting for its debounce")
+        busy.insert(0, "an evaluation waiting for the running one to answer")
     if app.build_pane.starting_process is not None:
         busy.insert(0, "the evaluation process, still starting")
     return ", ".join(busy) or "nothing running, yet not idle"
