@@ -10,7 +10,11 @@ In-process rows drive the real app with Pilot (``App.run_test``, 140×44) on the
 and stop the clock at the **repaint** that shows the result: a spy on ``App._display`` (called with
 each compositor update, after the screen's dirty regions are rendered) checks, at each paint,
 whether the widget that shows the result already holds it. So a row is key press → the frame a
-person sees, not key press → a message.
+person sees, not key press → a message. Between the key and that frame the bench does nothing in
+the app: the key is posted as the terminal driver posts it, and the paint that shows the result
+resolves a future the bench awaits (with a timeout); no ``pilot.pause()``/``pilot.press`` polling,
+which sent a callback through every widget on screen and forced repaints while the clock ran
+(#13). Between rows the bench waits for the app to settle as a test does.
 
 - keystroke → value: type into the JQ of ``properties.model`` (inside a string literal, so every
   key changes the value of the record in view); stop at the paint where that row's value cell
@@ -66,33 +70,52 @@ class PaintClock:
     """Stamps the first paint at which each armed condition holds (checked inside ``App._display``).
 
     Armed before the key press: the paint that shows the result may come while the press is still
-    being processed."""
+    being processed. The paint that satisfies the last condition resolves a future that ``wait``
+    awaits, so nothing runs in the app between the key and that paint but the app itself (polling
+    with ``pilot.pause()`` sent a callback through every widget on screen at each turn and forced
+    a repaint, which slowed the app it measured and painted sooner than its own update timer)."""
 
     def __init__(self, app: Any) -> None:
         self.conditions: dict[str, Callable[[], bool]] = {}
         self.stamps: dict[str, float] = {}
+        self.done: asyncio.Future[None] | None = None
         original = app._display
 
         def display(screen: Any, renderable: Any) -> None:
             original(screen, renderable)
-            if renderable is None:
+            if renderable is None or not self.conditions:
                 return
             for name, condition in list(self.conditions.items()):
                 if condition():
                     self.stamps[name] = time.perf_counter()
                     del self.conditions[name]
+            if not self.conditions and self.done is not None and not self.done.done():
+                self.done.set_result(None)
 
         app._display = display
 
     def arm(self, **conditions: Callable[[], bool]) -> None:
         self.conditions, self.stamps = dict(conditions), {}
+        self.done = asyncio.get_running_loop().create_future()
 
-    async def wait(self, pilot: Any, start: float, timeout: float = 30.0) -> dict[str, float]:
-        while self.conditions:
-            if time.perf_counter() - start > timeout:
-                raise SystemExit(f"no paint showed {', '.join(self.conditions)} within {timeout:.0f} s")
-            await pilot.pause()
+    async def wait(self, start: float, timeout: float = 30.0) -> dict[str, float]:
+        assert self.done is not None, "arm() before the key press"
+        try:
+            await asyncio.wait_for(self.done, timeout)
+        except TimeoutError:
+            raise SystemExit(f"no paint showed {', '.join(self.conditions)} within {timeout:.0f} s") from None
         return {name: stamp - start for name, stamp in self.stamps.items()}
+
+
+def send_key(app: Any, key: str) -> None:
+    """The key as the terminal driver sends it: a Key event posted to the app from the driver,
+    and nothing awaited (``pilot.press`` also waits for every widget on screen to answer a
+    callback, while the clock runs). Letters carry their character; arrows none."""
+    from textual import events
+
+    event = events.Key(key, key if len(key) == 1 else None)
+    event.set_sender(app)
+    app._driver.send_message(event)
 
 
 async def settle(pilot: Any, timeout: float = 60.0) -> None:
@@ -175,8 +198,8 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
             if key_profile:
                 key_profile.enable()
             start = time.perf_counter()
-            await pilot.press(key)
-            times = await clock.wait(pilot, start)
+            send_key(app, key)
+            times = await clock.wait(start)
             if key_profile:
                 key_profile.disable()
             values.append(times["value"])
@@ -211,8 +234,8 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
                 profile.enable()
             clock.arm(switch=switched)
             start = time.perf_counter()
-            await pilot.press(step)
-            switches.append((await clock.wait(pilot, start))["switch"])
+            send_key(app, step)
+            switches.append((await clock.wait(start))["switch"])
             if profile:
                 profile.disable()
             await settle(pilot)
@@ -236,8 +259,8 @@ async def profile_start(args: argparse.Namespace) -> None:
     app = make_app(folder / "cursor-builder.yaml", demo=True, simulator=simulator, env={})
     clock = PaintClock(app)
     clock.arm(first=lambda: app.session.result is not None)
-    async with app.run_test(size=SIZE) as pilot:
-        times = await clock.wait(pilot, start)
+    async with app.run_test(size=SIZE):
+        times = await clock.wait(start)
         profile.disable()
         widgets = len(list(app.screen.walk_children()))
     print(f"make_app → first paint with a result: {times['first'] * 1000:.0f} ms under cProfile; {widgets} widgets")
