@@ -97,6 +97,7 @@ class RequestBar(Horizontal):
         self._loaded: tuple[str, str] = ("", "")
         self._owner: object = None
         self._summary: Text = Text()  # in full: shown shortened when the path needs the room
+        self._shown: tuple[object, ...] = ()  # what the summary shows (text, styles, max width) as last set
 
     def compose(self) -> ComposeResult:
         yield Select([(m, m) for m in METHODS], value="GET", allow_blank=False, id="method", compact=True)
@@ -137,15 +138,27 @@ class RequestBar(Horizontal):
         summary = self.query_one("#response-summary", Static)
         width = self.size.width
         if not width:
-            summary.update(self._summary)
+            self._show(summary, self._summary, None)
             return
         path = self.query_one("#path", Input)
         others = sum(child.outer_size.width + child.styles.margin.width for child in self.children
                      if child.display and child is not path and child is not summary)
         room = width - others - (len(path.value) + 2)  # the path and its padding
         room = max(self.SUMMARY_MIN, min(self.SUMMARY_MAX, room))
-        summary.styles.max_width = room
-        summary.update(shorten(self._summary, room - 2))  # its padding
+        self._show(summary, shorten(self._summary, room - 2), room)  # its padding
+
+    def _show(self, summary: Static, text: Text, room: int | None) -> None:
+        """Update the summary only when what it shows changes: Static.update asks for a layout of the
+        whole screen, and _fit runs again after each refresh (set_pages, set_busy) and on each switch,
+        mostly with the same text and width (#13: a full layout and repaint more per resource switch)."""
+        # Text's == compares the characters and spans only: its own style and wrapping count too.
+        shown = (text.plain, tuple(text.spans), text.style, text.no_wrap, text.overflow, room)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        if room is not None:
+            summary.styles.max_width = room
+        summary.update(text)
 
     def set_busy(self, busy: bool) -> None:
         button = self.query_one("#send", Button)

@@ -102,7 +102,11 @@ records are dropped (see the mapping and the Dropped tab), **✗ status** when t
     def _relabel(self, *indexes: int | None) -> None:
         for index in indexes:
             if index is not None and 0 <= index < min(len(self._names), self.option_count):
-                self.replace_option_prompt_at_index(index, self._label(index, index == self.highlighted))
+                label, prompt = self._label(index, index == self.highlighted), self.get_option_at_index(index).prompt
+                # Replacing a prompt drops every option's rendering and line cache: only when it changes
+                # (a name that fits the width reads the same highlighted or not).
+                if not (isinstance(prompt, Text) and (prompt.plain, prompt.spans) == (label.plain, label.spans)):
+                    self.replace_option_prompt_at_index(index, label)
 
     def on_resize(self) -> None:
         self._relabel(*range(len(self._names)))
