@@ -66,6 +66,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def layout_pending(screen: Any) -> bool:
+    """A layout asked for and not yet run: by the screen, or by a widget whose request has not
+    reached the screen yet (Textual passes it on when the widget goes idle)."""
+    return bool(screen._layout_required) or any(widget._layout_required for widget in screen.walk_children())
+
+
 class PaintClock:
     """Stamps the first paint at which each armed condition holds (checked inside ``App._display``).
 
@@ -84,6 +90,11 @@ class PaintClock:
         def display(screen: Any, renderable: Any) -> None:
             original(screen, renderable)
             if renderable is None or not self.conditions:
+                return
+            # A paint with a layout still pending is not what the person ends up seeing: the widgets
+            # may already hold the result while rows still have to be shown, hidden or moved (a
+            # resource switch stopped early that way). Wait for the paint after the layout.
+            if layout_pending(screen):
                 return
             for name, condition in list(self.conditions.items()):
                 if condition():
