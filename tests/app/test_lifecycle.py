@@ -89,8 +89,8 @@ async def test_settle_fails_naming_a_pending_evaluation(demo_app: Callable[..., 
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(BuildPane, "idle", property(lambda self: False))  # a debounce that never fires
-        with pytest.raises(AssertionError, match="evaluation waiting for its debounce"):
+        monkeypatch.setattr(BuildPane, "idle", property(lambda self: False))  # an edit that never starts
+        with pytest.raises(AssertionError, match="evaluation waiting for the running one to answer"):
             await settle(pilot)
 
 

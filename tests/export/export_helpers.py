@@ -69,7 +69,7 @@ def demo_app(tmp_path: Path, *, basic: bool = True) -> Any:
 
 
 async def settle(pilot: Any) -> None:
-    """Let debounce timers fire and workers finish (no sleeps: wait on the work itself)."""
+    """Let waiting evaluations start and workers finish (no sleeps: wait on the work itself)."""
     app = pilot.app
     for _ in range(4):
         await pilot.pause()
