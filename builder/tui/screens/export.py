@@ -8,7 +8,6 @@ directory the user confirms.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -25,7 +24,7 @@ from builder.ship.export import FORMATS, export_all
 from builder.ship.lint import Finding, lint_project, render_text
 from builder.tui.screens.dialogs import PromptScreen
 from builder.tui.screens.registry import when_pane
-from widgets.entity_table import cell
+from builder.tui.screens.sync_catalog import cell
 from widgets.help_data import HelpData
 
 if TYPE_CHECKING:
@@ -255,7 +254,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             table.add_column(label, width=width)
         for row in rows:
             # Each cell holds its whole value and is drawn cut with … where its column ends.
-            table.add_rows([[_fitted(value) for value in row]])
+            table.add_rows([[cell(value) for value in row]])
         if rows:
             table.move_cursor(row=min(max(row_before, 0), len(rows) - 1))
         self._show_plan_note(table.cursor_row)
@@ -385,12 +384,6 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         self.app.push_screen(PromptScreen("Write the export files to", str(self.default_directory()),
                                           hint="a directory; existing files with the same names are replaced"),
                              chosen)
-
-
-def _fitted(value: str) -> Text:
-    text = cell(value, sys.maxsize)  # control characters escaped, never cut here: the column cuts
-    text.no_wrap, text.overflow = True, "ellipsis"
-    return text
 
 
 def create_pane(app: TabHost) -> ExportPane:
