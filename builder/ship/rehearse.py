@@ -23,6 +23,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -307,10 +308,14 @@ def deployed_project(project: Project, secrets: Mapping[str, str]) -> Project:
     return out
 
 
+#: Seconds Ocean's processes get to stop after SIGTERM before their group is killed outright.
+STOP_GRACE = 5.0
+
+
 def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, log_path: Path,
               on_line: Callable[[str], Any], cancel: Cancel | None = None) -> int:
-    """``ocean sail --once`` in the source checkout; returns its exit status. The process group is
-    killed on timeout, error, Ctrl+C or ``cancel`` (Ocean starts worker processes)."""
+    """``ocean sail --once`` in the source checkout; returns its exit status. Ocean's whole process
+    group is stopped on timeout, error, Ctrl+C or ``cancel``, and once its leader has exited."""
     child_env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
                  if key in os.environ}
     # Nothing of this machine's Ocean settings or proxies leaks in: exactly the exported environment.
@@ -323,18 +328,21 @@ def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, 
         process = subprocess.Popen(command, cwd=runtime.source, env=child_env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                    start_new_session=True)
+        group = OceanGroup(process)
         deadline = [False]
 
         def expire() -> None:
             deadline[0] = True
-            _kill(process)
+            group.stop()
 
         timer = threading.Timer(timeout, expire)
+        timer.daemon = True
         timer.start()
-        # Only a signal from the cancelling thread (it may be the TUI's event loop): the wait and, if
-        # needed, the SIGKILL happen here, in ``finally``.
-        unregister = cancel.register(lambda: _signal(process, signal.SIGTERM)) if cancel is not None \
-            else (lambda: None)
+        # The output below ends only when every process holding the pipe is gone, and Ocean's worker
+        # processes may outlive the leader: once it exits, the rest of the group is stopped too.
+        threading.Thread(target=group.stop_after_leader, name="ocean-reaper", daemon=True).start()
+        # ``cancel`` may be set from the TUI's event loop: the stop runs in a thread of its own.
+        unregister = cancel.register(group.stop_soon) if cancel is not None else (lambda: None)
         try:
             assert process.stdout is not None
             for line in process.stdout:
@@ -344,7 +352,7 @@ def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, 
         finally:
             unregister()
             timer.cancel()
-            _kill(process)
+            group.stop()
     if cancel is not None:
         cancel.check()
     if deadline[0]:
@@ -352,23 +360,59 @@ def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, 
     return status
 
 
-def _signal(process: subprocess.Popen[str], signum: int) -> None:
-    if process.poll() is None:
+class OceanGroup:
+    """Ocean's process group (``start_new_session``: its id is the leader's pid), stopped as a whole.
+
+    Ocean's worker processes inherit its SIGTERM handler, which does not make them exit: after a
+    SIGTERM the leader dies while they live on, holding the output pipe open, so a stop signals the
+    group whether or not the leader is still there and kills what is left after :data:`STOP_GRACE`.
+    Every wait is bounded (a member that is a zombie nobody reaps still counts as present)."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.pgid = process.pid
+
+    def present(self) -> bool:
+        self.process.poll()  # reap the leader, or it stays a member as a zombie
         try:
-            os.killpg(process.pid, signum)  # our own child's group (start_new_session)
+            os.killpg(self.pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # pragma: no cover - a process of another user took the id
+            return False
+        return True
+
+    def gone_within(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.present():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def signal(self, signum: int) -> None:
+        try:
+            os.killpg(self.pgid, signum)
         except ProcessLookupError:
             pass
 
+    def stop(self) -> None:
+        """SIGTERM the group, SIGKILL what is left after the grace; returns when it is gone (bounded)."""
+        if not self.present():
+            return
+        self.signal(signal.SIGTERM)
+        if not self.gone_within(STOP_GRACE):
+            self.signal(signal.SIGKILL)
+            self.gone_within(STOP_GRACE)
 
-def _kill(process: subprocess.Popen[str]) -> None:
-    if process.poll() is not None:
-        return
-    _signal(process, signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        _signal(process, signal.SIGKILL)
-        process.wait()
+    def stop_soon(self) -> None:
+        threading.Thread(target=self.stop, name="ocean-stop", daemon=True).start()
+
+    def stop_after_leader(self) -> None:
+        """Wait for the leader, give the rest of the group the grace to finish on its own, then stop it."""
+        self.process.wait()
+        if not self.gone_within(STOP_GRACE):
+            self.stop()
 
 
 def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions | None = None,
