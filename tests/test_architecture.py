@@ -126,3 +126,23 @@ def test_panes_and_widgets_are_given_what_they_use() -> None:
         path for path in (ROOT / "builder" / "tui").rglob("*.py") if path.name != "app.py")
     offenders = [hit for path in files for hit in _app_reaches(path)]
     assert offenders == []
+
+
+def test_app_and_screen_state_never_repaints_the_whole_screen() -> None:
+    """A ``reactive`` declared on the App or a Screen repaints the whole screen each time it changes
+    (the App's refresh is its screen's): the App's ``selected`` and ``result`` change on every resource
+    switch and every result, and each cost a full-screen render more (#13). State there is a ``var``;
+    the watchers refresh what shows it."""
+    import inspect
+
+    from textual.app import App
+    from textual.reactive import Reactive
+    from textual.screen import Screen
+
+    modules = [m for package in ("builder.tui", "widgets") for m in _modules_of(package)]
+    owners = {cls for name in modules for _, cls in inspect.getmembers(__import__(name, fromlist=["_"]), inspect.isclass)
+              if issubclass(cls, (App, Screen)) and cls.__module__.startswith(("builder.", "widgets."))}
+    assert any(cls.__name__ == "BuilderApp" for cls in owners)
+    repainting = [f"{cls.__module__}.{cls.__name__}.{name}" for cls in owners for name, value in vars(cls).items()
+                  if isinstance(value, Reactive) and (value._repaint or value._layout)]
+    assert repainting == []

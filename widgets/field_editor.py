@@ -93,6 +93,29 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         self.editor = JqEditor(id="field-jq")
         self._known = ""  # the text the owner knows: setting it is not an edit
         self._shown: tuple[Any, Any] = (object(), object())
+        self._after_paint: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self._painting_later = False
+
+    def _after_the_row(self, method: Any, **kwargs: Any) -> bool:
+        """True when ``method(**kwargs)`` is put off until the next paint (the latest call of each
+        method is kept): while a person types in a mapping row, the row's new value is drawn first.
+        Updated in the same frame, this tab (its JQ, two JSON viewers) and the row are far apart on
+        screen, and the frame repaints everything between them (#13: the value came a frame later)."""
+        if self._painting_later or self.editor.has_focus or not self.is_mounted:
+            return False
+        if not self._after_paint:
+            self.call_after_refresh(self._paint_later)
+        self._after_paint[method.__name__] = (method, kwargs)
+        return True
+
+    def _paint_later(self) -> None:
+        calls, self._after_paint = self._after_paint, {}
+        self._painting_later = True
+        try:
+            for method, kwargs in calls.values():
+                method(**kwargs)
+        finally:
+            self._painting_later = False
 
     def compose(self) -> ComposeResult:
         if not self.children_ready:
@@ -120,6 +143,8 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
             self.set_text(expr)
 
     def set_text(self, expr: str) -> None:
+        if self._after_the_row(self.set_text, expr=expr):
+            return
         self._known = expr
         if self.editor.text != expr:
             self.editor.load_text(expr)
@@ -149,7 +174,9 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
              entity: dict[str, Any] | None, reason: str | None) -> None:
         """The value of the field for the record in view, its counts, the record and its entity."""
         if self.later(self.show, outcome=outcome, status=status, record=record, total=total, item=item,
-                      entity=entity, reason=reason):
+                      entity=entity, reason=reason) or \
+                self._after_the_row(self.show, outcome=outcome, status=status, record=record, total=total,
+                                    item=item, entity=entity, reason=reason):
             return
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append(self.label or "(no field)", style="bold")

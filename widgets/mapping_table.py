@@ -197,6 +197,9 @@ across all records that passed the selector (**✓** all fine, **N null**, **N e
     DEFAULT_CSS = """
     MappingTable {
         height: 1fr;
+        /* The scrollbar's column is kept whether or not it shows: a resource with more fields than
+           fit would otherwise narrow every row when it appears, a second layout of the screen. */
+        scrollbar-gutter: stable;
         /* Docked: with more fields than fit, the message must not scroll away with the rows. */
         & > #mapping-message { dock: bottom; height: 2; padding: 0 1; color: $text-muted; background: $surface; }
         & > #mapping-message.-error { color: $error; }

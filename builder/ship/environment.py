@@ -41,6 +41,27 @@ def deployed_environment(project: Project) -> dict[str, str]:
     return out
 
 
+#: A JQ that may read the environment: the ``env`` builtin or ``$ENV`` (a field ``.env`` or a word in
+#: a string also match: they only make the check install what was not needed).
+_READS_ENV = re.compile(r"(?<![\w$])env\b|\$ENV\b")
+
+
+def reads_environment(project: Project) -> bool:
+    """Whether any resource's JQ (mappings, selector, itemsToParse, computed request values) may read
+    `env` / `$ENV`: when none can, what they hold changes no value anywhere."""
+
+    def strings(value: object) -> bool:
+        if isinstance(value, str):
+            return _READS_ENV.search(value) is not None
+        if isinstance(value, dict):
+            return any(strings(key) or strings(item) for key, item in value.items())
+        if isinstance(value, list):
+            return any(strings(item) for item in value)
+        return False
+
+    return any(strings(resource.to_dict()) for resource in project.resources)
+
+
 def install(project: Project | None) -> str:
     """Make `env` mean the deployed integration's environment (``{}`` without a project) in this
     process; returns the token ``jqrt.restore_environment`` takes to put the previous one back.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
@@ -79,12 +79,15 @@ class BuilderApp(App[int]):
         for spec in TABS if spec.key
     ]
 
+    # ``var``, not ``reactive``: an App reactive repaints the whole screen when it changes (Textual
+    # refreshes the App, i.e. the screen), and these change on every resource switch and result —
+    # a full-screen render more each time (#13). Their watchers refresh what shows them.
     #: Unsaved edits: the title's ●, and quitting asks first (``session.dirty`` follows it).
-    dirty: reactive[bool] = reactive(False, init=False)
+    dirty: reactive[bool] = var(False, init=False)
     #: The resource the Build tab shows (``session.selected`` follows it).
-    selected: reactive[int] = reactive(0, init=False)
+    selected: reactive[int] = var(0, init=False)
     #: The selected resource's last mapping result (also in ``session.results``).
-    result: reactive[MappingResult | None] = reactive(None, init=False, always_update=True)
+    result: reactive[MappingResult | None] = var(None, init=False, always_update=True)
 
     def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
                  test_mode: bool = False, now: float | None = None) -> None:

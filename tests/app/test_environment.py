@@ -173,3 +173,32 @@ async def test_a_sync_from_the_tui_writes_no_local_environment(tmp_path: Path, o
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert MARKER.encode() not in path.read_bytes(), path
+
+
+async def test_the_first_jq_that_reads_env_sees_the_deployed_environment_at_once(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project that reads no `env` does not work it out (a faster start); the first edit that reads it
+    gets the deployed environment before the record in view is mapped, not an empty one. The
+    run over all records is held back here, so what the row shows is the record in view's own mapping."""
+    text = (FIXTURES / "project.yaml").read_text(encoding="utf-8")
+    text = text.replace("  type: custom\n", "  type: custom\n  allowEnvironmentVariablesJqAccess: true\n", 1)
+    path = tmp_path / "cursor-builder.yaml"
+    path.write_text(text, encoding="utf-8")
+    stale = jqrt.install_environment({"OCEAN__INTEGRATION__CONFIG__API_KEY": "stale"})
+    try:
+        app = make_app(path, demo=True, simulator=simulator_config(), test_mode=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pick(pilot, "members")
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert jqrt.first("env", None).value == {}  # the app cleared the stale one; nothing read env yet
+            monkeypatch.setattr(results.Results, "_start_evaluation", lambda self: None)
+            row = app.query_one(MappingTable).row(("properties", "role"))
+            row.jq_input.focus()
+            row.jq_input.field.value = "env.OCEAN__INTEGRATION__CONFIG__API_KEY"  # one edit, as a paste
+            await settle(pilot)
+            assert shown(row.value_cell) == json.dumps(PLACEHOLDER)
+            assert jqrt.first("env", None).value == deployed_environment(app.session.project)
+    finally:
+        jqrt.restore_environment(stale)

@@ -182,3 +182,23 @@ def test_lint_infer_and_export_never_show_this_machines_environment(opt_in: bool
     readme = (out_dir / "README.md").read_text(encoding="utf-8")  # says why it pins, and only what it pins
     assert "`OCEAN__PROCESSING_MODE=ocean-core`" in readme and "defaults to `dsp`" in readme
     assert ("`allowEnvironmentVariablesJqAccess: false`" in readme) is not opt_in
+
+
+@pytest.mark.parametrize(("expr", "reads"), [
+    ("env.CURSOR_API_KEY", True), ("$ENV.X", True), ('$ENV["X"]', True), (".a | env", True),
+    ("(env|keys)", True), ("[env][0]", True),
+    (".env", True),  # a field named env: not the builtin, but the check may only err towards installing
+    (".environment", False), ("$env", False), (". as $env | $env", False), ("my_env", False),
+    ('"the envelope"', False), (".email", False), ("$ENVIRONMENT", False),
+])
+def test_reads_environment_finds_every_jq_that_may_read_env(expr: str, reads: bool, tmp_path: Path) -> None:
+    """The TUI works `env` out only for a project whose JQ may read it (#13: the start skips the
+    export's import). Missing a reader would show a value computed with the wrong `env`."""
+    from builder.ship.environment import reads_environment
+
+    text = PROJECT_YAML.replace("properties: {email: .email, role: .role}",
+                                f"properties: {{email: .email, role: {json.dumps(expr)}}}")
+    assert expr in text or json.dumps(expr) in text
+    path = tmp_path / "cursor-builder.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert reads_environment(load_project(path)) is reads

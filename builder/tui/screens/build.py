@@ -244,6 +244,8 @@ class BuildPane(Horizontal):
                 editor.set_text(event.expr)
         self._edited()
         self.results.pending_fields.add(leaf_name(event.path))
+        # Before the record in view is mapped: this edit may be the first JQ to read `env`.
+        self.session.install_environment()
         self.show_record()
         self.results.evaluate()
 

@@ -96,6 +96,11 @@ class Session:
         from builder.engine import jqrt
         from builder.ship import environment
 
+        # No JQ of the project reads it: what `env` holds changes no value, and working it out (the
+        # export's Docker environment) would cost the start its import (#13). The first JQ that
+        # names `env` or `$ENV` installs it, before it is evaluated (every evaluation asks here).
+        if not environment.reads_environment(self.project):
+            return jqrt.environment_token()
         environment.install(self.project)
         return jqrt.environment_token()
 
