@@ -18,12 +18,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import signal
-import socket
 import subprocess
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -36,7 +33,8 @@ from builder.project.model import Project
 from builder.project.yamlio import ProjectError
 from builder.ship.export import docker_command, docker_env
 from builder.ship.export.settings import config_env_name, deployment
-from builder.ship.rehearse_progress import Cancel, RehearsalProgress
+from builder.ship.ocean_process import free_port, run_ocean
+from builder.ship.rehearse_progress import Cancel, RehearsalError, RehearsalProgress
 from builder.ship.rehearse_report import Installation, RehearsalReport, Recorder, compare_installation
 
 if TYPE_CHECKING:
@@ -48,24 +46,8 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_OCEAN_SOURCE = ROOT.parent / "shared" / "reference" / "ocean-custom"
 DEFAULT_OCEAN_PYTHON = ROOT / ".oracle-venv" / "bin" / "python"
 
-#: Runs port-ocean's own CLI (``ocean sail …``) with uvicorn bound to loopback instead of 0.0.0.0.
-_LAUNCHER = (
-    "import uvicorn\n"
-    "_run = uvicorn.run\n"
-    "def _loopback(app, *args, **kwargs):\n"
-    "    kwargs['host'] = '127.0.0.1'\n"
-    "    return _run(app, *args, **kwargs)\n"
-    "uvicorn.run = _loopback\n"
-    "from port_ocean.cli.cli import cli_start\n"
-    "cli_start()\n"
-)
-
 #: Called with a snapshot of the run at each step, resource and line of Ocean's log (from the rehearsal's thread).
 Progress = Callable[[RehearsalProgress], Any]
-
-
-class RehearsalError(ProjectError):
-    """Something the user can fix stopped the rehearsal (one line, what to do)."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +85,6 @@ class OceanRuntime:
 
 
 # -- loopback servers --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LoopbackServer:
@@ -308,113 +284,6 @@ def deployed_project(project: Project, secrets: Mapping[str, str]) -> Project:
     return out
 
 
-#: Seconds Ocean's processes get to stop after SIGTERM before their group is killed outright.
-STOP_GRACE = 5.0
-
-
-def run_ocean(runtime: OceanRuntime, env: Mapping[str, str], *, timeout: float, log_path: Path,
-              on_line: Callable[[str], Any], cancel: Cancel | None = None) -> int:
-    """``ocean sail --once`` in the source checkout; returns its exit status. Ocean's whole process
-    group is stopped on timeout, error, Ctrl+C or ``cancel``, and once its leader has exited."""
-    child_env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
-                 if key in os.environ}
-    # Nothing of this machine's Ocean settings or proxies leaks in: exactly the exported environment.
-    child_env.update(env)
-    child_env.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost",
-                      "no_proxy": "127.0.0.1,localhost"})
-    command = [str(runtime.python), "-c", _LAUNCHER, "sail", "--once", "--port", str(free_port()), "."]
-    with open(log_path, "w", encoding="utf-8") as log:
-        # stdin from /dev/null: under the TUI the terminal's keystrokes are the app's, not Ocean's.
-        process = subprocess.Popen(command, cwd=runtime.source, env=child_env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True)
-        group = OceanGroup(process)
-        deadline = [False]
-
-        def expire() -> None:
-            deadline[0] = True
-            group.stop()
-
-        timer = threading.Timer(timeout, expire)
-        timer.daemon = True
-        timer.start()
-        # The output below ends only when every process holding the pipe is gone, and Ocean's worker
-        # processes may outlive the leader: once it exits, the rest of the group is stopped too.
-        threading.Thread(target=group.stop_after_leader, name="ocean-reaper", daemon=True).start()
-        # ``cancel`` may be set from the TUI's event loop: the stop runs in a thread of its own.
-        unregister = cancel.register(group.stop_soon) if cancel is not None else (lambda: None)
-        try:
-            assert process.stdout is not None
-            for line in process.stdout:
-                log.write(line)
-                on_line(line)
-            status = process.wait()
-        finally:
-            unregister()
-            timer.cancel()
-            group.stop()
-    if cancel is not None:
-        cancel.check()
-    if deadline[0]:
-        raise RehearsalError(f"Ocean did not finish within {timeout:.0f} s (log: {log_path})")
-    return status
-
-
-class OceanGroup:
-    """Ocean's process group (``start_new_session``: its id is the leader's pid), stopped as a whole.
-
-    Ocean's worker processes inherit its SIGTERM handler, which does not make them exit: after a
-    SIGTERM the leader dies while they live on, holding the output pipe open, so a stop signals the
-    group whether or not the leader is still there and kills what is left after :data:`STOP_GRACE`.
-    Every wait is bounded (a member that is a zombie nobody reaps still counts as present)."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.pgid = process.pid
-
-    def present(self) -> bool:
-        self.process.poll()  # reap the leader, or it stays a member as a zombie
-        try:
-            os.killpg(self.pgid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # pragma: no cover - a process of another user took the id
-            return False
-        return True
-
-    def gone_within(self, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while self.present():
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-    def signal(self, signum: int) -> None:
-        try:
-            os.killpg(self.pgid, signum)
-        except ProcessLookupError:
-            pass
-
-    def stop(self) -> None:
-        """SIGTERM the group, SIGKILL what is left after the grace; returns when it is gone (bounded)."""
-        if not self.present():
-            return
-        self.signal(signal.SIGTERM)
-        if not self.gone_within(STOP_GRACE):
-            self.signal(signal.SIGKILL)
-            self.gone_within(STOP_GRACE)
-
-    def stop_soon(self) -> None:
-        threading.Thread(target=self.stop, name="ocean-stop", daemon=True).start()
-
-    def stop_after_leader(self) -> None:
-        """Wait for the leader, give the rest of the group the grace to finish on its own, then stop it."""
-        self.process.wait()
-        if not self.gone_within(STOP_GRACE):
-            self.stop()
-
-
 def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions | None = None,
              progress: Progress | None = None) -> RehearsalReport:
     """Run every installation of the project's deployment once with the real Ocean and compare.
@@ -469,8 +338,8 @@ def rehearse(project: Project, runtime: OceanRuntime, options: RehearsalOptions 
                     state.step("ocean", f"running Ocean for {identifier} (ocean sail --once, {runtime.source})")
                     tell()
                     log_path = work / f"ocean-{identifier}.log"
-                    status = run_ocean(runtime, env, timeout=options.timeout, log_path=log_path, on_line=ocean_line,
-                                       cancel=cancel)
+                    status = run_ocean(runtime.python, runtime.source, env, timeout=options.timeout,
+                                       log_path=log_path, on_line=ocean_line, cancel=cancel)
                     state.step("comparing", f"Ocean exited with status {status}; comparing with the preview")
                     tell()
                     preview = deployed_project(_preview_subject(installed, options, identifier), secrets)

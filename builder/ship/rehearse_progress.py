@@ -15,10 +15,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from builder.project.yamlio import ProjectError
+
 _STARTED = re.compile(r"Starting processing resource (?P<kind>.+) with index (?P<index>\d+)\s*$")
 _FINISHED = re.compile(r"Finished registering kind: (?P<kind>.+)-(?P<index>\d+) ,(?P<entities>\d+) entities out of "
                        r"(?P<raw>\d+) raw results")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class RehearsalError(ProjectError):
+    """Something the user can fix stopped the rehearsal (one line, what to do)."""
 
 
 class RehearsalCancelled(Exception):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.ship.rehearse import OceanRuntime, RehearsalError
+from builder.ship.rehearse import OceanRuntime
+from builder.ship.rehearse_progress import RehearsalError
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "ocean-custom"

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from builder.ship import rehearse as rehearse_module
-from builder.ship.rehearse import OceanRuntime, RehearsalError, run_ocean
-from builder.ship.rehearse_progress import Cancel, RehearsalCancelled
+from builder.ship import ocean_process
+from builder.ship.ocean_process import run_ocean
+from builder.ship.rehearse_progress import Cancel, RehearsalCancelled, RehearsalError
 
 #: The leader writes a line, starts a worker that ignores SIGTERM, then exits (MODE=exit) or waits.
 STAND_IN = """#!/bin/sh
@@ -52,15 +52,15 @@ def processes_with(marker: str) -> list[int]:
 
 
 @pytest.fixture
-def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OceanRuntime:
-    monkeypatch.setattr(rehearse_module, "STOP_GRACE", 0.5)
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(ocean_process, "STOP_GRACE", 0.5)
     python = tmp_path / "python"
     python.write_text(STAND_IN)
     python.chmod(0o755)
-    return OceanRuntime(source=tmp_path, python=python)
+    return python
 
 
-def run(runtime: OceanRuntime, tmp_path: Path, mode: str, **kwargs: Any) -> tuple[dict[str, Any], str]:
+def run(python: Path, tmp_path: Path, mode: str, **kwargs: Any) -> tuple[dict[str, Any], str]:
     """``run_ocean`` in a thread (bounded by :data:`HANG`); returns its outcome and the run's marker."""
     marker = f"REHEARSAL_GROUP_TEST={uuid.uuid4().hex}"
     env = {"MODE": mode, "WORKER_PYTHON": sys.executable, marker.split("=")[0]: marker.split("=")[1]}
@@ -74,7 +74,7 @@ def run(runtime: OceanRuntime, tmp_path: Path, mode: str, **kwargs: Any) -> tupl
 
     def target() -> None:
         try:
-            outcome["status"] = run_ocean(runtime, env, log_path=tmp_path / "ocean.log", on_line=on_line,
+            outcome["status"] = run_ocean(python, tmp_path, env, log_path=tmp_path / "ocean.log", on_line=on_line,
                                           cancel=cancel, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - the test asserts on it
             outcome["error"] = exc

@@ -8,8 +8,9 @@ import pytest
 
 from builder.port.catalog import LOCAL_CLIENT_ID, LOCAL_CLIENT_SECRET
 from builder.project.presets import load_preset
-from builder.ship.rehearse import (RehearsalError, deployed_project, docker_rehearsal, installations,
-                                   ocean_environment, rehearsal_secrets)
+from builder.ship.rehearse import (deployed_project, docker_rehearsal, installations, ocean_environment,
+                                   rehearsal_secrets)
+from builder.ship.rehearse_progress import RehearsalError
 from builder.ship.rehearse_report import Call, first_difference, sent_entities, template
 from builder.simulator import DEMO_API_KEY
 

@@ -40,7 +40,8 @@ def detect_runtime() -> tuple[OceanRuntime | None, str | None]:
     """The Ocean runtime the CLI would use by default, or why there is none (runs a subprocess:
     call it from a thread)."""
     global _detected
-    from builder.ship.rehearse import OceanRuntime, RehearsalError
+    from builder.ship.rehearse import OceanRuntime
+    from builder.ship.rehearse_progress import RehearsalError
 
     try:
         _detected = (OceanRuntime.find(), None)
