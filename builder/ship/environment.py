@@ -59,7 +59,9 @@ def reads_environment(project: Project) -> bool:
             return any(strings(item) for item in value)
         return False
 
-    return any(strings(resource.to_dict()) for resource in project.resources)
+    # The resource's own dicts, not to_dict(): that deep-copies them, and this runs at each evaluation.
+    return any(strings(part) for resource in project.resources
+               for part in (resource.selector, resource.port, resource.extra, resource.extensions.to_dict()))
 
 
 def install(project: Project | None) -> str:
