@@ -186,7 +186,8 @@ def test_lint_infer_and_export_never_show_this_machines_environment(opt_in: bool
 
 @pytest.mark.parametrize(("expr", "reads"), [
     ("env.CURSOR_API_KEY", True), ("$ENV.X", True), ('$ENV["X"]', True), (".a | env", True),
-    ("(env|keys)", True), ("[env][0]", True),
+    ("(env|keys)", True), ("[env][0]", True), (".a |\nenv.X", True), (".a|\tenv", True), ('"x"|\x0benv', True),
+    ('"a\\"|env', True), ("\r\n$ENV", True),
     (".env", True),  # a field named env: not the builtin, but the check may only err towards installing
     (".environment", False), ("$env", False), (". as $env | $env", False), ("my_env", False),
     ('"the envelope"', False), (".email", False), ("$ENVIRONMENT", False),
