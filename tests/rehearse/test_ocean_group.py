@@ -8,7 +8,6 @@ leader and a worker that ignores SIGTERM and keeps the pipe open.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import uuid
@@ -20,6 +19,7 @@ import pytest
 from builder.ship import ocean_process
 from builder.ship.ocean_process import run_ocean
 from builder.ship.rehearse_progress import Cancel, RehearsalCancelled, RehearsalError
+from test_rehearse_tab import processes_with  # tests/rehearse (pytest puts this folder on sys.path)
 
 #: The leader writes a line, starts a worker that ignores SIGTERM, then exits (MODE=exit) or waits.
 STAND_IN = """#!/bin/sh
@@ -34,21 +34,6 @@ sleep 600
 
 #: A bound for a run that must end: reaching it is the hang this file is about, reported as a failure.
 HANG = 60
-
-
-def processes_with(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if marker.encode() in (entry / "environ").read_bytes():
-                status = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                if status != "Z":  # a zombie holds no pipe and runs nothing
-                    found.append(int(entry.name))
-        except (OSError, IndexError):
-            continue
-    return found
 
 
 @pytest.fixture

@@ -75,15 +75,18 @@ def record_progress(panel: RehearsePanel) -> list[RehearsalProgress]:
 
 
 def processes_with(marker: str) -> list[int]:
-    """Processes whose environment holds ``marker`` (the rehearsal's own catalog URL): Ocean and its workers."""
+    """Live processes whose environment holds ``marker`` (the rehearsal's own catalog URL): Ocean and its
+    workers. A zombie is not one: it runs nothing and holds no pipe (whoever adopted it reaps it)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             if marker.encode() in (entry / "environ").read_bytes():
-                found.append(int(entry.name))
-        except OSError:
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(entry.name))
+        except (OSError, IndexError):
             continue
     return found
 
