@@ -35,8 +35,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import gc
 import fcntl
+import gc
 import os
 import pstats
 import pty

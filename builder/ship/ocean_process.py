@@ -30,15 +30,15 @@ _LAUNCHER = (
     "cli_start()\n"
 )
 
-
 #: Seconds Ocean's processes get to stop after SIGTERM before their group is killed outright.
 STOP_GRACE = 5.0
 
 
 def run_ocean(python: Path, source: Path, env: Mapping[str, str], *, timeout: float, log_path: Path,
               on_line: Callable[[str], Any], cancel: Cancel | None = None) -> int:
-    """``ocean sail --once`` with ``python`` (port-ocean[cli]) in the ``source`` checkout; returns its exit status. Ocean's whole process
-    group is stopped on timeout, error, Ctrl+C or ``cancel``, and once its leader has exited."""
+    """``ocean sail --once`` with ``python`` (it has port-ocean[cli]) in the ``source`` checkout; returns
+    its exit status. Ocean's whole process group is stopped on timeout, error, Ctrl+C or ``cancel``, and
+    once its leader has exited."""
     child_env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
                  if key in os.environ}
     # Nothing of this machine's Ocean settings or proxies leaks in: exactly the exported environment.
