@@ -98,9 +98,10 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
 
     def _after_the_row(self, method: Any, **kwargs: Any) -> bool:
         """True when ``method(**kwargs)`` is put off until the next paint (the latest call of each
-        method is kept): while a person types in a mapping row, the row's new value is drawn first.
-        Updated in the same frame, this tab (its JQ, two JSON viewers) and the row are far apart on
-        screen, and the frame repaints everything between them (#13: the value came a frame later)."""
+        method is kept), which is whenever the person is not typing here: typing in a mapping row,
+        or switching resources, the row's new value is drawn first. Updated in the same frame, this
+        tab (its JQ, two JSON viewers) and the row are far apart on screen, and the frame repaints
+        everything between them (#13: the row's value came a frame later)."""
         if self._painting_later or self.editor.has_focus or not self.is_mounted:
             return False
         if not self._after_paint:
