@@ -153,3 +153,41 @@ async def test_sync_plan_maps_off_the_event_loop(demo_app, monkeypatch, tmp_path
         assert len(calls) == len(app.session.project.resources) and not any(calls), \
             "the sync plan mapped records on the event loop"
         assert "press s to start" in str(pane.query_one("#sync-status").render())
+
+
+async def test_the_record_in_view_is_painted_before_the_run_over_all_records_begins(demo_app, monkeypatch) -> None:
+    """A keystroke maps the record in view on the spot; the run over every record begins only after
+    the paint that shows it (starting its worker thread cost the event loop 6-11 ms and then competed
+    with that paint for the GIL: #13). The order is what is checked, never a time."""
+    from builder.tui.screens.results import Results
+    from widgets.mapping_table import MappingTable
+
+    order: list[str] = []
+    real_launch = Results._launch
+
+    def launch(self: Results, generation: int) -> None:
+        order.append("work begins")
+        real_launch(self, generation)
+
+    monkeypatch.setattr(Results, "_launch", launch)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = app.query_one(MappingTable).row(("title",))
+        assert row is not None
+        row.jq_input.focus()
+        row.jq_input.field.value = '"ZZ'  # an unfinished string: does not compile yet
+        await settle(pilot)
+        real_display = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            real_display(screen, renderable)
+            if renderable is not None and str(row.value_cell.render()) == '"ZZ"' and "painted" not in order:
+                order.append("painted")
+
+        monkeypatch.setattr(app, "_display", display)
+        order.clear()
+        await pilot.press("end", '"')
+        await settle(pilot)
+        assert order[:2] == ["painted", "work begins"], order
+        assert app.session.result is not None and {e["title"] for e in app.session.result.entities} == {"ZZ"}
