@@ -106,7 +106,6 @@ class Results(Widget):
         self._generation = 0
         self._in_flight: int | None = None  # the generation running, until it answers
         self._queued = False  # an evaluation asked for while one runs: started when it answers
-        self._launching: int | None = None  # the generation started, whose work begins after the next paint
         self._evaluator = Evaluator(breathe=BREATHE)  # in-thread fallback
         self._process: EvalProcess | None = None
         self._process_failed = False
@@ -120,7 +119,7 @@ class Results(Widget):
     def evaluate(self, immediate: bool = False) -> None:
         """Re-run the mapping over every record: now when none runs (or ``immediate``), else once
         the running one answers. No wait after a keystroke, and no flood: while one runs, the
-        requests made meanwhile are one (it evaluates the project as it is when its work begins).
+        requests made meanwhile are one (it evaluates the project as it is when it starts).
         Results arrive as :class:`Evaluated`."""
         if immediate or self._in_flight is None:
             self._start_evaluation()
@@ -129,49 +128,32 @@ class Results(Widget):
 
     @property
     def idle(self) -> bool:
-        """No evaluation waiting for the running one to answer or for its work to begin (tests use it
-        to know the screen has settled, with no worker running)."""
-        return not self._queued and self._launching is None
+        """No evaluation waiting for the running one to answer (tests use it to know the screen has
+        settled, with no worker running)."""
+        return not self._queued
 
     def flush(self) -> None:
-        """Start the waiting evaluation now, without waiting for the running one or the next paint
-        (tests and save)."""
+        """Start the waiting evaluation now, without waiting for the running one (tests and save)."""
         if self._queued:
             self._start_evaluation()
-        if self._launching is not None:
-            self._launch(self._launching)
 
     def _start_evaluation(self) -> None:
         self._queued = False
-        if self.session.resource is None:
-            return
-        self._generation += 1
-        self._in_flight = self._launching = self._generation
-        # The work begins after the next paint: starting its worker thread costs the event loop 6-11 ms
-        # and the thread then competes for the GIL with the paint that shows the record in view, which
-        # show_record has just mapped (#13: that value reached the screen a frame later). The project
-        # is read when the work begins, so it is the newest edit that is evaluated.
-        self.call_after_refresh(self._launch, self._generation)
-
-    def _launch(self, generation: int) -> None:
-        if self._launching != generation or not self.is_attached:
-            return  # begun by flush, or replaced by a newer evaluation (which begins itself)
-        self._launching = None
         resource = self.session.resource
-        if resource is None:  # the last resource was removed meanwhile: nothing to run, nothing runs
-            self._in_flight = None
-            self._queued = False
+        if resource is None:
             return
         run = self.session.run
+        self._generation += 1
+        self._in_flight = self._generation
         pages = run.bodies if run else []
         # The project may have changed since the last run (settings, opt-in): `env` follows it here,
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
         environment = self.session.install_environment()
         process = self._process
         if process is not None and process.ready:
-            self._evaluate_remote(process, generation, pages, Spec.of(resource, environment), resource.name)
+            self._evaluate_remote(process, self._generation, pages, Spec.of(resource, environment), resource.name)
         else:
-            self._evaluate_worker(generation, resource.copy(), pages, resource.name)
+            self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
 
     def start_process(self) -> None:
         """Start the evaluation process (the pane calls this after its first paint: the child's
