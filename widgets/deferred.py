@@ -19,6 +19,25 @@ else:
     _Base = object
 
 
+class LatestCalls:
+    """Calls of a widget's methods put off until something happens: the latest call of each method is
+    kept (each fills the same children from scratch), and they run in the order first asked."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._calls)
+
+    def keep(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self._calls[method.__name__] = (method, args, kwargs)  # a name asked again keeps its place
+
+    def run(self) -> None:
+        calls, self._calls = self._calls, {}
+        for method, args, kwargs in calls.values():
+            method(*args, **kwargs)
+
+
 class ComposedAfterFirstPaint(_Base):
     """Mixin, before the Textual base class. ``compose`` yields nothing while ``children_ready`` is
     false; the methods that fill the children call :meth:`later` first, which keeps the latest call
@@ -34,9 +53,7 @@ class ComposedAfterFirstPaint(_Base):
         (replacing an earlier call of the same method: each fills the same children from scratch)."""
         if self.children_mounted:
             return False
-        pending: dict[str, tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = \
-            self.__dict__.setdefault("_calls_until_composed", {})
-        pending[method.__name__] = (method, args, kwargs)
+        self.__dict__.setdefault("_calls_until_composed", LatestCalls()).keep(method, *args, **kwargs)
         return True
 
     def _on_mount(self) -> None:
@@ -51,5 +68,4 @@ class ComposedAfterFirstPaint(_Base):
         if not self.is_attached or not self.children:
             return  # removed, or the app is closing and mounted nothing: nothing to fill
         self.children_mounted = True  # calls made while mounting were kept: they run now
-        for method, args, kwargs in self.__dict__.pop("_calls_until_composed", {}).values():
-            method(*args, **kwargs)
+        self.__dict__.pop("_calls_until_composed", LatestCalls()).run()

@@ -20,7 +20,7 @@ from textual.widgets import Static, TextArea
 
 from builder.engine import jqrt
 from builder.project.printable import printable_json
-from widgets.deferred import ComposedAfterFirstPaint
+from widgets.deferred import ComposedAfterFirstPaint, LatestCalls
 from widgets.help_data import HelpData
 from widgets.jq_editor import JqEditor
 from widgets.json_viewer import JsonViewer
@@ -93,7 +93,7 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         self.editor = JqEditor(id="field-jq")
         self._known = ""  # the text the owner knows: setting it is not an edit
         self._shown: tuple[Any, Any] = (object(), object())
-        self._after_paint: dict[str, tuple[Any, dict[str, Any]]] = {}
+        self._after_paint = LatestCalls()
         self._painting_later = False
 
     def _after_the_row(self, method: Any, **kwargs: Any) -> bool:
@@ -106,15 +106,13 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
             return False
         if not self._after_paint:
             self.call_after_refresh(self._paint_later)
-        self._after_paint[method.__name__] = (method, kwargs)
+        self._after_paint.keep(method, **kwargs)
         return True
 
     def _paint_later(self) -> None:
-        calls, self._after_paint = self._after_paint, {}
         self._painting_later = True
         try:
-            for method, kwargs in calls.values():
-                method(**kwargs)
+            self._after_paint.run()
         finally:
             self._painting_later = False
 
