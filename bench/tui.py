@@ -181,6 +181,10 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
         resources.focus()
         resources.highlighted = names.index("usage-events")
         await settle(pilot)
+        # The Build tab fetches a few pages a send (builder.tui.state.fetching.max_pages); the
+        # 20,000-record row (--team-size 140) needs every page, as the resource's maxPages allows.
+        usage = session.project.find_resource("usage-events")
+        usage.extensions.pagination = {**(usage.extensions.pagination or {}), "maxPages": 50}
         pane.send()
         await settle(pilot)
         result = session.results["usage-events"]

@@ -116,6 +116,28 @@ async def test_env_follows_the_project_when_it_opts_in(tmp_path: Path) -> None:
         assert MARKER not in app.export_screenshot()
 
 
+async def test_a_switch_back_after_opting_in_evaluates_again(tmp_path: Path) -> None:
+    """A resource's last result is shown again on a switch only while `env` means what it meant
+    when it was made (#13): opting in elsewhere makes the switch back evaluate with the new `env`."""
+    app = make_app(project_file(tmp_path, False), demo=True, simulator=simulator_config(), test_mode=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick(pilot, "members")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        before = app.session.result
+        assert before.entities[0]["properties"]["ocean_key"] == "none"
+        await pick(pilot, "commits")
+        app.session.project.integration["allowEnvironmentVariablesJqAccess"] = True
+        app.post_message(ProjectChanged())
+        await settle(pilot)
+        await pick(pilot, "members")
+        assert app.session.result is not before
+        assert {entity["properties"]["ocean_key"] for entity in app.session.result.entities} == {PLACEHOLDER}
+        row = app.query_one(MappingTable).row(("properties", "ocean_key"))
+        assert shown(row.value_cell) == json.dumps(PLACEHOLDER)
+
+
 def test_make_app_installs_the_deployed_environment(tmp_path: Path) -> None:
     """Without cli.main around it (tests, the screenshot script), the app's own factory installs it."""
     token = jqrt.install_environment({"CURSOR_API_KEY": MARKER})  # a stale install must not survive

@@ -172,6 +172,8 @@ class BuildPane(Horizontal):
             if sample is not None:
                 session.runs[resource.name] = sample
         self.show_run()
+        if self.results.reuse():
+            return  # its last result still holds: shown with the rest, in the same paint
         # Until its evaluation comes back, show this resource's last result, never the previous one's.
         if session.result is not None:
             self.results.show_counts(session.result, session.run)

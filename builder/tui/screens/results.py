@@ -61,6 +61,18 @@ class Answered(Message):
     generation: int
 
 
+@dataclass(frozen=True)
+class _Made:
+    """What a resource's last result was made from: when none of it has changed, selecting the
+    resource again shows that result instead of evaluating it again (#13: a switch is one layout
+    and one paint, not a second round of both when the same result comes back)."""
+
+    result: Any  # builder.engine.mapping.MappingResult
+    spec: Spec
+    bodies: list[Any]  # the run's pages, by identity (a new send makes a new list)
+    paths: list[tuple[str, str]]
+
+
 _PLAIN_PATH = re.compile(r"^(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -112,6 +124,8 @@ class Results(Widget):
         self._waiters: dict[int, threading.Event] = {}
         self._replies: dict[int, tuple[Any, str | None]] = {}
         self._pending_tables = False
+        self._specs: dict[int, tuple[Spec, list[Any]]] = {}  # generation → what it maps
+        self._made: dict[str, _Made] = {}  # resource name → what session.results[name] came from
         #: Fields edited since the last full evaluation: shown as '…' until it comes back.
         self.pending_fields: set[str] = set()
 
@@ -125,6 +139,23 @@ class Results(Widget):
             self._start_evaluation()
         else:
             self._queued = True
+
+    def reuse(self) -> bool:
+        """Show the selected resource's last result when what it was made from is unchanged (its
+        mapping, query, data_path, the environment `env` means and the very pages it ran over);
+        False when it must be evaluated again. Whatever still runs answers to a selection that
+        has gone, so it is shown nowhere."""
+        session = self.session
+        resource, run = session.resource, session.run
+        made = self._made.get(resource.name) if resource is not None else None
+        if (resource is None or run is None or made is None or session.results.get(resource.name) is not made.result
+                or run.bodies is not made.bodies or Spec.of(resource, session.install_environment()) != made.spec):
+            return False
+        self._generation += 1
+        self._queued = False
+        self.pending_fields.clear()  # edits to this resource would have changed its spec
+        self._show(resource.name, made.result, made.paths)
+        return True
 
     @property
     def idle(self) -> bool:
@@ -149,9 +180,11 @@ class Results(Widget):
         # The project may have changed since the last run (settings, opt-in): `env` follows it here,
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
         environment = self.session.install_environment()
+        spec = Spec.of(resource, environment)
+        self._specs[self._generation] = (spec, pages)
         process = self._process
         if process is not None and process.ready:
-            self._evaluate_remote(process, self._generation, pages, Spec.of(resource, environment), resource.name)
+            self._evaluate_remote(process, self._generation, pages, spec, resource.name)
         else:
             self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
 
@@ -248,12 +281,23 @@ class Results(Widget):
         message.stop()
         session = self.session
         session.results[message.resource_name] = message.result
+        made = self._specs.pop(message.generation, None)
+        for generation in [g for g in self._specs if g < message.generation]:
+            del self._specs[generation]  # answered before this one, or never will be
+        if made is not None:
+            self._made[message.resource_name] = _Made(message.result, made[0], made[1], message.paths)
+        else:
+            self._made.pop(message.resource_name, None)
         if message.generation != self._generation:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
         if not self._queued:  # else edits came after it started: '…' until the queued one answers
             self.pending_fields.clear()
-        result = message.result
-        self._tell_disagreements(result)
+        self._tell_disagreements(message.result)
+        self._show(message.resource_name, message.result, message.paths)
+
+    def _show(self, name: str, result: Any, paths: list[tuple[str, str]]) -> None:
+        """A result of the selected resource, everywhere the pane shows one."""
+        session = self.session
         run = session.run
         if run is not None and (run.pages or run.error):
             dropped_records = len(result.records) - result.kept
@@ -262,21 +306,23 @@ class Results(Widget):
                                     field_errors=errors, error=self._short_error(run))
             if run.saved_sample:
                 status = None  # a recorded sample is not a "last status": nothing was sent
-            if session.statuses.get(message.resource_name) != status:
+            if session.statuses.get(name) != status:
                 if status is None:
-                    session.statuses.pop(message.resource_name, None)
+                    session.statuses.pop(name, None)
                 else:
-                    session.statuses[message.resource_name] = status
+                    session.statuses[name] = status
                 self._statuses_changed()
-        self._find(MappingTable).set_paths(message.paths)
-        self._find(FieldEditor).set_paths(message.paths)
-        self._find(RecordsBar).set_record_paths(message.paths)
+        self._find(MappingTable).set_paths(paths)
+        self._find(FieldEditor).set_paths(paths)
+        self._find(RecordsBar).set_record_paths(paths)
         session.record = max(0, min(session.record, len(result.records) - 1))
         self.show_counts(result, run)
         self.show_record()
         self._pending_tables = True
         self._refresh_tables()
-        self.post_message(ResultsChanged(message.resource_name, result))
+        # Sent by this widget even when the pane's handler is running (a switch that reuses a
+        # result): Textual stops a message at its sender, and the pane is this widget's parent.
+        self.post_message(ResultsChanged(name, result).set_sender(self))
 
     def _tell_disagreements(self, result: mapping.MappingResult) -> None:
         """The engine's runtime guard caught the fast path disagreeing with jq: say so (once per field;
