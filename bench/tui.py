@@ -1,7 +1,7 @@
 """Where a person waits in the TUI: keystroke → repaint, resource switch, cold start, demo.sh, quit.
 
     python bench/tui.py                    # every row, the demo's usage events (~1,700 records)
-    python bench/tui.py --team-size 140    # the keystroke rows at ~20,000 records
+    python bench/tui.py --team-size 120    # the keystroke rows at ~20,000 records
     python bench/tui.py --only app         # in-process rows only (no terminal processes)
     python bench/tui.py --profile keys     # cProfile of the keystrokes (or: switch), top 25 by own time
     python bench/tui.py --profile start    # cProfile in-process: make_app → first paint with a result
@@ -60,6 +60,10 @@ if str(ROOT) not in sys.path:
 NOW = datetime(2026, 5, 5, 12, 0, tzinfo=timezone.utc)
 SIZE = (140, 44)
 TARGETS = {"value": 0.050, "settled": 0.250, "switch": 0.120, "cold": 0.6, "demo": 1.2, "quit": 0.3}
+#: #13 sets the keystroke and switch targets on the demo's ~1,700 usage events, and one more for
+#: the run over all records at 20,000: with --team-size 120 (~20,000 records) only that row is judged.
+LARGE = 10_000
+LARGE_TARGETS = {"settled": 1.5}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -182,7 +186,7 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
         resources.highlighted = names.index("usage-events")
         await settle(pilot)
         # The Build tab fetches a few pages a send (builder.tui.state.fetching.max_pages); the
-        # 20,000-record row (--team-size 140) needs every page, as the resource's maxPages allows.
+        # 20,000-record row (--team-size 120) needs every page, as the resource's maxPages allows.
         usage = session.project.find_resource("usage-events")
         usage.extensions.pagination = {**(usage.extensions.pagination or {}), "maxPages": 50}
         pane.send()
@@ -386,10 +390,13 @@ def main(argv: list[str] | None = None) -> int:
         if not values:
             continue
         p50, p95 = statistics.median(values), pct(values, 0.95)
-        target = TARGETS[key]
-        verdict = "met" if p95 < target else "MISSED"
-        print(f"  {name:<62} {p50 * 1000:>7.0f}ms {p95 * 1000:>7.0f}ms {len(values):>4}  "
-              f"< {target * 1000:.0f} ms (p95): {verdict}")
+        large = figures.get("records", 0) >= LARGE and key in ("value", "settled", "switch")
+        target = LARGE_TARGETS.get(key) if large else TARGETS[key]
+        if target is None:
+            judged = "no target at this size"
+        else:
+            judged = f"< {target * 1000:.0f} ms (p95): {'met' if p95 < target else 'MISSED'}"
+        print(f"  {name:<62} {p50 * 1000:>7.0f}ms {p95 * 1000:>7.0f}ms {len(values):>4}  {judged}")
     return 0
 
 
