@@ -146,3 +146,29 @@ def test_app_and_screen_state_never_repaints_the_whole_screen() -> None:
     repainting = [f"{cls.__module__}.{cls.__name__}.{name}" for cls in owners for name, value in vars(cls).items()
                   if isinstance(value, Reactive) and (value._repaint or value._layout)]
     assert repainting == []
+
+
+def _work_decorators() -> list[tuple[str, int, set[str]]]:
+    """(file, line, keywords) of every ``@work(...)`` in the project."""
+    import ast
+
+    found = []
+    for path in sorted([*(ROOT / "builder").rglob("*.py"), *(ROOT / "widgets").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for decorator in node.decorator_list:
+                    call = decorator if isinstance(decorator, ast.Call) else None
+                    target = call.func if call else decorator
+                    if isinstance(target, ast.Name) and target.id == "work":
+                        keywords = {keyword.arg for keyword in call.keywords if keyword.arg} if call else set()
+                        found.append((str(path.relative_to(ROOT)), node.lineno, keywords))
+    return found
+
+
+def test_every_worker_has_a_description() -> None:
+    """Without one, Textual's ``@work`` writes the repr of every argument into the worker's description,
+    on the event loop: the evaluation's pages cost 6.5 ms of each keystroke that way (#13), and a
+    result or a project would carry records into a debug string."""
+    workers = _work_decorators()
+    assert len(workers) >= 9, workers  # the walk found the project's workers
+    assert [(path, line) for path, line, keywords in workers if "description" not in keywords] == []

@@ -150,7 +150,7 @@ would reject, per record. Keys: `a` adopt into the project, `r` refresh, `q` req
             self.generation, self.inferred, self.diff, self.problems, self.existing = (generation, inferred, diff,
                                                                                      problems, existing)
 
-    @work(thread=True, exclusive=True, group="blueprint-infer")
+    @work(thread=True, exclusive=True, group="blueprint-infer", description="infer blueprints")
     def _infer(self, generation: int, result: Any, resource: Any, known: list[str], existing: dict[str, Any] | None,
                others: list[Any], propose_required: bool) -> None:
         # Inference and validation walk every entity (20,000 on a large team): off the event loop.

@@ -438,7 +438,7 @@ class BuildPane(Horizontal):
     def _test_requested(self) -> None:
         self.test_connection()
 
-    @work(exclusive=True, group="connection")
+    @work(exclusive=True, group="connection", description="test the connection")
     async def test_connection(self) -> None:
         panel = self.query_one(ConnectionPanel)
         missing = self.session.missing_key()
@@ -452,7 +452,7 @@ class BuildPane(Horizontal):
         panel.show_result(Text(("✓ " if ok else "✗ ") + sentence, style="green" if ok else "red"))
 
     # -- sending -------------------------------------------------------------------------------------
-    @work(exclusive=True, group="fetch")
+    @work(exclusive=True, group="fetch", description="send the request")
     async def send(self, replay: Resource | None = None) -> None:
         """``replay``: a copy of the selected resource with an earlier request (request history)."""
         resource = self.session.resource

@@ -176,7 +176,7 @@ class DashboardPane(Vertical):
         self.query_one("#dash-summary", Static).update(f"Loading the entities from the {self.source}…")
         self.load()
 
-    @work(exclusive=True, group="dashboard")
+    @work(exclusive=True, group="dashboard", description="load the dashboard")
     async def load(self) -> None:
         project = self.session.project
         page = self.page

@@ -159,7 +159,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
             self.generation, self.files, self.findings, self.plan, self.error = (generation, files, findings,
                                                                                  plan, error)
 
-    @work(thread=True, exclusive=True, group="export-build")
+    @work(thread=True, exclusive=True, group="export-build", description="build the exports")
     def _build(self, generation: int, project: Any, results: dict[str, Any], samples: dict[str, list[Any]],
                now: float | None) -> None:
         from builder.ship.deploy_plan import plan_deployment
@@ -221,7 +221,7 @@ consequence and a fix. Keys: `c` copy the shown export, `w` write all files, `r`
         if not proved:
             self._prove_plan(self.session.project.copy(), plan)
 
-    @work(thread=True, exclusive=True, group="export-plan")
+    @work(thread=True, exclusive=True, group="export-plan", description="prove the sync plan")
     def _prove_plan(self, project: Any, plan: Any) -> None:
         # Both fetches run against the in-process simulator, off the UI thread (a few seconds of work).
         import asyncio

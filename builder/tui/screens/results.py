@@ -210,7 +210,7 @@ class Results(Widget):
         process = self._process
         return process if process is not None and process.starting else None
 
-    @work(exclusive=True, group="evaluate", thread=True)
+    @work(exclusive=True, group="evaluate", thread=True, description="evaluate in a thread")
     def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
         worker = get_current_worker()
         try:
@@ -223,7 +223,7 @@ class Results(Widget):
         finally:
             self.post_message(Answered(generation))
 
-    @work(exclusive=True, group="evaluate", thread=True)
+    @work(exclusive=True, group="evaluate", thread=True, description="evaluate in the process")
     def _evaluate_remote(self, process: EvalProcess, generation: int, pages: list[Any], spec: Spec,
                          name: str) -> None:
         """Hand the work to the evaluation process and wait (off the event loop) for its answer."""

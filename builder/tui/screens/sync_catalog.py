@@ -100,7 +100,7 @@ class CatalogBrowser(Horizontal):
             self.generation, self.db_path, self.blueprints = generation, db_path, blueprints
             self.blueprint, self.search, self.entities, self.total = blueprint, search, entities, total
 
-    @work(thread=True, exclusive=True, group="sync-catalog")
+    @work(thread=True, exclusive=True, group="sync-catalog", description="search the catalog")
     def _catalog_worker(self, generation: int, db_path: Path, blueprint: str | None, search: str | None,
                         with_blueprints: bool) -> None:
         from builder.port.catalog import CatalogStore
