@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -89,6 +89,7 @@ class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
         self.matches: list[int] = []
         self.search_term = ""
         self._cache: dict[int, Strip] = {}
+        self._base_style: Style | None = None  # set while render_lines runs
         self._max_width = 0
         self.note: str | None = None
         self._paths: tuple[list[JsonLine], dict[str, int]] | None = None
@@ -179,11 +180,20 @@ class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
             out.highlight_words([self.search_term], style="reverse", case_sensitive=False)
         return out
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style walks up the DOM (its background blended with every ancestor's): once
+        # a paint, not once a line (it was a third of this viewer's paint on a switch, #13).
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if index >= len(self.shown):
             return Strip.blank(width, base)
         number = self.shown[index]
