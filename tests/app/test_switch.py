@@ -144,3 +144,24 @@ async def test_an_evaluation_still_running_at_the_switch_is_never_shown_as_the_n
         await pick(pilot, "usage-events")
         assert app.session.result is not usage
         assert app.session.result.fields["properties.model"].expr == '"x"'
+
+
+async def test_the_entities_tab_follows_a_switch_that_reuses_a_result(tmp_path: Path) -> None:
+    from widgets.entity_table import EntityTable
+
+    app = demo(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick(pilot, "daily-usage")
+        daily = len(app.session.result.entities)
+        app.query_one("#bottom-tabs").active = "tab-entities"
+        await settle(pilot)
+        table = app.query_one(EntityTable)
+        assert table.shown == daily
+        members = len(app.session.results["members"].entities)
+        assert members != daily
+        await pick(pilot, "members")  # evaluated at start: shown again, not evaluated
+        assert table.shown == members
+        assert str(app.query_one("#bottom-tabs").get_tab("tab-entities").label) == f"Entities ({members})"
+        await pick(pilot, "daily-usage")
+        assert table.shown == daily
