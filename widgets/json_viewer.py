@@ -29,7 +29,7 @@ from textual.widgets import Input, Static
 
 from widgets.help_data import HelpData
 from widgets.json_layout import JsonLine, build_lines
-from widgets.repaint import QuietWhileHidden, set_virtual_size
+from widgets.repaint import KeepsScrollbars, QuietWhileHidden, set_virtual_size
 
 _LEXER = JsonLexer()
 
@@ -51,7 +51,7 @@ class _Laid:
     paths: dict[str, int] | None = None
 
 
-class JsonLines(QuietWhileHidden, ScrollView, can_focus=True):
+class JsonLines(QuietWhileHidden, KeepsScrollbars, ScrollView, can_focus=True):
     """The scrolling, folding body of :class:`JsonViewer`."""
 
     BINDINGS: ClassVar = [

@@ -14,10 +14,11 @@ from textual.widgets.option_list import Option
 from builder.project.printable import printable
 
 from widgets.help_data import HelpData
+from widgets.repaint import KeepsScrollbars
 from widgets.resource_status import ResourceStatus
 
 
-class ResourceList(OptionList):
+class ResourceList(KeepsScrollbars, OptionList):
     HELP: ClassVar = HelpData(
         "Resources",
         """The project's resources: one Cursor endpoint each, with its own request, data_path and
