@@ -89,7 +89,7 @@ def unsettled(app: BuilderApp) -> str:
     busy = [f"worker {worker.name!r} (group {worker.group!r}, {worker.state.name})"
             for worker in app.workers if worker.is_running]
     if not app.build_pane.idle:
-        busy.insert(0, "an evaluation waiting for the running one to answer")
+        busy.insert(0, "an evaluation waiting for the running one to answer, or the demo's connection test for its imports")
     if app.build_pane.starting_process is not None:
         busy.insert(0, "the evaluation process, still starting")
     return ", ".join(busy) or "nothing running, yet not idle"

@@ -121,3 +121,41 @@ async def test_the_hidden_request_and_field_panels_hold_the_selected_resource(
             assert app.query_one(f"#section-{key}", TextArea).text == to_yaml(request_section(resource, key))
         head = str(app.query_one("#field-head", Static).content)
         assert "(no field)" in head  # no row focused yet; the counts follow the evaluation
+
+
+async def test_the_demos_connection_test_imports_the_source_off_the_event_loop_after_the_first_paint(
+        demo_app: Callable[..., BuilderApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx and the source (~140 ms of imports) held up the first frame, then every key pressed
+    after it: they load on a thread once the screen is painted, and the test runs when they are in."""
+    import threading
+
+    from builder.tui.screens.build import BuildPane
+
+    events: list[str] = []
+    imported = BuildPane.SourceImported.__init__
+    tested = BuildPane.test_connection
+
+    def on_imported(self: Any, *args: Any) -> None:
+        events.append("imported on the event loop" if threading.current_thread() is threading.main_thread()
+                      else "imported on a thread")
+        imported(self, *args)
+
+    def on_test(self: BuildPane) -> Any:
+        events.append("tested")
+        return tested(self)
+
+    monkeypatch.setattr(BuildPane.SourceImported, "__init__", on_imported)
+    monkeypatch.setattr(BuildPane, "test_connection", on_test)
+    app = demo_app()
+    display = app._display
+
+    def painted(screen: Any, renderable: Any) -> None:
+        if "painted" not in events:
+            events.append("painted")
+        display(screen, renderable)
+
+    app._display = painted  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert events == ["painted", "imported on a thread", "tested"]
+        assert "Reached the built-in simulator" in str(app.query_one("#connection-result").render())

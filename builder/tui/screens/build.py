@@ -10,12 +10,14 @@ and whether timings show, and says what changed with app-level messages (:mod:`b
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, overload
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -55,6 +57,7 @@ class BuildPane(Horizontal):
                  test_mode: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self._found: dict[tuple[Any, Any], Widget] = {}
+        self._connection_pending = False  # the demo's connection test, until its imports are done
         self.session = session
         self.make_source = make_source
         self.now = now  # the instant computed request values ($now) use; fixed in tests
@@ -123,7 +126,8 @@ class BuildPane(Horizontal):
         self.select_resource(self.session.selected)
         if self.session.demo:
             # The demo says at once what it is connected to (in-process: no network, no rate limit).
-            self.test_connection()
+            self._connection_pending = True
+            self.call_after_refresh(self._import_source_then_test)
         # After the first paint: the child's imports would compete with it for the CPU (until it
         # answers, evaluations run in a thread).
         self.call_after_refresh(self.start_evaluation_process)
@@ -135,10 +139,35 @@ class BuildPane(Horizontal):
     def start_evaluation_process(self) -> None:
         self.results.start_process()
 
+    class SourceImported(Message):
+        """The HTTP source (httpx) is imported: the demo's connection test can run."""
+
+    def _import_source_then_test(self) -> None:
+        """Import the HTTP source on a thread, then test the demo's connection. On the event loop its
+        imports (httpx and the source: ~140 ms) held up the first frame by ~100 ms, and after it
+        every key pressed meanwhile, quitting included (#13). A daemon thread: quitting never waits
+        for it (the CLI leaves with os._exit)."""
+
+        def load() -> None:
+            try:
+                import builder.source.client  # noqa: F401
+            except Exception:
+                pass  # the test imports it again on the event loop, and says what failed
+            finally:
+                self.post_message(self.SourceImported())  # thread-safe
+
+        threading.Thread(target=load, name="import-source", daemon=True).start()
+
+    @on(SourceImported)
+    def _source_imported(self) -> None:
+        self._connection_pending = False
+        self.test_connection()
+
     @property
     def idle(self) -> bool:
-        """No evaluation waiting for its debounce (tests use it to know the screen has settled)."""
-        return self.results.idle
+        """No evaluation waiting for its debounce, and no connection test waiting for its imports
+        (tests use it to know the screen has settled)."""
+        return self.results.idle and not self._connection_pending
 
     def flush(self) -> None:
         """Start a debounced evaluation now (tests and save use it: no waiting on a timer)."""
