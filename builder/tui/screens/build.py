@@ -62,7 +62,7 @@ class BuildPane(Horizontal):
         self.make_source = make_source
         self.now = now  # the instant computed request values ($now) use; fixed in tests
         self.test_mode = test_mode  # timings hidden, so screenshots are stable
-        #: Evaluation and what it shows: it fills this pane's widgets, found with this pane's query_one.
+        #: Evaluation and what it shows: it fills this pane's widgets, found with this pane's find.
         self.results = Results(session, find=self.find, show_run=self.show_run,
                                statuses_changed=self.refresh_resources)
 
@@ -188,7 +188,7 @@ class BuildPane(Horizontal):
     def load_connection(self) -> None:
         config = self.session.project.config
         self.find(ConnectionPanel).load(self.session.project.base_url, self.session.auth_type,
-                                             bool(config.get("verifySsl", True)), self.session.key_source())
+                                        bool(config.get("verifySsl", True)), self.session.key_source())
 
     def reload(self) -> None:
         """The project changed outside this pane (another tab, a dialog): show it again."""
@@ -197,7 +197,7 @@ class BuildPane(Horizontal):
 
     def refresh_resources(self) -> None:
         self.find(ResourceList).show(self.session.project.resource_names(), self.session.statuses,
-                                          self.session.selected)
+                                     self.session.selected)
 
     def select_resource(self, index: int) -> None:
         session = self.session
@@ -210,8 +210,8 @@ class BuildPane(Horizontal):
         session.record = 0
         self.find(RequestBar).load(resource.method, resource.kind, resource)
         self.find(RequestPanel).load({key: request_section(resource, key) for key in
-                                           ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
-                                          resource, about=str(resource.extensions.other.get("description") or ""))
+                                      ("query_params", "headers", "body", "x-query", "x-body", "x-pagination")},
+                                     resource, about=str(resource.extensions.other.get("description") or ""))
         self.find(RecordsBar).set_values(resource.data_path, resource.query)
         table = self.find(MappingTable)
         table.set_mapping(resource.mappings)

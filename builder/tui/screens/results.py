@@ -102,9 +102,9 @@ class Results(Widget):
     """Evaluation and result display for the Build pane, which composes the widgets it fills
     (mapping table, field editor, records bar, entity preview, Entities/Dropped tables, response).
 
-    ``find`` looks those widgets up (the pane's ``query_one``); ``show_run`` shows the response again
-    (the record in view moved to another page) and ``statuses_changed`` the resource list (a
-    resource's last status changed). Nothing else of the pane is assumed."""
+    ``find`` looks those widgets up (the pane's ``find``: ``query_one`` with a memory); ``show_run``
+    shows the response again (the record in view moved to another page) and ``statuses_changed`` the
+    resource list (a resource's last status changed). Nothing else of the pane is assumed."""
 
     DEFAULT_CSS = "Results { display: none; }"  # nothing to draw: it fills the pane's widgets
 
