@@ -46,10 +46,13 @@ log = logging.getLogger("cursor-builder")
 
 @dataclass
 class Evaluated(Message):
-    """A finished evaluation of ``resource_name``'s mapping over its fetched records."""
+    """A finished evaluation of ``resource_name``'s mapping over its fetched records: what it was
+    made from (``spec``, and ``pages`` by identity: a new send makes a new list) and what it gave."""
 
     generation: int
     resource_name: str
+    spec: Spec
+    pages: list[Any]
     result: Any  # builder.engine.mapping.MappingResult
     paths: list[tuple[str, str]]
 
@@ -59,18 +62,6 @@ class Answered(Message):
     """The evaluation ``generation`` is over (with a result, skipped, failed or cancelled)."""
 
     generation: int
-
-
-@dataclass(frozen=True)
-class _Made:
-    """What a resource's last result was made from: when none of it has changed, selecting the
-    resource again shows that result instead of evaluating it again (#13: a switch is one layout
-    and one paint, not a second round of both when the same result comes back)."""
-
-    result: Any  # builder.engine.mapping.MappingResult
-    spec: Spec
-    bodies: list[Any]  # the run's pages, by identity (a new send makes a new list)
-    paths: list[tuple[str, str]]
 
 
 _PLAIN_PATH = re.compile(r"^(\.[A-Za-z_][A-Za-z0-9_]*)+$")
@@ -124,8 +115,8 @@ class Results(Widget):
         self._waiters: dict[int, threading.Event] = {}
         self._replies: dict[int, tuple[Any, str | None]] = {}
         self._pending_tables = False
-        self._specs: dict[int, tuple[Spec, list[Any]]] = {}  # generation → what it maps
-        self._made: dict[str, _Made] = {}  # resource name → what session.results[name] came from
+        #: resource name → the evaluation ``session.results[name]`` came from (``reuse`` compares it).
+        self._made: dict[str, Evaluated] = {}
         #: Fields edited since the last full evaluation: shown as '…' until it comes back.
         self.pending_fields: set[str] = set()
 
@@ -144,12 +135,13 @@ class Results(Widget):
         """Show the selected resource's last result when what it was made from is unchanged (its
         mapping, query, data_path, the environment `env` means and the very pages it ran over);
         False when it must be evaluated again. Whatever still runs answers to a selection that
-        has gone, so it is shown nowhere."""
+        has gone, so it is shown nowhere (#13: a switch is then one layout and one paint, not a
+        second round of both when the same result comes back)."""
         session = self.session
         resource, run = session.resource, session.run
         made = self._made.get(resource.name) if resource is not None else None
         if (resource is None or run is None or made is None or session.results.get(resource.name) is not made.result
-                or run.bodies is not made.bodies or Spec.of(resource, session.install_environment()) != made.spec):
+                or run.bodies is not made.pages or Spec.of(resource, session.install_environment()) != made.spec):
             return False
         self._generation += 1
         self._queued = False
@@ -181,12 +173,11 @@ class Results(Widget):
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
         environment = self.session.install_environment()
         spec = Spec.of(resource, environment)
-        self._specs[self._generation] = (spec, pages)
         process = self._process
         if process is not None and process.ready:
             self._evaluate_remote(process, self._generation, pages, spec, resource.name)
         else:
-            self._evaluate_worker(self._generation, resource.copy(), pages, resource.name)
+            self._evaluate_worker(self._generation, spec, pages, resource.name)
 
     def start_process(self) -> None:
         """Start the evaluation process (the pane calls this after its first paint: the child's
@@ -211,15 +202,14 @@ class Results(Widget):
         return process if process is not None and process.starting else None
 
     @work(exclusive=True, group="evaluate", thread=True, description="evaluate in a thread")
-    def _evaluate_worker(self, generation: int, resource: Any, pages: list[Any], name: str) -> None:
+    def _evaluate_worker(self, generation: int, spec: Spec, pages: list[Any], name: str) -> None:
         worker = get_current_worker()
         try:
             # Chunked: the screen keeps breathing between chunks, and a resource switch stops it early.
-            result = self._evaluator.run(resource, pages, lambda: worker.is_cancelled)
+            result = self._evaluator.run(spec, pages, lambda: worker.is_cancelled)
             if result is None:
                 return
-            paths = merged_record_paths(result.records)
-            self.post_message(Evaluated(generation, name, result, paths))
+            self.post_message(Evaluated(generation, name, spec, pages, result, merged_record_paths(result.records)))
         finally:
             self.post_message(Answered(generation))
 
@@ -255,7 +245,7 @@ class Results(Widget):
         if result is None:
             return
         result.compiled = mapping.compile_mapping(spec.mappings, spec.query)
-        self.post_message(Evaluated(generation, name, result, merged_record_paths(result.records)))
+        self.post_message(Evaluated(generation, name, spec, pages, result, merged_record_paths(result.records)))
 
     def _remote_reply(self, generation: int, result: Any, error: str | None) -> None:
         """Called on the process reader thread."""
@@ -281,13 +271,7 @@ class Results(Widget):
         message.stop()
         session = self.session
         session.results[message.resource_name] = message.result
-        made = self._specs.pop(message.generation, None)
-        for generation in [g for g in self._specs if g < message.generation]:
-            del self._specs[generation]  # answered before this one, or never will be
-        if made is not None:
-            self._made[message.resource_name] = _Made(message.result, made[0], made[1], message.paths)
-        else:
-            self._made.pop(message.resource_name, None)
+        self._made[message.resource_name] = message
         if message.generation != self._generation:
             return  # an older evaluation finished after a newer one started: keep it, show the newer
         if not self._queued:  # else edits came after it started: '…' until the queued one answers
