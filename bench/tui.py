@@ -120,14 +120,9 @@ class PaintClock:
                 if pending or not holds:
                     continue
                 if renderable is not None:
-                    self.stamps[name] = now
+                    self._stamp(name, now)
                 elif name in self.drawn:
-                    self.stamps[name] = self.drawn[name]
-                else:
-                    continue
-                del self.conditions[name]
-            if not self.conditions and self.done is not None and not self.done.done():
-                self.done.set_result(None)
+                    self._stamp(name, self.drawn[name])
 
         app._display = display
 
@@ -155,8 +150,12 @@ class PaintClock:
             return
         for name, condition in list(self.conditions.items()):
             if name in self.drawn and condition():
-                self.stamps[name] = self.drawn[name]
-                del self.conditions[name]
+                self._stamp(name, self.drawn[name])
+
+    def _stamp(self, name: str, when: float) -> None:
+        """``name`` was seen at ``when``; the last condition seen resolves ``wait``."""
+        self.stamps[name] = when
+        del self.conditions[name]
         if not self.conditions and self.done is not None and not self.done.done():
             self.done.set_result(None)
 
