@@ -73,10 +73,35 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def layout_pending(screen: Any) -> bool:
-    """A layout asked for and not yet run: by the screen, or by a widget whose request has not
-    reached the screen yet (Textual passes it on when the widget goes idle)."""
-    return bool(screen._layout_required) or any(widget._layout_required for widget in screen.walk_children())
+def layout_pending(screen: Any, laying_out: bool = False) -> bool:
+    """A layout asked for and not yet run: requests the screen holds (``_layout_widgets``, emptied by
+    the layout that serves them), or a widget's not passed on yet (Textual passes it on when the widget
+    goes idle). ``laying_out``: the paint is the one a layout makes, whose own request is still
+    flagged on the screen (Textual clears ``_layout_required`` only after that paint)."""
+    return (bool(screen._layout_widgets) or (bool(screen._layout_required) and not laying_out)
+            or any(widget._layout_required for widget in screen.walk_children()))
+
+
+#: True while a screen runs a layout (and paints it): see layout_pending.
+_LAYING_OUT = [False]
+
+
+def _watch_layouts() -> None:
+    from textual.screen import Screen
+
+    layout = Screen._refresh_layout
+    if getattr(layout, "watched", False):
+        return
+
+    def refresh_layout(screen: Any, *args: Any, **kwargs: Any) -> None:
+        _LAYING_OUT[0] = True
+        try:
+            layout(screen, *args, **kwargs)
+        finally:
+            _LAYING_OUT[0] = False
+
+    refresh_layout.watched = True  # type: ignore[attr-defined]
+    Screen._refresh_layout = refresh_layout  # type: ignore[method-assign]
 
 
 class PaintClock:
@@ -109,7 +134,7 @@ class PaintClock:
             now = self.last_display = time.perf_counter()
             if not self.conditions:
                 return
-            pending = layout_pending(screen)
+            pending = layout_pending(screen, _LAYING_OUT[0])
             for name, condition in list(self.conditions.items()):
                 holds = condition()
                 if renderable is not None:
@@ -125,6 +150,7 @@ class PaintClock:
                     self._stamp(name, self.drawn[name])
 
         app._display = display
+        _watch_layouts()
 
     def arm(self, **conditions: Callable[[], bool]) -> None:
         self.conditions, self.stamps, self.drawn = dict(conditions), {}, {}
@@ -191,16 +217,11 @@ async def settle(pilot: Any, timeout: float = 60.0) -> None:
     raise SystemExit(f"the app did not settle within {timeout:.0f} s")
 
 
-def _shown(widget: Any) -> str:
-    content = getattr(widget, "content", None)
-    return content.plain if hasattr(content, "plain") else str(content or "")
-
-
 async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
     from builder.simulator import SimulatorConfig
     from builder.tui.app import make_app
     from widgets.json_viewer import JsonViewer
-    from widgets.mapping_table import MappingTable, one_line
+    from widgets.mapping_table import MappingTable
     from widgets.resource_list import ResourceList
 
     folder = Path(tempfile.mkdtemp(prefix="bench-tui-"))
@@ -235,10 +256,10 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
         table = app.query_one(MappingTable)
         row = table.row(("properties", "model"))
         assert row is not None
-        row.jq_input.field.focus()
-        row.jq_input.field.value = '.model + "_"'
+        field = table.focus_field(row.path).field
+        field.value = '.model + "_"'
         await settle(pilot)
-        row.jq_input.field.cursor_position = len(row.jq_input.field.value) - 1  # inside the string
+        field.cursor_position = len(field.value) - 1  # inside the string
         model = str(result.records[session.record].get("model"))
         values: list[float] = []
         settled: list[float] = []
@@ -253,9 +274,9 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
                 current = session.results.get("usage-events")
                 status = current.fields.get("properties.model") if current else None
                 return (status is not None and status.expr == expr and not pane.results.pending_fields
-                        and "…" not in _shown(row.status_cell))
+                        and "…" not in row.status.plain)
 
-            clock.arm(value=lambda expected=expected: _shown(row.value_cell).startswith(expected[:60]),
+            clock.arm(value=lambda expected=expected: row.value.plain.startswith(expected[:60]),
                       settled=counted)
             if key_profile:
                 key_profile.enable()
@@ -281,15 +302,15 @@ async def measure_app(args: argparse.Namespace) -> dict[str, Any]:
             before = session.selected
             target = before + (1 if step == "down" else -1)
             resource = session.project.resources[target]
-            identifier = one_line(str(resource.mappings.get("identifier", "")))
+            identifier = str(resource.mappings.get("identifier", ""))
             viewer = app.query_one("#response-json", JsonViewer).body
             previous_lines = viewer.json_lines
 
             def switched(target: int = target, identifier: str = identifier, previous: Any = previous_lines,
                          viewer: Any = viewer) -> bool:
                 first = table.row(("identifier",))
-                return (session.selected == target and first is not None and first.jq_input.value == identifier
-                        and _shown(first.value_cell) not in ("", "–") and viewer.json_lines is not previous
+                return (session.selected == target and first is not None and first.expr == identifier
+                        and first.value.plain not in ("", "–") and viewer.json_lines is not previous
                         and bool(viewer.json_lines))
 
             if profile:

@@ -120,6 +120,10 @@ class JqInput(Vertical):
         jq_input: JqInput
         value: str
         error: str | None  # compile error, None when it compiles
+        #: What the input was editing when the edit was made (:attr:`JqInput.subject`): an input
+        #: pointed at one thing after another (the mapping table's one editor) may have moved on
+        #: by the time the message is handled.
+        subject: Any = None
 
         @property
         def control(self) -> JqInput:
@@ -135,11 +139,12 @@ class JqInput(Vertical):
             return self.jq_input
 
     def __init__(self, value: str = "", *, placeholder: str = "", show_all_on_focus: bool = False,
-                 completion_list: CompletionDropdown | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.paths: list[tuple[str, str]] = []
         self.show_all_on_focus = show_all_on_focus
+        #: What this input edits now, passed on with each :class:`Changed` (the owner's key).
+        self.subject: Any = None
         self._candidates: list[Completion] = []
         self.dropdown_open = False
         #: The open list was shown on focus, not proposed by typing (Tab then moves on).
@@ -149,14 +154,11 @@ class JqInput(Vertical):
         self._known = value
         # Children exist from the start so the owner can set values before this is mounted.
         self._field = JqField(value, placeholder=placeholder, select_on_focus=False)
-        # Many inputs (the mapping table's rows) can share one list: only the focused one shows it.
-        self._own_options = completion_list is None
-        self._options = completion_list if completion_list is not None else CompletionDropdown(id="completions")
+        self._options = CompletionDropdown(id="completions")
 
     def compose(self) -> ComposeResult:
         yield self._field
-        if self._own_options:
-            yield self._options
+        yield self._options
 
     def on_mount(self) -> None:
         self.field.cursor_position = 0
@@ -202,12 +204,23 @@ class JqInput(Vertical):
             return
         error = jqrt.check(text) if text.strip() else None
         self._set_error(error)
-        if text == self._known:
-            return
+        if text != self._known:
+            self._announce(text, error)
+
+    def flush(self) -> None:
+        """Announce an edit whose ``Input.Changed`` has not arrived yet: the owner is about to point
+        this input at something else (its event would then be stale, and the edit lost)."""
+        text = self.field.value
+        if text != self._known:
+            error = jqrt.check(text) if text.strip() else None
+            self._set_error(error)
+            self._announce(text, error)
+
+    def _announce(self, text: str, error: str | None) -> None:
         self._known = text
         if self.field.has_focus:
             self._refresh_candidates()
-        self.post_message(self.Changed(self, text, error))
+        self.post_message(self.Changed(self, text, error, self.subject))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -243,20 +256,12 @@ class JqInput(Vertical):
             return
         options.add_options([Option(Text.assemble((c.value, "bold"), "  ", (c.note, "dim"))) for c in candidates])
         options.highlighted = 0
-        options.owner = self
-        if not self._own_options and options.parent is not None:
-            # Absolute in the shared list's container: just under this input's text.
-            container = options.parent
-            region, origin = self.field.region, container.content_region
-            options.styles.offset = (region.x - origin.x + int(container.scroll_x),
-                                     region.bottom - origin.y + int(container.scroll_y))
         self.dropdown_open = True
         options.add_class("-open")
 
     def close_dropdown(self) -> None:
         self.dropdown_open = False
-        if self._options.owner is self or self._own_options:
-            self._options.remove_class("-open")
+        self._options.remove_class("-open")
 
     def move_highlight(self, step: int) -> None:
         options = self._options
@@ -300,18 +305,13 @@ class CompletionDropdown(OptionList, can_focus=False):
         background: $panel;
         padding: 0;
         &.-open { display: block; }
-        /* Shared by many inputs (the mapping table's rows): placed under whichever one is open. */
-        &.-shared { position: absolute; }
     }
     """
-
-    def __init__(self, *, id: str | None = None, shared: bool = False) -> None:
-        super().__init__(id=id, classes="-shared" if shared else None)
-        self.owner: JqInput | None = None
 
     @on(OptionList.OptionSelected)
     def _clicked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self.owner is not None:
-            self.owner.accept(event.option_index)
-            self.owner.field.focus()
+        owner = self.parent
+        if isinstance(owner, JqInput):
+            owner.accept(event.option_index)
+            owner.field.focus()

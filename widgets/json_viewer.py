@@ -1,4 +1,4 @@
-"""A JSON viewer: pretty-printed, pygments-highlighted, foldable, searchable, virtualised.
+"""A JSON viewer: pretty-printed, coloured as Pygments colours JSON, foldable, searchable, virtualised.
 
 Only the lines in view are highlighted and drawn (Textual's Line API), so a 10 MB response scrolls
 as fast as a small one. Arrays longer than ``item_cap`` show their first items and a line saying
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pygments.lexers import JsonLexer
+from pygments.token import Token, _TokenType
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Text
@@ -28,10 +28,23 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from widgets.help_data import HelpData
-from widgets.json_layout import JsonLine, build_lines
+from widgets.json_layout import JSON_TOKENS, JsonLine, build_lines, line_tokens
 from widgets.repaint import KeepsScrollbars, QuietWhileHidden, set_virtual_size
 
-_LEXER = JsonLexer()
+#: Token → style for dark and light themes: the same colours Pygments' themes give JSON.
+_TOKEN_STYLES: dict[bool, dict[_TokenType, Style]] = {}
+
+
+def token_styles(dark: bool) -> dict[_TokenType, Style]:
+    styles = _TOKEN_STYLES.get(dark)
+    if styles is None:
+        theme = PygmentsSyntaxTheme("monokai" if dark else "friendly")
+        styles = {}
+        for token in JSON_TOKENS:
+            style = theme.get_style_for_token(token)
+            styles[token] = Style(color=style.color, bold=style.bold, italic=style.italic)
+        _TOKEN_STYLES[dark] = styles
+    return styles
 
 
 #: Bodies whose lines each viewer keeps: switching back to a resource shows its page again without
@@ -143,21 +156,9 @@ class JsonLines(QuietWhileHidden, KeepsScrollbars, ScrollView, can_focus=True):
         return None
 
     # -- rendering -------------------------------------------------------------------------------
-    def _theme(self) -> PygmentsSyntaxTheme:
-        return PygmentsSyntaxTheme("monokai" if self.app.current_theme.dark else "friendly")
-
-    def _highlight(self, text: str, theme: PygmentsSyntaxTheme) -> Text:
-        out = Text(no_wrap=True, end="")
-        for token, value in _LEXER.get_tokens(text):
-            if value == "\n":
-                continue
-            style = theme.get_style_for_token(token)
-            out.append(value, Style(color=style.color, bold=style.bold, italic=style.italic))
-        return out
-
     def _render_text(self, number: int) -> Text:
         line = self.json_lines[number]
-        theme = self._theme()
+        styles = token_styles(self.app.current_theme.dark)
         gutter = "  "
         if line.kind == "open":
             gutter = "▸ " if number in self.folded else "▾ "
@@ -166,16 +167,14 @@ class JsonLines(QuietWhileHidden, KeepsScrollbars, ScrollView, can_focus=True):
         if line.kind == "note":
             out.append(line.body, style="italic dim")
             return out
+        for text, token in line_tokens(line):
+            out.append(text, styles[token])
         if line.kind == "open" and number in self.folded:
-            closer = "]" if line.is_array else "}"
-            out.append_text(self._highlight(line.prefix + line.body, theme))
             out.append("⋯", style="dim")
-            close = self.json_lines[line.close]
-            out.append_text(self._highlight(closer + ("," if close.comma else ""), theme))
+            closer = "]" if line.is_array else "}"
+            out.append(closer + ("," if self.json_lines[line.close].comma else ""), styles[Token.Punctuation])
             noun = "item" if line.is_array else "key"
             out.append(f"  {line.size} {noun}{'s' if line.size != 1 else ''}", style="dim italic")
-        else:
-            out.append_text(self._highlight(line.prefix + line.body + ("," if line.comma else ""), theme))
         if self.search_term:
             out.highlight_words([self.search_term], style="reverse", case_sensitive=False)
         return out
@@ -214,6 +213,9 @@ class JsonLines(QuietWhileHidden, KeepsScrollbars, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     JsonLines {
         height: 1fr;
+        /* Both scrollbars always there: a body whose lines fit (or not) would otherwise show or
+           hide one, a second layout of the screen on a resource switch (#13). */
+        overflow: scroll scroll;
         & > .json--cursor { background: $block-cursor-background 40%; }
         & > .json--cursor-blurred { background: $foreground 8%; }
     }
@@ -400,8 +402,9 @@ Long arrays show their first 200 items and say so; the mapping always sees every
         height: 1fr;
         & > #json-search { display: none; height: 1; border: none; padding: 0 1; }
         & > #json-search.-open { display: block; }
-        & > #json-status { height: 1; color: $text-muted; padding: 0 1; display: none; }
-        & > #json-status.-shown { display: block; }
+        /* Always there, blank when there is nothing to say: a line that came and went with the
+           body would resize the viewer and lay out the screen twice per switch (#13). */
+        & > #json-status { height: 1; color: $text-muted; padding: 0 1; }
     }
     """
 
@@ -425,7 +428,6 @@ Long arrays show their first 200 items and say so; the mapping always sees every
         if message != self._status_text:
             self._status_text = message
             status.update(message)
-        status.set_class(bool(message), "-shown")
 
     def _update_status(self, extra: str = "") -> None:
         parts = [p for p in (self.body.note, extra) if p]
@@ -435,7 +437,6 @@ Long arrays show their first 200 items and say so; the mapping always sees every
             # Only on change: an update re-lays-out the screen, and entities reload on every keystroke.
             self._status_text = text
             status.update(text)
-        status.set_class(bool(parts), "-shown")
 
     @on(SearchRequested)
     def _open_search(self, event: Message) -> None:

@@ -18,10 +18,11 @@ from textual.widgets import Label, Static
 
 from widgets.help_data import HelpData
 from widgets.jq_input import JqInput
+from widgets.repaint import SettlesInOneLayout
 from builder.engine.jsonpaths import ArrayInfo
 
 
-class RecordsBar(Vertical):
+class RecordsBar(SettlesInOneLayout, Vertical):
     """Two JQ rows: where the records are (data_path) and which to keep (selector.query)."""
 
     HELP: ClassVar = HelpData(
@@ -45,9 +46,10 @@ The counts say how many records were found, kept and dropped; the Dropped tab sa
         & JqInput { width: 1fr; height: 1; }
         /* fixed sizes: the counts change on every keystroke and must not re-lay-out the screen */
         & .count { width: 30; height: 1; padding: 0 0 0 1; }
-        & #records-message { height: 2; color: $error; padding: 0 1; display: none; }
+        /* Always there, blank when there is nothing to say: a message that came and went with the
+           resource would move the mapping table and lay out the screen twice per switch (#13). */
+        & #records-message { height: 2; color: $error; padding: 0 1; }
         & #records-message.-note { color: $warning; }
-        & #records-message.-shown { display: block; }
     }
     """
 

@@ -72,3 +72,14 @@ class KeepsScrollbars(_Base):
         if size == self._size and container_size == self.container_size:
             return False
         return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
+
+
+class SettlesInOneLayout(_Base):
+    """Mixin, before the Textual base class: the layout that changes this widget's content size is
+    the last one it needs. Textual keeps the content size a layout computes in a reactive that asks
+    for another layout of the screen, though the one just made already placed everything at that size:
+    one more frame for each resource switch that changes a container's content (#13). Scrollbars still
+    follow the new size, and one that appears or goes still asks for its layout."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)  # type: ignore[misc]

@@ -91,8 +91,7 @@ async def response_loaded(pilot: Any) -> None:
 
 async def mapping_error(pilot: Any) -> None:
     await response_loaded(pilot)
-    row = pilot.app.query_one(MappingTable).row(("properties", "input_tokens"))
-    row.jq_input.focus()
+    pilot.app.query_one(MappingTable).focus_field(("properties", "input_tokens"))
     await pilot.press("end", "ctrl+u", *".tokenUsage | keys | length")  # null has no keys: some records fail
     await settle(pilot)
     steady(pilot.app)
@@ -109,7 +108,7 @@ async def entities_view(pilot: Any) -> None:
 async def field_editor(pilot: Any) -> None:
     """The focused-field editor on a long expression (the title of a usage event)."""
     await response_loaded(pilot)
-    pilot.app.query_one(MappingTable).row(("title",)).jq_input.focus()
+    pilot.app.query_one(MappingTable).focus_field(("title",))
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
@@ -261,7 +260,7 @@ async def entities_filtered(pilot: Any) -> None:
 
 async def rename_dialog(pilot: Any) -> None:
     await response_loaded(pilot)
-    pilot.app.query_one(MappingTable).row(("properties", "model")).jq_input.focus()
+    pilot.app.query_one(MappingTable).focus_field(("properties", "model"))
     await settle(pilot)
     await pilot.press("f2")
     await settle(pilot)

@@ -86,34 +86,34 @@ async def test_demo_send_map_edit_save_and_reload(tmp_path: Path) -> None:
         first = app.session.result.records[0]
 
         # Valid JQ: the value and the entity follow.
-        await retype(pilot, role.jq_input, '.role | ascii_upcase')
+        await retype(pilot, table.focus_field(role.path), '.role | ascii_upcase')
         assert app.session.resource.mappings["properties"]["role"] == ".role | ascii_upcase"
-        assert shown(role.value_cell) == json.dumps(first["role"].upper())
+        assert role.value.plain == json.dumps(first["role"].upper())
         assert f'"role": "{first["role"].upper()}"' in entity_text(app)
-        assert shown(role.status_cell) == "✓"
+        assert role.status.plain == "✓"
 
         # Invalid JQ: said where it happened; the entity shows Ocean's null; the app goes on.
-        await retype(pilot, role.jq_input, ".role |")
-        assert role.jq_input.has_class("-error")
-        assert shown(role.status_cell) == "syntax"
+        await retype(pilot, table.focus_field(role.path), ".role |")
+        assert table.editor.has_class("-error")
+        assert role.status.plain == "syntax"
         message = shown(table.query_one("#mapping-message"))
         assert "properties.role" in message and "does not compile" in message
         assert '"role": null' in entity_text(app)
         assert app.session.result.kept == len(members)
 
         # Valid again: the error is gone.
-        await retype(pilot, role.jq_input, ".name")
-        assert not role.jq_input.has_class("-error")
-        assert shown(role.value_cell) == json.dumps(first["name"])
+        await retype(pilot, table.focus_field(role.path), ".name")
+        assert not table.editor.has_class("-error")
+        assert role.value.plain == json.dumps(first["name"])
         assert f'"role": {json.dumps(first["name"])}' in entity_text(app)
-        assert shown(role.status_cell) == "✓"
+        assert role.status.plain == "✓"
         assert not shown(table.query_one("#mapping-message"))
 
         # The next record: values and entity follow the selection.
         await pilot.press("ctrl+n")
         await settle(pilot)
         second = app.session.result.records[1]
-        assert shown(role.value_cell) == json.dumps(second["name"])
+        assert role.value.plain == json.dumps(second["name"])
         assert "record 2 of" in shown(app.query_one("#entity-title"))
         assert json.dumps(second["id"]) in entity_text(app)
 
@@ -131,7 +131,7 @@ async def test_demo_send_map_edit_save_and_reload(tmp_path: Path) -> None:
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pick(pilot, "members")
-        assert again.query_one(MappingTable).row(("properties", "role")).jq_input.value == ".name"
+        assert again.query_one(MappingTable).row(("properties", "role")).expr == ".name"
         assert not again.session.dirty
 
 

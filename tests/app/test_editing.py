@@ -77,16 +77,16 @@ async def test_properties_add_rename_delete_and_auto_map(tmp_path: Path) -> None
         await pilot.press(*"seat", "enter")
         await settle(pilot)
         assert mappings["properties"]["seat"] == ".seat"
-        assert table.row(("properties", "seat")).jq_input.field.has_focus  # ready to write its JQ
+        assert table.focused_row is table.row(("properties", "seat"))  # ready to write its JQ
+        assert table.editor.field.has_focus and table.editor.value == ".seat"
 
-        table.row(("properties", "seat")).jq_input.focus()
         await pilot.press("f2")
         await pilot.press("end", "ctrl+u", *"seat_type", "enter")
         await settle(pilot)
         assert "seat" not in mappings["properties"] and mappings["properties"]["seat_type"] == ".seat"
         assert list(mappings["properties"])[-1] == "seat_type"  # renamed in place, order kept
 
-        table.row(("properties", "seat_type")).jq_input.focus()
+        table.focus_field(("properties", "seat_type"))
         await pilot.press("f8")
         await settle(pilot)
         assert "seat_type" not in mappings["properties"]

@@ -24,7 +24,7 @@ from builder.tui.screens import results
 from widgets.mapping_table import MappingTable
 
 from .conftest import FIXTURES, SIZE, settle, simulator_config
-from .test_build_loop import pick, retype, shown
+from .test_build_loop import pick, retype
 
 pytestmark = pytest.mark.anyio
 
@@ -91,8 +91,8 @@ async def test_the_build_tab_never_shows_this_machines_environment(tmp_path: Pat
             assert json.loads(properties["env_all"]) == deployed_environment(app.session.project)
         table = app.query_one(MappingTable)
         for name in READERS:
-            assert MARKER not in shown(table.row(("properties", name)).value_cell)
-        assert shown(table.row(("properties", "ocean_key")).value_cell) == json.dumps(expected(opt_in)["ocean_key"])
+            assert MARKER not in table.row(("properties", name)).value.plain
+        assert table.row(("properties", "ocean_key")).value.plain == json.dumps(expected(opt_in)["ocean_key"])
         assert MARKER not in app.export_screenshot()
 
 
@@ -108,9 +108,10 @@ async def test_env_follows_the_project_when_it_opts_in(tmp_path: Path) -> None:
         app.session.project.integration["allowEnvironmentVariablesJqAccess"] = True
         app.post_message(ProjectChanged())
         await pilot.pause()
-        row = app.query_one(MappingTable).row(("properties", "ocean_key"))
-        await retype(pilot, row.jq_input, "env.OCEAN__INTEGRATION__CONFIG__API_KEY")
-        assert shown(row.value_cell) == json.dumps(PLACEHOLDER)  # the record in view (this process)
+        table = app.query_one(MappingTable)
+        row = table.row(("properties", "ocean_key"))
+        await retype(pilot, table.focus_field(row.path), "env.OCEAN__INTEGRATION__CONFIG__API_KEY")
+        assert row.value.plain == json.dumps(PLACEHOLDER)  # the record in view (this process)
         entities = app.session.result.entities  # every record (the evaluation process)
         assert {entity["properties"]["ocean_key"] for entity in entities} == {PLACEHOLDER}
         assert MARKER not in app.export_screenshot()
@@ -135,7 +136,7 @@ async def test_a_switch_back_after_opting_in_evaluates_again(tmp_path: Path) -> 
         assert app.session.result is not before
         assert {entity["properties"]["ocean_key"] for entity in app.session.result.entities} == {PLACEHOLDER}
         row = app.query_one(MappingTable).row(("properties", "ocean_key"))
-        assert shown(row.value_cell) == json.dumps(PLACEHOLDER)
+        assert row.value.plain == json.dumps(PLACEHOLDER)
 
 
 def test_make_app_installs_the_deployed_environment(tmp_path: Path) -> None:
@@ -216,11 +217,11 @@ async def test_the_first_jq_that_reads_env_sees_the_deployed_environment_at_once
             await settle(pilot)
             assert jqrt.first("env", None).value == {}  # the app cleared the stale one; nothing read env yet
             monkeypatch.setattr(results.Results, "_start_evaluation", lambda self: None)
-            row = app.query_one(MappingTable).row(("properties", "role"))
-            row.jq_input.focus()
-            row.jq_input.field.value = "env.OCEAN__INTEGRATION__CONFIG__API_KEY"  # one edit, as a paste
+            table = app.query_one(MappingTable)
+            row = table.row(("properties", "role"))
+            table.focus_field(row.path).field.value = "env.OCEAN__INTEGRATION__CONFIG__API_KEY"  # one edit, as a paste
             await settle(pilot)
-            assert shown(row.value_cell) == json.dumps(PLACEHOLDER)
+            assert row.value.plain == json.dumps(PLACEHOLDER)
             assert jqrt.first("env", None).value == deployed_environment(app.session.project)
     finally:
         jqrt.restore_environment(stale)

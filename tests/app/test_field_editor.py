@@ -27,10 +27,12 @@ async def test_the_jq_stays_editable_at_every_size(size: tuple[int, int], tmp_pa
         await response_loaded(pilot)
         for widget_id in ("#data-path", "#selector"):
             assert app.query_one(widget_id).size.width >= 20, widget_id
-        row = app.query_one(MappingTable).row(("title",))
-        assert row is not None and row.jq_input.size.width >= 16
-        row.jq_input.focus()
+        table = app.query_one(MappingTable)
+        row = table.row(("title",))
+        assert row is not None
+        table.focus_field(row.path)
         await settle(pilot)
+        assert table.editor.size.width >= 16 and table.editor.region.y == table.lines.region.y + 1
         editor = app.query_one(FieldEditor)
         assert editor.path == ("title",) and editor.editor.text == row.expr
         assert app.query_one("#bottom-tabs").active == "tab-field"
@@ -45,7 +47,7 @@ async def test_edits_flow_between_the_row_and_the_editor(tmp_path: Path) -> None
         await pilot.press("ctrl+r")
         await settle(pilot)
         table = app.query_one(MappingTable)
-        table.row(("properties", "role")).jq_input.focus()
+        table.focus_field(("properties", "role"))
         await settle(pilot)
         await pilot.press("enter")  # Enter on a row: edit it in the full-width editor
         await settle(pilot)
@@ -55,7 +57,8 @@ async def test_edits_flow_between_the_row_and_the_editor(tmp_path: Path) -> None
         await settle(pilot)
         resource = app.session.resource
         assert resource.mappings["properties"]["role"] == ".role | ascii_upcase"
-        assert table.row(("properties", "role")).jq_input.value == ".role | ascii_upcase"
+        assert table.row(("properties", "role")).expr == ".role | ascii_upcase"
+        assert table.editor.value == ".role | ascii_upcase"  # the table's editor is still on that field
         assert '"OWNER"' in str(app.query_one("#field-value").render())
         await pilot.press("escape")  # back to the row
         await settle(pilot)
@@ -72,7 +75,7 @@ async def test_the_editor_completes_record_paths(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=(100, 30)) as pilot:
         await response_loaded(pilot)
-        app.query_one(MappingTable).row(("title",)).jq_input.focus()
+        app.query_one(MappingTable).focus_field(("title",))
         await settle(pilot)
         await pilot.press("enter")
         editor = app.query_one(FieldEditor).editor
@@ -92,14 +95,15 @@ async def test_multi_line_jq_shows_on_one_line_in_the_row(tmp_path: Path) -> Non
     async with app.run_test(size=(140, 44)) as pilot:
         await response_loaded(pilot)
         table = app.query_one(MappingTable)
-        table.row(("title",)).jq_input.focus()
+        table.focus_field(("title",))
         await settle(pilot)
         await pilot.press("enter")
         editor = app.query_one(FieldEditor).editor
         editor.load_text(".userEmail\n| ascii_downcase")
         await settle(pilot)
         assert app.session.resource.mappings["title"] == ".userEmail\n| ascii_downcase"
-        assert table.row(("title",)).jq_input.value == ".userEmail | ascii_downcase"
+        assert table.editor.value == ".userEmail | ascii_downcase"
+        assert table.row(("title",)).expr == ".userEmail\n| ascii_downcase"  # drawn on one line (one_line)
         assert "@" in str(app.query_one("#field-value").render())
 
 
@@ -119,20 +123,23 @@ async def test_the_response_follows_the_record_in_view(tmp_path: Path) -> None:
         assert lines.current_line.path == ".usageEvents[0]"
 
 
-async def test_switching_resources_reuses_the_rows(tmp_path: Path) -> None:
+async def test_switching_resources_adds_no_widgets(tmp_path: Path) -> None:
+    # The fields are drawn by one widget, edited by one editor: a switch to a mapping with more
+    # or fewer fields mounts, hides and lays out nothing per field (#13).
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=(140, 44)) as pilot:
         await pick(pilot, "usage-events")
         table = app.query_one(MappingTable)
-        before = {id(row) for row in table.rows()}
+        widgets = list(table.walk_children())
+        usage_fields = len(table.rows())
         await pick(pilot, "members")
-        after = list(table.rows())
-        assert {id(row) for row in after} <= before  # fewer fields: a subset of the same widgets
-        assert [row.path for row in after][:3] == [("identifier",), ("title",), ("blueprint",)]
-        assert table.row(("properties", "email")).jq_input.value == ".email"
+        assert len(table.rows()) < usage_fields
+        assert [row.path for row in table.rows()][:3] == [("identifier",), ("title",), ("blueprint",)]
+        assert table.row(("properties", "email")).expr == ".email"
+        assert list(table.walk_children()) == widgets
         await pick(pilot, "usage-events")
-        assert len(list(table.rows())) == len(before)
-        assert len(table.query("CompletionDropdown")) == 1  # one completion list for every row
+        assert len(table.rows()) == usage_fields and list(table.walk_children()) == widgets
+        assert table.lines.size.height == usage_fields + 2  # and a title line for "properties" and "relations"
 
 
 async def test_tab_in_data_path_moves_on(tmp_path: Path) -> None:

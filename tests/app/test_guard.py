@@ -16,7 +16,7 @@ from builder.tui.screens import results
 from widgets.mapping_table import MappingTable
 
 from .conftest import SIZE, settle
-from .test_build_loop import pick, retype, shown
+from .test_build_loop import pick, retype
 
 pytestmark = pytest.mark.anyio
 
@@ -52,11 +52,12 @@ async def test_the_tui_tells_and_shows_jq_values(demo_app, broken_tostring: None
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert app.session.run.error is None
-        row = app.query_one(MappingTable).row(("properties", "charged_cents"))
-        await retype(pilot, row.jq_input, ".chargedCents | tostring")
+        table = app.query_one(MappingTable)
+        row = table.row(("properties", "charged_cents"))
+        await retype(pilot, table.focus_field(row.path), ".chargedCents | tostring")
         result = app.session.result
         first = result.records[0]
-        assert shown(row.value_cell) == json.dumps(str(first["chargedCents"]))
+        assert row.value.plain == json.dumps(str(first["chargedCents"]))
         assert all(not entity["properties"]["charged_cents"].endswith("!") for entity in result.entities)
         told = [str(n.message) for n in app._notifications if "fast path disagreed" in str(n.message)]
         assert len(told) == 1

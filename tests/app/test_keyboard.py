@@ -36,7 +36,7 @@ async def test_f1_explains_the_focused_widget(tmp_path: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen) and app.screen.help_title == "Resources"
         await pilot.press("escape")
-        app.query_one(MappingTable).row(("properties", "role")).jq_input.focus()
+        app.query_one(MappingTable).focus_field(("properties", "role"))
         await pilot.press("f1")
         await settle(pilot)
         assert app.screen.help_title == "JQ input"
@@ -66,23 +66,25 @@ async def test_jq_completion_from_the_record_and_builtins(tmp_path: Path) -> Non
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "members")
-        row = app.query_one(MappingTable).row(("properties", "role"))
-        row.jq_input.focus()
+        table = app.query_one(MappingTable)
+        editor = table.focus_field(("properties", "role"))
         await pilot.press("end", "ctrl+u", *".ema")
         await settle(pilot)
-        assert row.jq_input.dropdown_open
+        assert editor.dropdown_open
         await pilot.press("tab")
         await settle(pilot)
-        assert row.jq_input.value == ".email"
+        assert editor.value == ".email"
         await pilot.press(*" | ascii_d")
         await settle(pilot)
         await pilot.press("tab")
         await settle(pilot)
-        assert row.jq_input.value == ".email | ascii_downcase"
-        assert not row.jq_input.dropdown_open
-        await pilot.press("tab")  # no list open: Tab moves on, as everywhere
+        assert editor.value == ".email | ascii_downcase"
+        assert table.row(("properties", "role")).expr == ".email | ascii_downcase"
+        assert not editor.dropdown_open
+        await pilot.press("tab")  # no list open: Tab moves on, as everywhere (to the next field)
         await settle(pilot)
-        assert not row.jq_input.field.has_focus
+        assert table.focused_row is not None and table.focused_row.path != ("properties", "role")
+        assert app.session.resource.mappings["properties"]["role"] == ".email | ascii_downcase"
 
 
 async def test_data_path_lists_the_arrays_and_the_viewer_picks_one(tmp_path: Path) -> None:
@@ -116,18 +118,19 @@ async def test_first_failing_record_is_one_key_away(tmp_path: Path) -> None:
         await pick(pilot, "members")
         records = app.session.result.records
         owners = [i for i, r in enumerate(records) if r["role"] == "owner"]
-        row = app.query_one(MappingTable).row(("properties", "role"))
-        row.jq_input.focus()
+        table = app.query_one(MappingTable)
+        row = table.row(("properties", "role"))
+        editor = table.focus_field(row.path)
         # Fails on every record that is not an owner.
         await pilot.press("end", "ctrl+u", *'if .role == "owner" then .role else error("not an owner") end')
         await settle(pilot)
         first_bad = next(i for i in range(len(records)) if i not in owners)
-        state = (row.jq_input.value, row.first_failing, app.build_pane.results.pending_fields, row.jq_input.dropdown_open)
-        assert str(row.status_cell.render()) == f"{len(records) - len(owners)} err", state
+        state = (editor.value, row.first_failing, app.build_pane.results.pending_fields, editor.dropdown_open)
+        assert row.status.plain == f"{len(records) - len(owners)} err", state
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert app.session.record == first_bad, state
-        assert "not an owner" in str(row.value_cell.render()) or str(row.value_cell.render()) == "error"
+        assert "not an owner" in row.value.plain or row.value.plain == "error"
         assert "not an owner" in str(app.query_one("#mapping-message").render())
 
 
@@ -158,8 +161,7 @@ async def test_quit_asks_when_there_are_unsaved_changes(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "members")
-        row = app.query_one(MappingTable).row(("properties", "role"))
-        row.jq_input.focus()
+        app.query_one(MappingTable).focus_field(("properties", "role"))
         await pilot.press(*" | length")
         await settle(pilot)
         await pilot.press("ctrl+q")

@@ -52,7 +52,7 @@ def screen_of(app) -> tuple[str, str, str, str]:
     table = app.query_one(MappingTable)
     identifier = table.row(("identifier",))
     tabs = app.query_one("#bottom-tabs")
-    return (shown(identifier.value_cell), shown(identifier.status_cell), shown(app.query_one("#found-count")),
+    return (identifier.value.plain, identifier.status.plain, shown(app.query_one("#found-count")),
             str(tabs.get_tab("tab-entities").label))
 
 
@@ -97,12 +97,11 @@ async def test_a_changed_mapping_or_new_pages_are_evaluated_on_the_switch(tmp_pa
         app.session.project.find_resource("members").mappings["title"] = '"renamed"'
         await pick(pilot, "members")
         assert started == ["members"]
-        assert shown(app.query_one(MappingTable).row(("title",)).value_cell) == '"renamed"'
+        assert app.query_one(MappingTable).row(("title",)).value.plain == '"renamed"'
         assert app.session.result.fields["title"].expr == '"renamed"'
 
         # An edit in the table, then away and back: the result of the edit is shown again as it is.
-        role = app.query_one(MappingTable).row(("properties", "role"))
-        await retype(pilot, role.jq_input, ".role | ascii_upcase")
+        await retype(pilot, app.query_one(MappingTable).focus_field(("properties", "role")), ".role | ascii_upcase")
         edited = app.session.result
         assert started[-1] == "members" and edited.fields["properties.role"].expr == ".role | ascii_upcase"
         count = len(started)
@@ -131,8 +130,7 @@ async def test_an_evaluation_still_running_at_the_switch_is_never_shown_as_the_n
         await pick(pilot, "usage-events")
         usage = app.session.result
         started = count_evaluations(monkeypatch)
-        model = app.query_one(MappingTable).row(("properties", "model"))
-        model.jq_input.focus()
+        app.query_one(MappingTable).focus_field(("properties", "model"))
         # The edit starts an evaluation of usage-events; the switch comes before it answers.
         await pilot.press("end", "ctrl+u", *'"x"')
         assert started and set(started) == {"usage-events"}

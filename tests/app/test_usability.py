@@ -63,7 +63,7 @@ async def test_rename_dialog_names_a_property(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await pick(pilot, "members")
-        app.query_one(MappingTable).row(("properties", "role")).jq_input.focus()
+        app.query_one(MappingTable).focus_field(("properties", "role"))
         await settle(pilot)
         await pilot.press("f2")
         await settle(pilot)
@@ -85,8 +85,7 @@ async def test_dropped_table_says_the_page(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await response_loaded(pilot)
-        row = app.query_one(MappingTable).row(("identifier",))
-        row.jq_input.focus()
+        app.query_one(MappingTable).focus_field(("identifier",))
         await pilot.press("end", "ctrl+u", *"if .model == \"gpt-5\" then null else .timestamp end")
         await settle(pilot)
         await app.run_action("show_bottom('dropped')")
@@ -101,8 +100,7 @@ async def test_blueprint_problems_are_numbered_from_one(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
     async with app.run_test(size=SIZE) as pilot:
         await response_loaded(pilot)
-        row = app.query_one(MappingTable).row(("properties", "input_tokens"))
-        row.jq_input.focus()
+        app.query_one(MappingTable).focus_field(("properties", "input_tokens"))
         await pilot.press("end", "ctrl+u", *"\"many\"")  # a string where the blueprint wants a number
         await settle(pilot)
         await open_tab(pilot, "blueprint")

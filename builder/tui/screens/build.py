@@ -439,9 +439,10 @@ class BuildPane(Horizontal):
             self.find(ResourceList).focus()
         elif target == "mapping":
             self.remove_class("-show-response")
-            rows = list(self.find(MappingTable).rows())
+            table = self.find(MappingTable)
+            rows = table.rows()
             if rows:
-                self.call_after_refresh(rows[0].jq_input.focus)
+                self.call_after_refresh(table.focus_field, rows[0].path)
         elif target == "response":
             self.show_io("response")
             self.call_after_refresh(self.find("#response-json").focus)

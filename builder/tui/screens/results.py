@@ -360,6 +360,10 @@ class Results(Widget):
         records = self._evaluator.cached_records(resource, run.bodies) if resource and run else None
         if records is None and result is not None:
             records = result.records
+        if records is None and resource is not None and run is not None:
+            # Shown before its first evaluation answers (a resource's first visit): the record in
+            # view comes with the switch's first frame, the counts when the evaluation answers.
+            records = self._evaluator.records_now(resource, run.bodies, sum(page.size for page in run.pages))
         editor = self._find(FieldEditor)
         if resource is None or not records:
             table.clear_values()
