@@ -75,11 +75,14 @@ def pct(values: list[float], q: float) -> float:
 
 def layout_pending(screen: Any, laying_out: bool = False) -> bool:
     """A layout asked for and not yet run: requests the screen holds (``_layout_widgets``, emptied by
-    the layout that serves them), or a widget's not passed on yet (Textual passes it on when the widget
-    goes idle). ``laying_out``: the paint is the one a layout makes, whose own request is still
-    flagged on the screen (Textual clears ``_layout_required`` only after that paint)."""
+    the layout that serves them), or a shown widget's not passed on yet (Textual passes it on when
+    the widget goes idle; a widget in a hidden tab may hold one until the tab is shown, and changes
+    nothing on screen meanwhile). ``laying_out``: the paint is the one a layout makes, whose own
+    request is still flagged on the screen (Textual clears ``_layout_required`` after that paint)."""
+    from widgets.repaint import displayed
+
     return (bool(screen._layout_widgets) or (bool(screen._layout_required) and not laying_out)
-            or any(widget._layout_required for widget in screen.walk_children()))
+            or any(widget._layout_required and displayed(widget) for widget in screen.walk_children()))
 
 
 #: True while a screen runs a layout (and paints it): see layout_pending.
