@@ -161,3 +161,18 @@ async def test_the_demos_connection_test_imports_the_source_off_the_event_loop_a
         await settle(pilot)
         assert events == ["painted", "imported on a thread", "tested"]
         assert "Reached the built-in simulator" in str(app.query_one("#connection-result").render())
+
+
+@pytest.mark.parametrize("given, expected", [(None, "120"), ("30", "30")])
+def test_the_app_paints_up_to_120_frames_a_second_unless_told_otherwise(given: str | None, expected: str) -> None:
+    """Textual reads TEXTUAL_FPS once, on import: a fresh interpreter, as `cursor-builder` starts (#13)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    if given is not None:
+        env["TEXTUAL_FPS"] = given
+    shown = subprocess.run([sys.executable, "-c", "import builder.tui.app, textual.constants as c; print(c.MAX_FPS)"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == expected
