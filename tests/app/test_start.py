@@ -27,11 +27,12 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def gc_restored() -> Iterator[None]:
     """The cyclic GC as it was, whatever the test did to it (and nothing left frozen)."""
-    enabled = gc.isenabled()
+    enabled, threshold = gc.isenabled(), gc.get_threshold()
     try:
         yield
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         (gc.enable if enabled else gc.disable)()
 
 
@@ -53,22 +54,24 @@ async def test_the_first_paint_turns_the_cyclic_gc_back_on(demo_app: Callable[..
                                                            gc_restored: None) -> None:
     """The app started with the GC off (as the CLI starts it) has it on again once it has painted."""
     gc.disable()
+    gc.set_threshold(700, 10, 10)  # Python's own
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert gc.isenabled()
+        assert gc.get_threshold() == (builder.tui.app.GC_THRESHOLD, 10, 10)  # full collections ~14x rarer
 
 
 async def test_an_app_started_with_the_gc_on_leaves_it_alone(demo_app: Callable[..., BuilderApp],
                                                              gc_restored: None) -> None:
     """Tests and the screenshot script build the app with the GC on: nothing is frozen then."""
     gc.enable()
-    frozen = gc.get_freeze_count()
+    frozen, threshold = gc.get_freeze_count(), gc.get_threshold()
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert gc.isenabled()
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen and gc.get_threshold() == threshold
 
 
 class Panel(ComposedAfterFirstPaint, Vertical):
