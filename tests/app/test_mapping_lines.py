@@ -84,6 +84,18 @@ async def test_an_edit_changes_the_line_and_moving_on_keeps_what_was_typed(tmp_p
         record = app.session.result.records[app.session.record]
         assert role.value.plain == f'"{record["role"].upper()}"'
 
+        # Moved on before the field's own change event is handled (keys faster than the loop): what
+        # the field holds is handed to the field it was typed in, not lost, not given to the next one.
+        email = table.row(("properties", "email"))
+        editor = table.focus_field(email.path)
+        await settle(pilot)
+        editor.field.value = ".email | ascii_upcase"  # as a key does; its Input.Changed still queued
+        table.action_move(-1)
+        await settle(pilot)
+        assert email.expr == ".email | ascii_upcase"
+        assert app.session.resource.mappings["properties"]["email"] == ".email | ascii_upcase"
+        assert table.focused_row is not email and table.focused_row.expr != ".email | ascii_upcase"
+
 
 async def test_clicks_scrolling_and_tab_move_the_editor(tmp_path: Path) -> None:
     app = demo_app(tmp_path / "cursor-builder.yaml")
