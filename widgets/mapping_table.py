@@ -32,7 +32,7 @@ from textual.widgets import Static
 
 from builder.engine.jqrt import Outcome
 from builder.engine.mapping import leaf_name
-from builder.project.printable import printable_json
+from builder.project.printable import printable, printable_json
 from widgets.help_data import HelpData
 from widgets.jq_input import JqInput
 from widgets.repaint import SettlesInOneLayout
@@ -265,13 +265,10 @@ def _text_key(text: Text) -> tuple[Any, ...]:
     return text.plain, str(text.style), tuple(text.spans)
 
 
-#: Control characters would move the terminal's cursor: each is drawn as a space.
-_CONTROLS = {code: " " for code in [*range(32), 127]}
-
-
 def _cells(text: str, width: int, ellipsis: bool = False) -> str:
-    """Exactly ``width`` cells: cropped (with an ellipsis when asked), padded with spaces."""
-    text = text.translate(_CONTROLS)
+    """Exactly ``width`` cells: control characters shown, never obeyed (the project's one rule,
+    :func:`printable`), cropped (with an ellipsis when asked), padded with spaces."""
+    text = printable(text, one_line=True)
     length = cell_len(text)
     if length <= width:
         return text + " " * (width - length)

@@ -129,3 +129,20 @@ async def test_clicks_scrolling_and_tab_move_the_editor(tmp_path: Path) -> None:
         await pilot.press("tab")  # ...and on out of the table after the last one
         await settle(pilot)
         assert table.focused_row is None and app.focused is not None
+
+
+async def test_control_characters_in_a_field_are_shown_not_obeyed(tmp_path: Path) -> None:
+    # Other people's data: an ESC or a C1 CSI in a property's name or JQ would recolour or move the
+    # terminal's cursor if drawn raw (builder.project.printable, issue #11).
+    app = demo_app(tmp_path / "cursor-builder.yaml")
+    async with app.run_test(size=(140, 44)) as pilot:
+        await pick(pilot, "members")
+        table = app.query_one(MappingTable)
+        mappings = dict(app.session.resource.mappings)
+        mappings["properties"] = {"ev\x9bil": '"\x1b[2J"'}
+        table.set_mapping(mappings)
+        await settle(pilot)
+        row = table.row(("properties", "ev\x9bil"))
+        text = drawn(table, table.lines.lines.index(row))
+        assert "ev\\x9bil" in text and '"\\x1b[2J"' in text
+        assert "\x9b" not in text and "\x1b" not in text
