@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from pygments.token import Token, _TokenType
 from rich.style import Style
-from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -36,13 +35,20 @@ _TOKEN_STYLES: dict[bool, dict[_TokenType, Style]] = {}
 
 
 def token_styles(dark: bool) -> dict[_TokenType, Style]:
+    """The colours Rich's ``PygmentsSyntaxTheme`` gives these tokens (monokai, friendly), read from
+    Pygments' style classes themselves: importing ``rich.syntax`` for it loaded Pygments' lexer
+    machinery too, ~9 ms of every start (#13). tests/app/test_json_highlight.py checks the colours
+    against the lexer and Rich's theme."""
     styles = _TOKEN_STYLES.get(dark)
     if styles is None:
-        theme = PygmentsSyntaxTheme("monokai" if dark else "friendly")
+        from pygments.styles import get_style_by_name
+
+        theme = get_style_by_name("monokai" if dark else "friendly")
         styles = {}
         for token in JSON_TOKENS:
-            style = theme.get_style_for_token(token)
-            styles[token] = Style(color=style.color, bold=style.bold, italic=style.italic)
+            style = theme.style_for_token(token)
+            color = style["color"]
+            styles[token] = Style(color=f"#{color}" if color else "#000000", bold=style["bold"], italic=style["italic"])
         _TOKEN_STYLES[dark] = styles
     return styles
 

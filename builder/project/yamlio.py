@@ -110,7 +110,12 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ..
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(item, path + (index,), lines, loader, budget) for index, item in enumerate(node.value)]
+    if node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value  # what the constructor returns for a string, without its bookkeeping (most values)
     return loader.construct_object(node, deep=True)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 # libyaml's parser is several times faster on the 2,000-line Cursor preset; both keep line marks.

@@ -276,6 +276,8 @@ class BuilderApp(App[int]):
 
     def watch_result(self, result: MappingResult | None) -> None:
         """A new mapping result: the plug-in tab in view refreshes itself (the others when shown)."""
+        if not self.is_running:
+            return  # quitting: the screen's widgets may be gone already (an evaluation ended meanwhile)
         active = self.query_one("#top-tabs", TabbedContent).active.removeprefix("tab-")
         pane = self._tab_panes.get(active)
         if pane is not None:

@@ -13,10 +13,12 @@ from textual.widgets import Static, TextArea
 
 import builder.cli
 import builder.tui.app
+import builder.tui.screens.results as results_module
 from builder.tui.app import BuilderApp
 from builder.tui.state.session import request_section
 from widgets.deferred import ComposedAfterFirstPaint
 from widgets.field_editor import FieldEditor
+from widgets.mapping_table import MappingTable
 from widgets.request_panel import RequestPanel, to_yaml
 
 from .conftest import SIZE, settle
@@ -126,6 +128,72 @@ async def test_the_hidden_request_and_field_panels_hold_the_selected_resource(
         # No row focused yet: it says how to pick one (and never "no records yet": the first
         # record is mapped with the first frame, #13).
         assert "Focus a mapping row" in head and "no records" not in head
+
+
+def first_paint_spy(app: BuilderApp, look: Callable[[], Any]) -> list[Any]:
+    """What ``look()`` returns at the app's first paint (the list fills when it happens)."""
+    seen: list[Any] = []
+    display = app._display
+
+    def painted(screen: Any, renderable: Any) -> None:
+        if not seen:
+            seen.append(look())
+        display(screen, renderable)
+
+    app._display = painted  # type: ignore[method-assign]
+    return seen
+
+
+#: A field's status before the run over all records answers: not run yet, or run again after an edit.
+NOT_YET = {"–", "…"}
+
+
+def screen_state(app: BuilderApp) -> tuple[Any, ...]:
+    table = app.query_one(MappingTable)
+    return (app.session.result is not None, [row.status.plain for row in table.rows()],
+            str(app.query_one("#found-count", Static).render()), app.build_pane.results.idle)
+
+
+async def test_the_first_frame_holds_every_fields_status_and_the_counts(demo_app: Callable[..., BuilderApp]) -> None:
+    """The first evaluation runs before the first frame (nothing else waits then): the frame holds
+    what the run over all records gives, not '…' and a later frame with the rest (#13)."""
+    app = demo_app()
+    seen = first_paint_spy(app, lambda: screen_state(app))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert seen, "never painted"
+        has_result, statuses, found, _ = seen[0]
+        assert has_result
+        assert statuses and not NOT_YET & set(statuses) and "✓" in statuses
+        assert found == f"→ {len(app.session.result.records)} records"
+        assert seen[0] == screen_state(app)  # and nothing changed after it
+
+
+async def test_a_first_evaluation_over_its_budget_runs_in_the_worker(demo_app: Callable[..., BuilderApp],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over :data:`START_BUDGET` the first evaluation stops on the UI thread and is left to the
+    worker, as every later one is; its result is shown when it answers."""
+    import threading
+
+    from builder.tui.state.evaluation import Evaluator
+
+    runs: list[tuple[bool, bool]] = []  # (on the UI thread, gave a result)
+    run = Evaluator.run
+
+    def spied(self: Evaluator, *args: Any, **kwargs: Any) -> Any:
+        result = run(self, *args, **kwargs)
+        runs.append((threading.current_thread() is threading.main_thread(), result is not None))
+        return result
+
+    monkeypatch.setattr(Evaluator, "run", spied)
+    monkeypatch.setattr(results_module, "START_BUDGET", -1.0)  # over budget at its first chunk
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert runs == [(True, False), (False, True)]
+        has_result, statuses, found, idle = screen_state(app)
+        assert has_result and idle and "✓" in statuses and not NOT_YET & set(statuses)
+        assert found == f"→ {len(app.session.result.records)} records"
 
 
 async def test_the_demos_connection_test_imports_the_source_off_the_event_loop_after_the_first_paint(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -28,7 +29,7 @@ from textual.worker import get_current_worker
 from builder.engine import mapping
 from builder.engine.mapping import leaf_name
 from builder.tui.state.eval_process import EvalProcess, Spec
-from builder.tui.state.evaluation import BREATHE, Evaluator, preview_one
+from builder.tui.state.evaluation import BREATHE, EXTRACT_NOW_BYTES, Evaluator, preview_one
 from builder.tui.messages import ResultsChanged
 from builder.tui.state.session import ResourceRun, Session
 from widgets.dropped_table import DroppedTable
@@ -42,6 +43,9 @@ from widgets.resource_status import ResourceStatus
 from widgets.response_panel import ResponseBody
 
 log = logging.getLogger("cursor-builder")
+
+#: Seconds the pane's first evaluation may take on the UI thread (see ``Results._evaluate_here``).
+START_BUDGET = 0.06
 
 
 @dataclass
@@ -119,6 +123,8 @@ class Results(Widget):
         self._made: dict[str, Evaluated] = {}
         #: Fields edited since the last full evaluation: shown as '…' until it comes back.
         self.pending_fields: set[str] = set()
+        #: The pane's first evaluation has started (see ``_evaluate_here``).
+        self._started = False
 
     # -- evaluation ----------------------------------------------------------------------------------
     def evaluate(self, immediate: bool = False) -> None:
@@ -173,11 +179,32 @@ class Results(Widget):
         # in this process (the record in view, the other tabs) and in the evaluation process alike.
         environment = self.session.install_environment()
         spec = Spec.of(resource, environment)
+        first, self._started = not self._started, True
+        if first and self._evaluate_here(self._generation, spec, run, resource.name):
+            return
         process = self._process
         if process is not None and process.ready:
             self._evaluate_remote(process, self._generation, pages, spec, resource.name)
         else:
             self._evaluate_worker(self._generation, spec, pages, resource.name)
+
+    def _evaluate_here(self, generation: int, spec: Spec, run: ResourceRun | None, name: str) -> bool:
+        """The pane's first evaluation, run here on the UI thread when it fits in
+        :data:`START_BUDGET`; False (nothing shown) when it does not, or the pages are too large to
+        cut here. It runs as the app starts, before the first frame and before any key is read:
+        nothing waits on the event loop meanwhile. From a worker its answer could arrive just after
+        the first layout began, and the statuses and counts reached the screen one or two frames
+        (~100 ms) after the rest (#13, cold start); here the first frame holds them."""
+        pages = run.bodies if run else []
+        if run is None or not pages or sum(page.size for page in run.pages) > EXTRACT_NOW_BYTES:
+            return False
+        deadline = time.perf_counter() + START_BUDGET
+        result = self._evaluator.run(spec, pages, lambda: time.perf_counter() > deadline, breathe=False)
+        if result is None:
+            return False  # over budget: the worker runs it (the records' extraction stays cached)
+        self._in_flight = None
+        self._evaluated(Evaluated(generation, name, spec, pages, result, merged_record_paths(result.records)))
+        return True
 
     def start_process(self) -> None:
         """Start the evaluation process (the pane calls this after its first paint: the child's
@@ -269,6 +296,9 @@ class Results(Widget):
 
     def on_evaluated(self, message: Evaluated) -> None:
         message.stop()
+        self._evaluated(message)
+
+    def _evaluated(self, message: Evaluated) -> None:
         session = self.session
         session.results[message.resource_name] = message.result
         self._made[message.resource_name] = message

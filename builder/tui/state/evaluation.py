@@ -74,15 +74,17 @@ class Evaluator:
             return cached
         return self.extract(resource, pages).records
 
-    def run(self, resource: Any, pages: Sequence[Any], cancelled: Callable[[], bool] = lambda: False
-            ) -> mapping.MappingResult | None:
-        """``mapping.run`` chunk by chunk; None when ``cancelled()`` turned true on the way."""
+    def run(self, resource: Any, pages: Sequence[Any], cancelled: Callable[[], bool] = lambda: False,
+            breathe: bool = True) -> mapping.MappingResult | None:
+        """``mapping.run`` chunk by chunk; None when ``cancelled()`` turned true on the way.
+        ``breathe=False``: no pause between chunks (on the UI thread, a pause only waits)."""
         extraction = self.extract(resource, pages)
         steps = iter(range(len(extraction.records) + 1))
+        pause = self.breathe if breathe else 0.0
 
         def stop() -> bool:
-            if next(steps) and self.breathe:
-                time.sleep(self.breathe)
+            if next(steps) and pause:
+                time.sleep(pause)
             return cancelled()
 
         try:
