@@ -30,6 +30,7 @@ from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, Project
+from builder.tui.css_cache import ParsedCss
 from builder.tui.messages import ProjectChanged, ResultsChanged, ResultsUpdated, SelectionChanged, TabShown
 from builder.tui.screens import actions as action_table
 from builder.tui.screens.build import BuildPane
@@ -92,6 +93,9 @@ class BuilderApp(App[int]):
     def __init__(self, session: Session, *, source: SourceFactory | None = None, simulator: Any = None,
                  test_mode: bool = False, now: float | None = None) -> None:
         super().__init__()
+        #: Textual's parsed CSS from the last start (~30 ms of parsing less before the first frame).
+        self.parsed_css = ParsedCss(self.stylesheet)
+        self.parsed_css.load()
         prepare_evaluation()
         #: The instant computed request values ($now) use; fixed in tests so requests are reproducible.
         self.now = now
@@ -166,6 +170,7 @@ class BuilderApp(App[int]):
         # The screen's queue, not the App's: the App drops an after-refresh callback asked for
         # before it runs (its on_mount is before that).
         self.screen.call_after_refresh(collect_after_start)
+        self.screen.call_after_refresh(self.parsed_css.save)  # written only when something was parsed anew
 
     @property
     def build_pane(self) -> BuildPane:

@@ -1,0 +1,23 @@
+"""Every test's: what no test may touch on this machine."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The app keeps Textual's parsed CSS in ``$XDG_CACHE_HOME/cursor-builder`` (builder.tui.css_cache):
+    the session's apps share one of their own, never the user's (the first app writes it, the rest read it)."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = before
