@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import yaml
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -35,6 +34,8 @@ SECTIONS: list[tuple[str, str, str]] = [
 def to_yaml(value: Any) -> str:
     if value in (None, {}, []):
         return ""
+    import yaml  # here: the panel is filled after the first frame, which need not wait for PyYAML
+
     return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, default_flow_style=False).rstrip()
 
 
@@ -133,6 +134,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         if text == self._loaded.get(key):
             return
         self._loaded[key] = text
+        import yaml
+
         try:
             value = yaml.safe_load(text) if text.strip() else None
         except yaml.YAMLError as exc:

@@ -18,10 +18,12 @@ from builder.project.model import (
     Resource,
     literal_secrets,
 )
-from builder.project.yamlio import LocatedYaml, ProjectError, load_located
+from builder.project.yamlio import LocatedYaml, ProjectError, load_located, load_located_cached
 
 
-def load_project(path: str | Path) -> Project:
+def load_project(path: str | Path, *, cached: bool = False) -> Project:
+    """``cached``: the YAML's parse is kept in the user's cache (yamlio.load_located_cached): for the
+    project's own data files only, never a user's project file."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -35,13 +37,13 @@ def load_project(path: str | Path) -> Project:
                            file=file, line=line) from None
     except OSError as exc:
         raise ProjectError(f"cannot read file: {exc.strerror}", file=file) from None
-    project = parse_project(text, file)
+    project = parse_project(text, file, cached=cached)
     project.path = file
     return project
 
 
-def parse_project(text: str, file: str | Path | None = None) -> Project:
-    doc = load_located(text, file)
+def parse_project(text: str, file: str | Path | None = None, *, cached: bool = False) -> Project:
+    doc = (load_located_cached if cached else load_located)(text, file)
     data = doc.data
     if data is None:
         raise doc.error((), "the file is empty")

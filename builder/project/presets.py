@@ -36,7 +36,7 @@ def preset_path(name: str = "cursor") -> Path:
 def load_preset(name: str = "cursor") -> Project:
     """The preset as a Project (not bound to a file). Its literal date windows are those recorded;
     ``builder.source.request.refresh_literal_values`` moves them to a given instant."""
-    project = load_project(preset_path(name))
+    project = load_project(preset_path(name), cached=True)  # package data: its parse is kept (#13)
     project.path = None  # saving must never write into the package
     return project
 

@@ -24,15 +24,10 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
-def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
-    """``$XDG_CACHE_HOME/cursor-builder`` (default ``~/.cache/cursor-builder``)."""
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cursor-builder"
-
+from builder.project.user_cache import cache_dir, write_atomically
 
 #: The modules whose classes a parse makes (and the parser): installing another Textual rewrites them.
 _TEXTUAL_FILES = ("__init__.py", "css/parse.py", "css/model.py", "css/styles.py", "css/stylesheet.py")
@@ -102,16 +97,8 @@ class ParsedCss:
             return False
         path = cache_file(self.stylesheet._variables, self.env)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".css-", suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    pickle.dump(rules, out, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except (OSError, pickle.PicklingError):
+            write_atomically(path, pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # unwritable, or a rule set that does not pickle (another Textual): parsed next time
             return False
         self.loaded = frozenset(rules)
         return True

@@ -1,0 +1,27 @@
+"""Where cursor-builder keeps what it can always make again (parsed CSS, parsed presets): the
+user's cache directory. Deleting it costs the next start the time to make them, nothing else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+
+def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """``$XDG_CACHE_HOME/cursor-builder`` (default ``~/.cache/cursor-builder``)."""
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cursor-builder"
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """A temporary file beside it, renamed over it: a reader (another app starting) never sees half a
+    file. Raises OSError (an unwritable cache); the temporary file is never left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
