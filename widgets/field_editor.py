@@ -8,22 +8,23 @@ produces. Thin: it renders what the Build tab gives it and posts :class:`FieldEd
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from builder.engine import jqrt
 from builder.project.printable import printable_json
 from widgets.deferred import ComposedAfterFirstPaint, LatestCalls
 from widgets.help_data import HelpData
-from widgets.jq_editor import JqEditor
 from widgets.json_viewer import JsonViewer
+
+if TYPE_CHECKING:
+    from widgets.jq_editor import JqEditor
 
 Path = tuple[Any, ...]
 
@@ -90,11 +91,24 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         super().__init__(id=id, classes=classes)
         self.path: Path | None = None
         self.label = ""
-        self.editor = JqEditor(id="field-jq")
+        self._editor: JqEditor | None = None
         self._known = ""  # the text the owner knows: setting it is not an edit
         self._shown: tuple[Any, Any] = (object(), object())
         self._after_paint = LatestCalls()
         self._painting_later = False
+
+    @property
+    def editor(self) -> JqEditor:
+        """The JQ editor, made with the other children after the first paint (a TextArea: the first
+        frame need not wait for its import, #13), or when asked for before."""
+        if self._editor is None:
+            from widgets.jq_editor import JqEditor
+
+            self._editor = JqEditor(id="field-jq")
+        return self._editor
+
+    def _typing_here(self) -> bool:
+        return self._editor is not None and self._editor.has_focus
 
     def _after_the_row(self, method: Any, **kwargs: Any) -> bool:
         """True when ``method(**kwargs)`` is put off until the next paint (the latest call of each
@@ -102,7 +116,7 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         or switching resources, the row's new value is drawn first. Updated in the same frame, this
         tab (its JQ, two JSON viewers) and the row are far apart on screen, and the frame repaints
         everything between them (#13: the row's value came a frame later)."""
-        if self._painting_later or self.editor.has_focus or not self.is_mounted:
+        if self._painting_later or self._typing_here() or not self.is_mounted:
             return False
         if not self._after_paint:
             self.call_after_refresh(self._paint_later)
@@ -138,7 +152,7 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         """Show the field at ``path``; its text is replaced unless the user is typing in it."""
         changed = path != self.path
         self.path, self.label = path, label
-        if changed or not self.editor.has_focus:
+        if changed or not self._typing_here():
             self.set_text(expr)
 
     def set_text(self, expr: str) -> None:
@@ -150,10 +164,14 @@ class FieldEditor(ComposedAfterFirstPaint, Vertical):
         self.editor.set_class(bool(expr.strip()) and jqrt.check(expr) is not None, "-error")
 
     def set_paths(self, paths: list[tuple[str, str]]) -> None:
+        if self.later(self.set_paths, paths):
+            return
         self.editor.set_paths(paths)
 
-    @on(TextArea.Changed, "#field-jq")
-    def _changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: Any) -> None:
+        """The JQ editor's TextArea.Changed (by its handler name: TextArea is imported with the editor)."""
+        if event.text_area is not self._editor:
+            return
         event.stop()
         text = self.editor.text
         self.editor.set_class(bool(text.strip()) and jqrt.check(text) is not None, "-error")

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import Label, Static
 
 from builder.project.printable import printable, printable_json
 from widgets.deferred import ComposedAfterFirstPaint
@@ -83,6 +82,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
     def compose(self) -> ComposeResult:
         if not self.children_ready:
             return  # its tab is not shown at start: composed after the first paint (widgets.deferred)
+        from textual.widgets import TextArea  # here: the first frame need not wait for its import (#13)
+
         yield Static("", id="about")
         for index, (key, title, hint) in enumerate(SECTIONS):
             yield Label(Text.assemble((title, "bold"), "  ", (hint, "dim italic")),
@@ -101,7 +102,7 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         about_widget.update(Text(about or "", style="italic"))
         about_widget.set_class(bool(about), "-shown")
         for key, _, _ in SECTIONS:
-            area = self.query_one(f"#section-{key}", TextArea)
+            area: Any = self.query_one(f"#section-{key}")  # a TextArea
             text = to_yaml(sections.get(key))
             self._loaded[key] = text
             if area.text != text:
@@ -124,8 +125,8 @@ The deployed Ocean integration does not run `x-builder` values; the lint says wh
         widget.update(message)
         widget.set_class(bool(message), "-shown")
 
-    @on(TextArea.Changed)
-    def _changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: Any) -> None:
+        """A section's TextArea.Changed (by its handler name: TextArea is imported with the children)."""
         event.stop()
         if not event.text_area.id:
             return

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -247,3 +251,43 @@ def test_the_app_paints_up_to_120_frames_a_second_unless_told_otherwise(given: s
     shown = subprocess.run([sys.executable, "-c", "import builder.tui.app, textual.constants as c; print(c.MAX_FPS)"],
                            env=env, capture_output=True, text=True, check=True).stdout.strip()
     assert shown == expected
+
+
+#: Modules the first frame never waits for (#13): the Request and Field panels' TextAreas (composed
+#: after it), PyYAML (the preset's parse is cached; the Request panel's YAML comes after it),
+#: httpx (the demo's connection test imports it on a thread), Pygments' lexers (the JSON viewer).
+NOT_BEFORE_FIRST_FRAME = ("textual.widgets._text_area", "widgets.jq_editor", "yaml", "httpx", "rich.syntax",
+                          "pygments.lexer")
+
+FIRST_FRAME_MODULES = """
+import asyncio, sys
+from builder.tui.app import make_app
+
+async def main():
+    app = make_app(None, demo=True)
+    seen = []
+    display = app._display
+    def painted(screen, renderable):
+        if not seen:
+            seen.append([name for name in NAMES if name in sys.modules])
+        display(screen, renderable)
+    app._display = painted
+    async with app.run_test(size=(140, 44)) as pilot:
+        while not seen:
+            await pilot.pause()
+    print(seen[0])
+
+NAMES = %r
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_waits_for_none_of_the_later_imports(tmp_path: Path) -> None:
+    """In a fresh interpreter, as ``cursor-builder --demo`` starts in a folder without a project file:
+    the first start after an install fills the cache (and parses the preset with PyYAML), the next
+    ones import none of these before their first frame."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = FIRST_FRAME_MODULES % (NOT_BEFORE_FIRST_FRAME,)
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           check=True).stdout.strip().splitlines()[-1] for _ in range(2)]
+    assert runs == ["['yaml']", "[]"]
