@@ -188,6 +188,18 @@ def dump(data: Any) -> str:
 _CACHE_FORMAT = 1
 
 
+def _pyyaml_stamp() -> str:
+    """Which PyYAML would parse (another one may construct values differently), without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    try:
+        status = os.stat(spec.origin) if spec is not None and spec.origin else None
+    except OSError:
+        status = None
+    return f"{status.st_mtime_ns}:{status.st_size}" if status else "?"
+
+
 def load_located_cached(text: str, file: str | Path | None = None,
                         env: Mapping[str, str] = os.environ) -> LocatedYaml:
     """:func:`load_located` remembered in the user's cache, by the text's hash: for the project's own
@@ -195,7 +207,7 @@ def load_located_cached(text: str, file: str | Path | None = None,
     PyYAML's imports, ~25 ms of the first frame, against ~2 ms to read back). Never for a user's
     project file: whatever it holds (a key pasted by mistake) must not be copied to another file.
     A cache that is missing, damaged or not writable costs the parse, nothing else."""
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{text}".encode()).hexdigest()[:24]
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{_pyyaml_stamp()}\0{text}".encode()).hexdigest()[:24]
     path = cache_dir(env) / f"yaml-{digest}.marshal"
     file_name = str(file) if file is not None else None
     try:

@@ -82,3 +82,21 @@ def test_a_start_from_the_cached_preset_does_not_import_pyyaml(tmp_path: Path) -
     runs = [subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
             for _ in range(2)]
     assert [run.stdout.strip() for run in runs] == ["True", "False"]  # parsed (and kept), then read back
+
+
+def test_another_pyyaml_parses_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another PyYAML may construct values otherwise: what the last one made is not read back."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    load_located_cached(DOCS["scalars"], None, env)
+    monkeypatch.setattr(yamlio, "_pyyaml_stamp", lambda: "another PyYAML")
+    parses: list[str] = []
+    parse = yamlio.load_located
+
+    def counted(text: str, file: object = None) -> object:
+        parses.append(text)
+        return parse(text, file)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamlio, "load_located", counted)
+    load_located_cached(DOCS["scalars"], None, env)
+    assert parses == [DOCS["scalars"]]
+    assert len(list((tmp_path / "cursor-builder").glob("yaml-*.marshal"))) == 2
