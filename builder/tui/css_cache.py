@@ -8,8 +8,8 @@ substitutes the theme's variables (``$primary``…), so the rule sets depend on 
 :class:`ParsedCss` fills that in-memory cache, before anything is parsed, from a file the previous
 start wrote, and writes the file again when this start parsed a source it did not hold. A source
 whose text changed (an edit, another Textual) has another key and is parsed as usual; the file's
-name carries what the key does not (Textual's and Python's versions, the theme's variables), so a
-file from another theme or version is never read. Unreadable or damaged: ignored, written anew.
+name carries what the key does not (the stamps of Textual's files, Python's version, the theme's
+variables), so a file from another theme or version is never read. Unreadable or damaged: ignored, written anew.
 The file is a pickle in the user's own cache directory, trusted as that user's ``__pycache__`` is;
 it holds CSS only (no project data, no secret).
 
