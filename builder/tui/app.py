@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
@@ -42,7 +42,6 @@ from builder.tui.screens.request_actions import RequestActions
 from builder.tui.screens.registry import TABS, Command, TabModule, TabSpec, load_tab, tab_available
 from builder.tui.state.session import Session
 from builder.project.yamlio import ProjectError
-from widgets.footer import BuilderFooter
 from widgets.help_data import HelpData
 from widgets.resource_list import ResourceList
 
@@ -140,7 +139,7 @@ class BuilderApp(App[int]):
                 if tab_available(spec):
                     self._tab_specs[spec.id] = spec
                     yield TabPane(spec.title, id=f"tab-{spec.id}")
-        yield BuilderFooter()
+        yield Footer()
 
     def _load_tab(self, spec: TabSpec) -> TabModule | None:
         try:
