@@ -72,6 +72,8 @@ TARGETS = {"value": 0.050, "settled": 0.250, "switch": 0.120, "cold": 0.6, "save
 #: the run over all records at 20,000: with --team-size 120 (~20,000 records) only that row is judged.
 LARGE = 10_000
 LARGE_TARGETS = {"settled": 1.5}
+#: Rows measured to be known, not judged.
+INFORMATIVE = {"fresh": "informative: once after each install", "footer": "informative: composed after the first frame"}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -364,7 +366,7 @@ async def profile_start(args: argparse.Namespace) -> None:
 
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[=>PX^_]")
 FIRST_SCREEN = ("Resources", "saved sample", "✓")
-#: The footer's last key: Textual's Footer composes its keys after the first frame (widgets/footer.py).
+#: The footer's last key: Textual's Footer composes its keys after the first frame.
 FOOTER = "palette"
 #: Seconds the app runs before ctrl+q (the quit row): its start's background work is over by then.
 SETTLE_BEFORE_QUIT = 1.5
@@ -498,10 +500,8 @@ def main(argv: list[str] | None = None) -> int:
         p50, p95 = statistics.median(values), pct(values, 0.95)
         large = figures.get("records", 0) >= LARGE and key in ("value", "settled", "switch")
         target = LARGE_TARGETS.get(key) if large else TARGETS.get(key)
-        if key == "fresh":
-            judged = "informative: once after each install"
-        elif key == "footer":
-            judged = "informative: composed after the first frame"
+        if key in INFORMATIVE:
+            judged = INFORMATIVE[key]
         elif target is None:
             judged = "no target at this size"
         else:

@@ -14,6 +14,17 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "cursor-builder"
 
 
+def file_stamp(path: str | Path | None) -> str:
+    """Which version of a file this is, cheaply: its modification time and size ("?" when it cannot be
+    read). Installing another version of a package rewrites its files, so a cache keyed by the stamps
+    of a package's files is never read by another version of it."""
+    try:
+        status = os.stat(path) if path else None
+    except OSError:
+        status = None
+    return f"{status.st_mtime_ns}:{status.st_size}" if status else "?"
+
+
 def write_atomically(path: Path, content: bytes) -> None:
     """A temporary file beside it, renamed over it: a reader (another app starting) never sees half a
     file. Raises OSError (an unwritable cache); the temporary file is never left behind."""

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from builder.project.user_cache import cache_dir, write_atomically
+from builder.project.user_cache import cache_dir, file_stamp, write_atomically
 
 if TYPE_CHECKING:
     import yaml
@@ -189,15 +189,11 @@ _CACHE_FORMAT = 1
 
 
 def _pyyaml_stamp() -> str:
-    """Which PyYAML would parse (another one may construct values differently), without importing it."""
+    """Which PyYAML would parse (another one may construct values otherwise), without importing it."""
     import importlib.util
 
     spec = importlib.util.find_spec("yaml")
-    try:
-        status = os.stat(spec.origin) if spec is not None and spec.origin else None
-    except OSError:
-        status = None
-    return f"{status.st_mtime_ns}:{status.st_size}" if status else "?"
+    return file_stamp(spec.origin if spec is not None else None)
 
 
 def load_located_cached(text: str, file: str | Path | None = None,

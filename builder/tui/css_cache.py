@@ -27,26 +27,19 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from builder.project.user_cache import cache_dir, write_atomically
+from builder.project.user_cache import cache_dir, file_stamp, write_atomically
 
 #: The modules whose classes a parse makes (and the parser): installing another Textual rewrites them.
 _TEXTUAL_FILES = ("__init__.py", "css/parse.py", "css/model.py", "css/styles.py", "css/stylesheet.py")
 
 
-def _textual_stamp() -> list[tuple[str, int, int]]:
+def _textual_stamp() -> list[str]:
     """Which Textual this is, from its files (``textual.__version__`` reads the package metadata:
     ~10 ms of imports, a third of what the cache saves)."""
     import textual
 
     root = Path(textual.__file__).parent
-    stamp = []
-    for name in _TEXTUAL_FILES:
-        try:
-            status = (root / name).stat()
-        except OSError:
-            status = None
-        stamp.append((name, status.st_mtime_ns if status else 0, status.st_size if status else -1))
-    return stamp
+    return [file_stamp(root / name) for name in _TEXTUAL_FILES]
 
 
 def cache_file(variables: Mapping[str, str], env: Mapping[str, str] = os.environ) -> Path:

@@ -180,7 +180,7 @@ class Results(Widget):
         environment = self.session.install_environment()
         spec = Spec.of(resource, environment)
         first, self._started = not self._started, True
-        if first and self._evaluate_here(self._generation, spec, run, resource.name):
+        if first and self._evaluate_here(self._generation, spec, run, pages, resource.name):
             return
         process = self._process
         if process is not None and process.ready:
@@ -188,14 +188,14 @@ class Results(Widget):
         else:
             self._evaluate_worker(self._generation, spec, pages, resource.name)
 
-    def _evaluate_here(self, generation: int, spec: Spec, run: ResourceRun | None, name: str) -> bool:
+    def _evaluate_here(self, generation: int, spec: Spec, run: ResourceRun | None, pages: list[Any],
+                       name: str) -> bool:
         """The pane's first evaluation, run here on the UI thread when it fits in
         :data:`START_BUDGET`; False (nothing shown) when it does not, or the pages are too large to
         cut here. It runs as the app starts, before the first frame and before any key is read:
         nothing waits on the event loop meanwhile. From a worker its answer could arrive just after
         the first layout began, and the statuses and counts reached the screen one or two frames
         (~100 ms) after the rest (#13, cold start); here the first frame holds them."""
-        pages = run.bodies if run else []
         if run is None or not pages or sum(page.size for page in run.pages) > EXTRACT_NOW_BYTES:
             return False
         deadline = time.perf_counter() + START_BUDGET
