@@ -21,3 +21,17 @@ def own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ.pop("XDG_CACHE_HOME", None)
         else:
             os.environ["XDG_CACHE_HOME"] = before
+
+
+@pytest.fixture(autouse=True, scope="session")
+def remembered_styles_checked() -> Iterator[None]:
+    """Every app of the session computes each style it remembered again and fails on a difference
+    (builder.tui.css_cache.RememberingStylesheet.check): the memo is proven on every screen the tests
+    draw, not only on the start tests/app/test_css_cache.py compares."""
+    from builder.tui.css_cache import RememberingStylesheet
+
+    RememberingStylesheet.check = True
+    try:
+        yield
+    finally:
+        RememberingStylesheet.check = False

@@ -1,21 +1,42 @@
-"""Textual's parsed CSS kept on disk between starts (#13: parsing it was ~30 ms of every cold start).
+"""Textual's CSS work kept between starts (#13): the parsed rule sets, and which rules each widget
+matched. Together they were ~120 ms of a ~600 ms cold start.
 
-At every start Textual parses each CSS source it meets (``app.tcss``, and the ``DEFAULT_CSS`` of
-every widget class: 46 sources, ~330 rule sets before the first frame) and keeps the rule sets in
-its stylesheet's in-memory cache, keyed by the source's text and where it came from. The parse
-substitutes the theme's variables (``$primary``…), so the rule sets depend on those too.
+**Parsed rule sets.** At every start Textual parses each CSS source it meets (``app.tcss``, and the
+``DEFAULT_CSS`` of every widget class: 46 sources, ~330 rule sets before the first frame) and keeps
+the rule sets in its stylesheet's in-memory cache, keyed by the source's text and where it came from.
+The parse substitutes the theme's variables (``$primary``…), so the rule sets depend on those too.
+:class:`CssCache` fills that in-memory cache, before anything is parsed, from the file the previous
+start wrote.
 
-:class:`ParsedCss` fills that in-memory cache, before anything is parsed, from a file the previous
-start wrote, and writes the file again when this start parsed a source it did not hold. A source
-whose text changed (an edit, another Textual) has another key and is parsed as usual; the file's
-name carries what the key does not (the stamps of Textual's files, Python's version, the theme's
-variables), so a file from another theme or version is never read. Unreadable or damaged: ignored, written anew.
-The file is a pickle in the user's own cache directory, trusted as that user's ``__pycache__`` is;
-it holds CSS only (no project data, no secret).
+**Matched styles.** Styling a widget (``Stylesheet.apply``: ~320 times before the first frame,
+counting the virtual nodes of component classes) matches every candidate rule against the widget's
+path from the App, then resolves the rules' specificity. :class:`RememberingStylesheet` remembers the
+outcome, keyed by
 
-This leans on two private attributes of Textual's ``Stylesheet`` (``_parse_cache``, ``_variables``,
-Textual 8): tests/app/test_css_cache.py checks that a start from the file lays out and draws the
-screen exactly as a start that parsed everything.
+- the stylesheet's *generation*: every source's text, order, scope and priority, and the variables;
+- the path's *structure*: each node's CSS type names, id and classes, App to widget;
+- the answers to the pseudo-class questions (``:focus``, ``:disabled``, ``:first-child``…) the
+  matching asked, each about one node of the path. Matching is a function of the structure and those
+  answers, so when every question recorded with an outcome gets the same answer now, the outcome is
+  the one matching would compute: the memo stores no guess. A path may have several outcomes
+  (focused, not focused), each with its own questions.
+
+The questions are recorded by matching against stand-ins for the path's nodes (``_Witness``) that
+pass each question on to the node and note it and its answer. A Textual whose matching asks the
+stand-ins something they do not have (another Textual 8 release) turns the memo off for the app.
+
+**The file.** A pickle in the user's own cache directory, trusted as that user's ``__pycache__`` is;
+it holds CSS and style values only (no project data, no secret). Written after the first paint and at
+exit when that start parsed or matched something the file did not hold, with what that start used.
+Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
+variables), so a file from another theme or version is never read; unreadable or damaged: ignored,
+written anew.
+
+This leans on private parts of Textual 8's ``Stylesheet`` (``_parse_cache``, ``_variables``,
+``_check_rule``, ``source``) and nodes (``_css_type_names``, ``_id``, ``_classes``, the four
+``_has_*`` flags ``apply`` sets). :attr:`RememberingStylesheet.check` makes every remembered outcome
+be computed again and compared (the test suite runs with it on); tests/app/test_css_cache.py checks
+that a start from the file styles every node and draws the screen exactly as a start from nothing.
 """
 
 from __future__ import annotations
@@ -25,17 +46,25 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
+
+from textual.css.stylesheet import Stylesheet
 
 from builder.project.user_cache import cache_dir, file_stamp, write_atomically
 
-#: The modules whose classes a parse makes (and the parser): installing another Textual rewrites them.
-_TEXTUAL_FILES = ("__init__.py", "css/parse.py", "css/model.py", "css/styles.py", "css/stylesheet.py")
+#: The modules whose code parses, matches and resolves styles: installing another Textual rewrites them.
+_TEXTUAL_FILES = ("__init__.py", "css/parse.py", "css/model.py", "css/styles.py", "css/stylesheet.py",
+                  "css/match.py", "dom.py", "widget.py")
+#: Bumped when what the file holds changes shape.
+_FORMAT = 2
+#: In-process bound on remembered paths (a long session restyles many transient widgets): past it the
+#: memo starts again, empty.
+MEMO_LIMIT = 20_000
 
 
 def _textual_stamp() -> list[str]:
     """Which Textual this is, from its files (``textual.__version__`` reads the package metadata:
-    ~10 ms of imports, a third of what the cache saves)."""
+    ~10 ms of imports)."""
     import textual
 
     root = Path(textual.__file__).parent
@@ -44,33 +73,200 @@ def _textual_stamp() -> list[str]:
 
 def cache_file(variables: Mapping[str, str], env: Mapping[str, str] = os.environ) -> Path:
     """The file for this Textual, this Python and these theme variables."""
-    key = repr((_textual_stamp(), sys.version, sorted(variables.items())))
+    key = repr((_FORMAT, _textual_stamp(), sys.version, sorted(variables.items())))
     return cache_dir(env) / f"css-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pickle"
 
 
-class ParsedCss:
-    """The parse cache of one app's stylesheet, loaded before the first parse, saved once after."""
+#: One remembered outcome: the questions asked (path index, pseudo classes, answer), the rules
+#: ``replace_rules`` got (None: no rule matched, the node's styles were left as they were), and the
+#: node's four ``_has_*`` flags.
+Outcome = tuple[tuple[tuple[int, frozenset[str], bool], ...], Any, tuple[bool, bool, bool, bool]]
+_NOT_SET: Any = object()
+
+
+class _Witness:
+    """A path node as Textual's selector matching sees it, noting each pseudo-class question."""
+
+    __slots__ = ("node", "index", "questions", "_css_type_names", "_classes", "id")
+
+    def __init__(self, node: Any, index: int, questions: list[tuple[int, frozenset[str], bool]]) -> None:
+        self.node = node
+        self.index = index
+        self.questions = questions
+        self._css_type_names = node._css_type_names
+        self._classes = node._classes
+        self.id = node._id
+
+    def has_class(self, *names: str) -> bool:
+        return bool(self.node.has_class(*names))
+
+    def has_pseudo_classes(self, names: set[str]) -> bool:
+        answer = bool(self.node.has_pseudo_classes(names))
+        self.questions.append((self.index, frozenset(names), answer))
+        return answer
+
+
+def same_rules(one: Any, other: Any) -> bool:
+    """The same styles: equal values, or for a value type without equality (Textual's layouts
+    compare by identity) the same type and text."""
+    if one is None or other is None:
+        return one is other
+    return one.keys() == other.keys() and all(
+        value == other[name] or (type(value) is type(other[name]) and repr(value) == repr(other[name]))
+        for name, value in one.items())
+
+
+class RememberingStylesheet(Stylesheet):
+    """Textual's stylesheet, remembering each path's matched rules (see the module's docstring)."""
+
+    #: Compute every remembered outcome again and raise if it differs (the test suite sets it).
+    check: ClassVar[bool] = False
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self.memo: dict[tuple[str, tuple[Any, ...]], list[Outcome]] = {}
+        #: The memo's keys this app used (what a save writes), and how many were new.
+        self.used: set[tuple[str, tuple[Any, ...]]] = set()
+        self.learned = 0
+        self.enabled = True
+        self._generation_of: Any = None
+        self._generation = ""
+        self._source_digests: dict[Any, tuple[str, bytes]] = {}
+        self._variables_digest: tuple[Any, str] = (None, "")
+        self._capture: tuple[Any, Any] = (None, _NOT_SET)
+        self._witnesses: list[_Witness] | None = None
+
+    def generation(self) -> str:
+        """A digest of what the rules are made from, computed again when Textual parses anew (a
+        widget class's CSS added, another theme)."""
+        rules = self.rules
+        if rules is not self._generation_of:
+            parts: list[Any] = []
+            for read_from, source in self.source.items():
+                digest = self._source_digests.get(read_from)
+                if digest is None or digest[0] is not source.content:
+                    digest = (source.content, hashlib.blake2b(source.content.encode(), digest_size=16).digest())
+                    self._source_digests[read_from] = digest
+                parts.append((read_from, digest[1], source.is_defaults, source.tie_breaker, source.scope))
+            if self._variables_digest[0] is not self._variables:
+                self._variables_digest = (self._variables, repr(sorted(self._variables.items())))
+            parts.append(self._variables_digest[1])
+            self._generation = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+            self._generation_of = rules
+        return self._generation
+
+    def replace_rules(self, node: Any, rules: Any, animate: bool = False) -> None:  # type: ignore[override]
+        if node is self._capture[0]:
+            self._capture = (node, rules)
+        super().replace_rules(node, rules, animate=animate)
+
+    def _witnessed_check_rule(self, rule_set: Any, css_path_nodes: list[Any]) -> Any:
+        return Stylesheet._check_rule(rule_set, self._witnesses)  # type: ignore[arg-type]
+
+    def apply(self, node: Any, *, animate: bool = False, cache: Any = None) -> None:
+        if not self.enabled:
+            super().apply(node, animate=animate, cache=cache)
+            return
+        path = node.css_path_nodes
+        key = (self.generation(), tuple([(n._css_type_names, n._id, frozenset(n._classes)) for n in path]))
+        outcomes = self.memo.get(key)
+        if outcomes is not None:
+            for questions, rules, flags in outcomes:
+                if all(path[index].has_pseudo_classes(names) == answer for index, names, answer in questions):
+                    self.used.add(key)
+                    if self.check:
+                        self._check_outcome(node, path, rules, flags, animate)
+                        return
+                    node._has_hover_style, node._has_focus_within, node._has_order_style, node._has_odd_or_even = flags
+                    if rules is not None:
+                        self.replace_rules(node, rules, animate=animate)
+                    self._process_component_classes(node)
+                    return
+        outcome = self._match(node, path, animate)
+        if outcome is None:  # matching asked the stand-ins something they do not answer
+            return
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+            self.used.clear()
+        self.memo.setdefault(key, []).append(outcome)
+        self.used.add(key)
+        self.learned += 1
+
+    def _match(self, node: Any, path: list[Any], animate: bool) -> Outcome | None:
+        """Textual's own ``apply`` on the node, matching against witnesses; what it decided."""
+        questions: list[tuple[int, frozenset[str], bool]] = []
+        # Component classes' virtual nodes are styled inside this call, after the node's own rules
+        # are replaced: what is saved here is put back before this returns.
+        saved = self._capture, self._witnesses, self.__dict__.get("_check_rule")
+        self._capture = (node, None)
+        self._witnesses = [_Witness(each, index, questions) for index, each in enumerate(path)]
+        self._check_rule = self._witnessed_check_rule  # type: ignore[method-assign,assignment]
+        try:
+            # Textual's own per-update cache is not passed: an outcome it hands out was matched
+            # without the questions, so it could not be remembered safely.
+            super().apply(node, animate=animate)
+            failed = False
+        except AttributeError:
+            failed = True
+        finally:
+            rules = self._capture[1]
+            self._capture, self._witnesses, check_rule = saved
+            if check_rule is None:
+                del self._check_rule
+            else:
+                self._check_rule = check_rule
+        if failed:
+            self.enabled = False
+            super().apply(node, animate=animate)
+            return None
+        flags = (node._has_hover_style, node._has_focus_within, node._has_order_style, node._has_odd_or_even)
+        return tuple(questions), rules, flags
+
+    def _check_outcome(self, node: Any, path: list[Any], rules: Any, flags: Any, animate: bool) -> None:
+        outcome = self._match(node, path, animate)
+        if outcome is not None and (not same_rules(outcome[1], rules) or outcome[2] != flags):
+            raise AssertionError(f"remembered styles of {node!r} differ from Textual's: {rules!r} != {outcome[1]!r}")
+
+    def remembered(self) -> dict[tuple[str, tuple[Any, ...]], list[Outcome]]:
+        """What this app used, for the file: each node's (types, id, classes) once, so the pickle
+        refers to it from every path it is on."""
+        shared: dict[Any, Any] = {}
+        return {(generation, tuple([shared.setdefault(step, step) for step in steps])): self.memo[generation, steps]
+                for generation, steps in self.used if (generation, steps) in self.memo}
+
+
+class CssCache:
+    """One app's parsed rule sets and remembered styles: loaded before the first parse, saved after."""
 
     def __init__(self, stylesheet: Any, env: Mapping[str, str] = os.environ) -> None:
         self.stylesheet = stylesheet
         self.env = env
-        #: The keys the file held (a save with nothing new parsed writes nothing).
+        #: The parse keys the file held (a save with nothing new parsed or matched writes nothing).
         self.loaded: frozenset[tuple[Any, ...]] = frozenset()
+        self._learned_at_save = 0
+
+    @property
+    def memo(self) -> RememberingStylesheet | None:
+        return self.stylesheet if isinstance(self.stylesheet, RememberingStylesheet) else None
 
     def load(self) -> int:
-        """Put the file's rule sets in the stylesheet's cache; how many sources it held."""
+        """Put the file's rule sets in the stylesheet's cache and its styles in the memo; how many
+        sources it held."""
         try:
             data = pickle.loads(cache_file(self.stylesheet._variables, self.env).read_bytes())
         except Exception:  # missing, unreadable, damaged or from an incompatible Textual: parse as usual
             return 0
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
             return 0
         cache = self.stylesheet._parse_cache
-        for key, rules in data.items():
+        for key, rules in data["rules"].items():
             if isinstance(key, tuple) and isinstance(rules, list):
                 cache[key] = rules
-        self.loaded = frozenset(data)
-        return len(data)
+        self.loaded = frozenset(data["rules"])
+        styles = data.get("styles")
+        if (memo := self.memo) is not None and isinstance(styles, dict):
+            memo.memo.update(styles)
+        return len(data["rules"])
 
     def in_use(self) -> dict[tuple[Any, ...], Any]:
         """The parsed rule sets of the sources the stylesheet holds now, under Textual's cache keys
@@ -82,16 +278,22 @@ class ParsedCss:
         return {key: cache[key] for key in list(cache.keys()) if (key[1], key[0]) in held}
 
     def save(self) -> bool:
-        """Write the file when this start parsed a source the file did not hold (True when written).
-        Atomic (a temporary file renamed over it): two apps starting at once never leave half a file.
-        A cache that cannot be written (read-only home) costs the parse next time, nothing else."""
+        """Write the file when this app parsed a source, or matched a path, the file did not hold (True
+        when written). Atomic (a temporary file renamed over it): two apps starting at once never
+        leave half a file. A cache that cannot be written (read-only home) costs the work next time,
+        nothing else."""
         rules = self.in_use()
-        if not rules or frozenset(rules) <= self.loaded:
+        memo = self.memo
+        learned = memo.learned if memo is not None else 0
+        if not rules or (frozenset(rules) <= self.loaded and learned == self._learned_at_save):
             return False
-        path = cache_file(self.stylesheet._variables, self.env)
+        data = {"rules": rules, "styles": memo.remembered() if memo is not None else {}}
         try:
-            write_atomically(path, pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
-        except Exception:  # unwritable, or a rule set that does not pickle (another Textual): parsed next time
+            # One pickle: the remembered styles' values are the rule sets' own objects, written once.
+            content = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(cache_file(self.stylesheet._variables, self.env), content)
+        except Exception:  # unwritable, or a value that does not pickle (another Textual): made again next time
             return False
         self.loaded = frozenset(rules)
+        self._learned_at_save = learned
         return True

@@ -1,6 +1,10 @@
-"""Textual's parsed CSS kept on disk between starts (builder.tui.css_cache, #13): a start from the
-file draws exactly what a start that parsed everything draws, and a file that does not fit is
-never used."""
+"""Textual's CSS work kept between starts (builder.tui.css_cache, #13): the parsed rule sets and the
+rules each widget matched. A start from the file styles every node and draws exactly what a start
+from nothing does; a remembered outcome is used only when every question its matching asked gets
+the same answer; a file that does not fit is never used.
+
+(tests/conftest.py turns ``RememberingStylesheet.check`` on for the whole session: every outcome
+used anywhere in the suite is computed again and compared.)"""
 
 from __future__ import annotations
 
@@ -8,10 +12,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
 from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
+from textual.widgets import Button, Input
 
+import builder.tui.css_cache as css_cache
 from builder.tui.app import BuilderApp
-from builder.tui.css_cache import ParsedCss, cache_file
+from builder.tui.css_cache import CssCache, RememberingStylesheet, cache_file
 
 from .conftest import SIZE, settle
 
@@ -45,7 +54,7 @@ def parsed_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_rule_sets_come_back_from_the_file_as_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     first = sheet()
-    cache = ParsedCss(first, env)
+    cache = CssCache(first, env)
     assert cache.load() == 0
     expected = [rule.css for rule in first.rules]
     assert cache.save() and cache_file(VARIABLES, env).is_file()
@@ -53,7 +62,7 @@ def test_rule_sets_come_back_from_the_file_as_parsed(tmp_path: Path, monkeypatch
 
     calls = parsed_count(monkeypatch)
     second = sheet()
-    assert ParsedCss(second, env).load() == 1
+    assert CssCache(second, env).load() == 1
     assert [rule.css for rule in second.rules] == expected
     assert calls == []  # from the file, not parsed
 
@@ -62,29 +71,29 @@ def test_another_theme_reads_another_file(tmp_path: Path, monkeypatch: pytest.Mo
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     first = sheet()
     first.parse()
-    ParsedCss(first, env).save()
+    CssCache(first, env).save()
     other = {"primary": "#0000ff", "surface": "#00ff00"}
     assert cache_file(other, env) != cache_file(VARIABLES, env)
     calls = parsed_count(monkeypatch)
     second = sheet(other)
-    assert ParsedCss(second, env).load() == 0
+    assert CssCache(second, env).load() == 0
     assert "#0000FF" in second.rules[0].css  # its own colours: parsed with its variables
     assert calls == [CSS[0]]
 
 
-@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05K\x01.", b"\x80\x05\x95\x00"],
-                         ids=["empty", "text", "not-a-dict", "truncated"])
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05K\x01.", b"\x80\x05\x95\x00", b"\x80\x05}\x94."],
+                         ids=["empty", "text", "not-a-dict", "truncated", "no-rules"])
 def test_a_damaged_file_is_ignored_and_written_anew(tmp_path: Path, content: bytes) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     path = cache_file(VARIABLES, env)
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
     stylesheet = sheet()
-    cache = ParsedCss(stylesheet, env)
+    cache = CssCache(stylesheet, env)
     assert cache.load() == 0
     stylesheet.parse()
     assert cache.save()
-    assert ParsedCss(sheet(), env).load() == 1
+    assert CssCache(sheet(), env).load() == 1
 
 
 def test_a_cache_that_cannot_be_written_costs_nothing_else(tmp_path: Path) -> None:
@@ -92,35 +101,156 @@ def test_a_cache_that_cannot_be_written_costs_nothing_else(tmp_path: Path) -> No
     (tmp_path / "cursor-builder").write_text("in the way")
     stylesheet = sheet()
     stylesheet.parse()
-    assert not ParsedCss(stylesheet, {"XDG_CACHE_HOME": str(tmp_path)}).save()
+    assert not CssCache(stylesheet, {"XDG_CACHE_HOME": str(tmp_path)}).save()
 
 
-async def test_an_app_started_from_the_file_draws_what_a_parsing_start_draws(
+def styles_of(app: App[Any]) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Every node's own rules and its component classes' rules, in DOM order (as text: a layout
+    compares by identity, and the two apps' come from two parses)."""
+    def text(rules: Any) -> dict[str, str]:
+        return {name: repr(value) for name, value in rules.items()}
+
+    return [(repr(node), text(node.styles.base._rules),
+             {name: text(styles.base._rules) for name, styles in sorted(node._component_styles.items())})
+            for node in app.screen.walk_children(with_self=True)]
+
+
+async def test_an_app_started_from_the_file_styles_and_draws_what_a_start_from_nothing_does(
         demo_app: Callable[..., BuilderApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
 
-    async def screen(app: BuilderApp) -> str:
+    async def screen(app: BuilderApp) -> tuple[str, list[Any]]:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            return app.export_screenshot()
+            return app.export_screenshot(), styles_of(app)
 
     first = demo_app()
-    assert first.parsed_css.load() == 0
-    drawn = await screen(first)
+    assert first.css_cache.load() == 0
+    drawn, styled = await screen(first)
+    assert isinstance(first.stylesheet, RememberingStylesheet) and first.stylesheet.learned > 100
     path = cache_file(first.stylesheet._variables)
     assert path.is_file()
 
+    monkeypatch.setattr(RememberingStylesheet, "check", False)  # what a user's start does
     calls = parsed_count(monkeypatch)
     second = demo_app()
-    assert second.parsed_css.loaded  # read at construction
-    painted: list[int] = []
+    assert isinstance(second.stylesheet, RememberingStylesheet)
+    assert second.css_cache.loaded and second.stylesheet.memo  # read at construction
+    painted: list[tuple[int, int]] = []
     display = second._display
 
     def spy(*args: Any) -> None:
-        painted.append(len(calls))
+        painted.append((len(calls), second.stylesheet.learned))
         display(*args)
 
     second._display = spy  # type: ignore[method-assign]
-    assert await screen(second) == drawn
-    assert painted and painted[0] == 0  # nothing parsed before the first frame
+    assert await screen(second) == (drawn, styled)
+    assert painted and painted[0] == (0, 0)  # nothing parsed, nothing matched before the first frame
     assert path.stat().st_size > 0
+
+
+class Small(App[None]):
+    """Rules that ask about focus, focus within, disabled, order and ids, on nested paths."""
+
+    CSS = """
+    Button { width: 12; }
+    Button:focus { background: red; }
+    Vertical > Button:first-child { color: green; }
+    Vertical:focus-within Button { text-style: bold; }
+    .warn:disabled { color: yellow; }
+    #b2 { height: 5; }
+    #b2:focus { height: 6; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stylesheet = RememberingStylesheet(variables=self.stylesheet._variables)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Button("one", id="b1")
+            yield Button("two", id="b2", classes="warn")
+        yield Input(id="outside")
+
+
+async def test_an_outcome_is_used_only_when_its_questions_get_the_same_answers() -> None:
+    """Focus, disabled and order change which rules apply: each state is matched once, then
+    remembered; the session's check computes every remembered outcome again."""
+    app = Small()
+    async with app.run_test() as pilot:
+        memo = app.stylesheet
+        assert isinstance(memo, RememberingStylesheet)
+        one, two = app.query_one("#b1", Button), app.query_one("#b2", Button)
+
+        async def visit() -> list[Any]:
+            states = []
+            for step in (lambda: one.focus(), lambda: two.focus(), lambda: app.query_one("#outside").focus(),
+                         lambda: setattr(two, "disabled", True), lambda: setattr(two, "disabled", False)):
+                step()
+                await pilot.pause()
+                states.append((one.styles.background, one.styles.text_style, two.styles.height, two.styles.color))
+            return states
+
+        first = await visit()
+        learned = memo.learned
+        assert await visit() == first  # the same states again: the same styles...
+        assert memo.learned == learned  # ...all from the memo
+        assert first[1][2].cells == 6 and first[0][2].cells == 5  # #b2:focus applied, then not
+        assert str(first[3][3]) != str(first[4][3])  # .warn:disabled applied, then not
+
+        await app.query_one(Vertical).mount(Button("zero", id="b0"), before=one)
+        await pilot.pause()
+        assert one.styles.color != app.query_one("#b0", Button).styles.color  # :first-child moved
+
+
+async def test_the_check_fails_on_a_remembered_outcome_that_differs() -> None:
+    app = Small()
+    async with app.run_test() as pilot:
+        memo = app.stylesheet
+        assert isinstance(memo, RememberingStylesheet) and memo.check
+        button = app.query_one("#b1", Button)
+        memo.apply(button)  # an outcome for the button as it is now
+        key = next(key for key in memo.memo if key[1][-1][1] == "b1" and key[0] == memo.generation())
+        for _, rules, _ in memo.memo[key]:
+            assert rules is not None
+            rules.pop("width")  # a wrong outcome: Textual's would keep Button's width
+        with pytest.raises(AssertionError, match="remembered styles"):
+            memo.apply(button)
+        await pilot.pause()
+
+
+async def test_matching_that_asks_more_than_the_witnesses_know_turns_the_memo_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """(Another Textual 8 release: the app styles as Textual does, without the memo.)"""
+
+    class Forgetful(css_cache._Witness):
+        __slots__ = ()
+
+        def __init__(self, node: DOMNode, index: int, questions: list[Any]) -> None:
+            super().__init__(node, index, questions)
+            del self.id  # matching an #id selector now asks what the witness does not have
+
+    monkeypatch.setattr(css_cache, "_Witness", Forgetful)
+    app = Small()
+    async with app.run_test() as pilot:
+        memo = app.stylesheet
+        assert isinstance(memo, RememberingStylesheet) and not memo.enabled
+        assert app.query_one("#b2", Button).styles.height.cells == 5
+        app.query_one("#b2").focus()
+        await pilot.pause()
+        assert app.query_one("#b2", Button).styles.height.cells == 6
+
+
+def test_the_file_holds_what_the_app_used_each_step_written_once() -> None:
+    """Unused outcomes (from an older start) are not written again; a node's (types, id, classes)
+    is one object however many paths it is on, so the pickle writes it once."""
+    memo = RememberingStylesheet(variables=VARIABLES)
+    step = (frozenset({"App"}), None, frozenset())
+    memo.memo = {("g", (step, ("x",))): [((), None, (False,) * 4)],
+                 ("g", ((frozenset({"App"}), None, frozenset()), ("y",))): [((), {}, (False,) * 4)],
+                 ("old", (step,)): [((), None, (False,) * 4)]}
+    memo.used = {("g", (step, ("x",))), ("g", ((frozenset({"App"}), None, frozenset()), ("y",)))}
+    written = memo.remembered()
+    assert set(written) == memo.used
+    firsts = {id(steps[0]) for _, steps in written}
+    assert len(firsts) == 1
