@@ -48,6 +48,7 @@ import sys
 from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
+from textual.css.match import _check_selectors
 from textual.css.stylesheet import Stylesheet
 
 from builder.project.user_cache import cache_dir, file_stamp, write_atomically
@@ -102,7 +103,9 @@ class _Witness:
 
     def has_pseudo_classes(self, names: set[str]) -> bool:
         answer = bool(self.node.has_pseudo_classes(names))
-        self.questions.append((self.index, frozenset(names), answer))
+        question = (self.index, frozenset(names), answer)
+        if question not in self.questions:  # many rules ask the same: checked once when reused
+            self.questions.append(question)
         return answer
 
 
@@ -114,6 +117,21 @@ def same_rules(one: Any, other: Any) -> bool:
     return one.keys() == other.keys() and all(
         value == other[name] or (type(value) is type(other[name]) and repr(value) == repr(other[name]))
         for name, value in one.items())
+
+
+class _OnlyAt:
+    """A selector tried on one node only: on any other, it does not match (and asks nothing)."""
+
+    __slots__ = ("selector", "node", "combinator", "advance")
+
+    def __init__(self, selector: Any, node: _Witness) -> None:
+        self.selector = selector
+        self.node = node
+        self.combinator = selector.combinator
+        self.advance = selector.advance
+
+    def check(self, node: Any) -> bool:
+        return node is self.node and bool(self.selector.check(node))
 
 
 class RememberingStylesheet(Stylesheet):
@@ -131,29 +149,44 @@ class RememberingStylesheet(Stylesheet):
         self.enabled = True
         self._generation_of: Any = None
         self._generation = ""
-        self._source_digests: dict[Any, tuple[str, bytes]] = {}
         self._variables_digest: tuple[Any, str] = (None, "")
         self._capture: tuple[Any, Any] = (None, _NOT_SET)
         self._witnesses: list[_Witness] | None = None
 
     def generation(self) -> str:
-        """A digest of what the rules are made from, computed again when Textual parses anew (a
-        widget class's CSS added, another theme)."""
-        rules = self.rules
-        if rules is not self._generation_of:
-            parts: list[Any] = []
-            for read_from, source in self.source.items():
-                digest = self._source_digests.get(read_from)
-                if digest is None or digest[0] is not source.content:
-                    digest = (source.content, hashlib.blake2b(source.content.encode(), digest_size=16).digest())
-                    self._source_digests[read_from] = digest
-                parts.append((read_from, digest[1], source.is_defaults, source.tie_breaker, source.scope))
+        """A digest of what the rules are made from: the sources (text, order, scope, priority) and
+        the variables. Never parses (a start whose every outcome is remembered parses nothing)."""
+        if self._generation_of is not self.source or self._variables_digest[0] is not self._variables:
             if self._variables_digest[0] is not self._variables:
                 self._variables_digest = (self._variables, repr(sorted(self._variables.items())))
-            parts.append(self._variables_digest[1])
-            self._generation = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-            self._generation_of = rules
+            self._generation = self._digest(self._variables_digest[1])
+            for read_from, source in self.source.items():
+                self._generation = self._digest(self._generation, self._describe(read_from, source))
+            self._generation_of = self.source
         return self._generation
+
+    @staticmethod
+    def _digest(*parts: Any) -> str:
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+    @staticmethod
+    def _describe(read_from: Any, source: Any) -> tuple[Any, ...]:
+        return read_from, hashlib.blake2b(source.content.encode(), digest_size=16).digest(), source[1:]
+
+    def add_source(self, css: str, read_from: Any = None, *args: Any, **kwargs: Any) -> None:
+        valid, before = self._generation_of is self.source, self.source.get(read_from)
+        super().add_source(css, read_from, *args, **kwargs)
+        after = self.source.get(read_from)
+        if after is before and read_from is not None:
+            return  # the same text again (a subclass's base), nothing nearer: unchanged
+        if valid and before is None and after is not None:  # one more source, last in order: go on
+            self._generation = self._digest(self._generation, self._describe(read_from, after))
+        else:  # a source replaced in place (another priority, another text): from the start
+            self._generation_of = None
+
+    def read(self, *args: Any, **kwargs: Any) -> None:
+        super().read(*args, **kwargs)
+        self._generation_of = None
 
     def replace_rules(self, node: Any, rules: Any, animate: bool = False) -> None:  # type: ignore[override]
         if node is self._capture[0]:
@@ -161,7 +194,18 @@ class RememberingStylesheet(Stylesheet):
         super().replace_rules(node, rules, animate=animate)
 
     def _witnessed_check_rule(self, rule_set: Any, css_path_nodes: list[Any]) -> Any:
-        return Stylesheet._check_rule(rule_set, self._witnesses)  # type: ignore[arg-type]
+        """Textual's ``_check_rule`` on the witnesses, the last selector of each set tried on the node
+        alone. Textual's matching tries it on every node of the path, but only a match on the node
+        itself can complete the set (elsewhere, passing or failing leads to the same next step), and
+        the other nodes' questions (``*:disabled:can-focus`` asks every ancestor) would make their
+        focus and disabled states part of every outcome's conditions."""
+        witnesses = self._witnesses
+        assert witnesses is not None
+        node = witnesses[-1]
+        for selector_set in rule_set.selector_set:
+            *head, last = selector_set.selectors
+            if _check_selectors([*head, _OnlyAt(last, node)], witnesses):  # type: ignore[list-item,arg-type]
+                yield selector_set.specificity
 
     def apply(self, node: Any, *, animate: bool = False, cache: Any = None) -> None:
         if not self.enabled:
@@ -175,7 +219,7 @@ class RememberingStylesheet(Stylesheet):
                 if all(path[index].has_pseudo_classes(names) == answer for index, names, answer in questions):
                     self.used.add(key)
                     if self.check:
-                        self._check_outcome(node, path, rules, flags, animate)
+                        self._check_outcome(node, rules, flags, animate)
                         return
                     node._has_hover_style, node._has_focus_within, node._has_order_style, node._has_odd_or_even = flags
                     if rules is not None:
@@ -193,39 +237,51 @@ class RememberingStylesheet(Stylesheet):
         self.learned += 1
 
     def _match(self, node: Any, path: list[Any], animate: bool) -> Outcome | None:
-        """Textual's own ``apply`` on the node, matching against witnesses; what it decided."""
+        """Textual's own ``apply`` on the node, matching against witnesses; what it decided (None:
+        the witnesses did not fit this Textual, and the memo is off from now on)."""
         questions: list[tuple[int, frozenset[str], bool]] = []
+        witnesses = [_Witness(each, index, questions) for index, each in enumerate(path)]
+        try:
+            rules = self._applied(node, animate, witnesses)
+        except AttributeError:
+            self.enabled = False
+            super().apply(node, animate=animate)
+            return None
+        return tuple(questions), rules, self._flags(node)
+
+    def _applied(self, node: Any, animate: bool, witnesses: list[_Witness] | None) -> Any:
+        """Textual's ``apply`` on the node (matching against ``witnesses`` when given); the rules it
+        gave the node (None: none matched)."""
         # Component classes' virtual nodes are styled inside this call, after the node's own rules
         # are replaced: what is saved here is put back before this returns.
         saved = self._capture, self._witnesses, self.__dict__.get("_check_rule")
         self._capture = (node, None)
-        self._witnesses = [_Witness(each, index, questions) for index, each in enumerate(path)]
-        self._check_rule = self._witnessed_check_rule  # type: ignore[method-assign,assignment]
+        self._witnesses = witnesses
+        if witnesses is not None:
+            self._check_rule = self._witnessed_check_rule  # type: ignore[method-assign,assignment]
+        else:  # Textual's own, also inside a witnessed apply (a component class checked)
+            self.__dict__.pop("_check_rule", None)
         try:
             # Textual's own per-update cache is not passed: an outcome it hands out was matched
             # without the questions, so it could not be remembered safely.
             super().apply(node, animate=animate)
-            failed = False
-        except AttributeError:
-            failed = True
+            return self._capture[1]
         finally:
-            rules = self._capture[1]
             self._capture, self._witnesses, check_rule = saved
             if check_rule is None:
-                del self._check_rule
+                self.__dict__.pop("_check_rule", None)
             else:
                 self._check_rule = check_rule
-        if failed:
-            self.enabled = False
-            super().apply(node, animate=animate)
-            return None
-        flags = (node._has_hover_style, node._has_focus_within, node._has_order_style, node._has_odd_or_even)
-        return tuple(questions), rules, flags
 
-    def _check_outcome(self, node: Any, path: list[Any], rules: Any, flags: Any, animate: bool) -> None:
-        outcome = self._match(node, path, animate)
-        if outcome is not None and (not same_rules(outcome[1], rules) or outcome[2] != flags):
-            raise AssertionError(f"remembered styles of {node!r} differ from Textual's: {rules!r} != {outcome[1]!r}")
+    @staticmethod
+    def _flags(node: Any) -> tuple[bool, bool, bool, bool]:
+        return node._has_hover_style, node._has_focus_within, node._has_order_style, node._has_odd_or_even
+
+    def _check_outcome(self, node: Any, rules: Any, flags: Any, animate: bool) -> None:
+        """Textual's own matching, on the node itself (no witnesses), against the remembered outcome."""
+        matched = self._applied(node, animate, None)
+        if not same_rules(matched, rules) or self._flags(node) != flags:
+            raise AssertionError(f"remembered styles of {node!r} differ from Textual's: {rules!r} != {matched!r}")
 
     def remembered(self) -> dict[tuple[str, tuple[Any, ...]], list[Outcome]]:
         """What this app used, for the file: each node's (types, id, classes) once, so the pickle
