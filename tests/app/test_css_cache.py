@@ -55,14 +55,14 @@ def test_rule_sets_come_back_from_the_file_as_parsed(tmp_path: Path, monkeypatch
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     first = sheet()
     cache = CssCache(first, env)
-    assert cache.load() == 0
+    assert not cache.load()
     expected = [rule.css for rule in first.rules]
     assert cache.save() and cache_file(VARIABLES, env).is_file()
     assert not cache.save()  # nothing parsed anew: not written again
 
     calls = parsed_count(monkeypatch)
     second = sheet()
-    assert CssCache(second, env).load() == 1
+    assert CssCache(second, env).load()
     assert [rule.css for rule in second.rules] == expected
     assert calls == []  # from the file, not parsed
 
@@ -76,7 +76,7 @@ def test_another_theme_reads_another_file(tmp_path: Path, monkeypatch: pytest.Mo
     assert cache_file(other, env) != cache_file(VARIABLES, env)
     calls = parsed_count(monkeypatch)
     second = sheet(other)
-    assert CssCache(second, env).load() == 0
+    assert not CssCache(second, env).load()
     assert "#0000FF" in second.rules[0].css  # its own colours: parsed with its variables
     assert calls == [CSS[0]]
 
@@ -90,10 +90,38 @@ def test_a_damaged_file_is_ignored_and_written_anew(tmp_path: Path, content: byt
     path.write_bytes(content)
     stylesheet = sheet()
     cache = CssCache(stylesheet, env)
-    assert cache.load() == 0
+    assert not cache.load()
     stylesheet.parse()
     assert cache.save()
-    assert CssCache(sheet(), env).load() == 1
+    assert CssCache(sheet(), env).load()
+
+
+def test_rule_sets_are_unpickled_at_the_first_parse_and_written_back_as_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A remembering stylesheet gets the file's styles at once and its rule sets only when it parses;
+    a save that learned something but parsed nothing writes the rule sets back untouched."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    first = RememberingStylesheet(variables=VARIABLES)
+    first.add_source(CSS[0], read_from=CSS[1], is_default_css=True, tie_breaker=2)
+    first.parse()
+    first.memo[("g", ())] = [((), None, (False,) * 4)]
+    first.used.add(("g", ()))
+    first.learned = 1
+    assert CssCache(first, env).save()
+
+    second = RememberingStylesheet(variables=VARIABLES)
+    second.add_source(CSS[0], read_from=CSS[1], is_default_css=True, tie_breaker=2)
+    cache = CssCache(second, env)
+    assert cache.load() and ("g", ()) in second.memo
+    assert not second._parse_cache.keys() and cache._rules is not None  # not yet
+    second.used.add(("g", ()))
+    second.learned = 1
+    assert cache.save()  # learned something, parsed nothing
+    assert CssCache(sheet(), env).load() and cache._rules is not None
+
+    calls = parsed_count(monkeypatch)
+    assert [rule.css for rule in second.rules] == [rule.css for rule in first.rules]
+    assert cache._rules is None and cache.loaded and calls == []  # unpickled at the first parse
 
 
 def test_a_cache_that_cannot_be_written_costs_nothing_else(tmp_path: Path) -> None:
@@ -125,7 +153,7 @@ async def test_an_app_started_from_the_file_styles_and_draws_what_a_start_from_n
             return app.export_screenshot(), styles_of(app)
 
     first = demo_app()
-    assert first.css_cache.load() == 0
+    assert not first.css_cache.load()
     drawn, styled = await screen(first)
     assert isinstance(first.stylesheet, RememberingStylesheet) and first.stylesheet.learned > 100
     path = cache_file(first.stylesheet._variables)
@@ -135,17 +163,18 @@ async def test_an_app_started_from_the_file_styles_and_draws_what_a_start_from_n
     calls = parsed_count(monkeypatch)
     second = demo_app()
     assert isinstance(second.stylesheet, RememberingStylesheet)
-    assert second.css_cache.loaded and second.stylesheet.memo  # read at construction
-    painted: list[tuple[int, int]] = []
+    assert second.css_cache._rules is not None and second.stylesheet.memo  # read at construction
+    painted: list[tuple[int, int, bool]] = []
     display = second._display
 
     def spy(*args: Any) -> None:
-        painted.append((len(calls), second.stylesheet.learned))
+        painted.append((len(calls), second.stylesheet.learned, second.css_cache._rules is not None))
         display(*args)
 
     second._display = spy  # type: ignore[method-assign]
     assert await screen(second) == (drawn, styled)
-    assert painted and painted[0] == (0, 0)  # nothing parsed, nothing matched before the first frame
+    # Before the first frame nothing was parsed, nothing matched: the file's rule sets still pickled.
+    assert painted and painted[0] == (0, 0, True)
     assert path.stat().st_size > 0
 
 
