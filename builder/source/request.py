@@ -5,6 +5,7 @@ pagination). Also the literal fallbacks of computed values, which is what Ocean 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -54,6 +55,9 @@ def refresh_literal_values(project: Project, now: float) -> list[str]:
     that changed.
     """
     changed: list[str] = []
+    # The same expression at the same instant is the same value: compiled once (jq compiles its
+    # builtins with every program, ~1.2 ms; the Cursor preset has 2 expressions for 6 values).
+    values: dict[str, Any] = {}
     for resource in project.resources:
         for section, key in (("body", "body"), ("query", "query_params")):
             computed = getattr(resource.extensions, section)
@@ -62,7 +66,9 @@ def refresh_literal_values(project: Project, now: float) -> list[str]:
                 continue
             for name, expr in computed.items():
                 if name in literal:
-                    value = compute_value(expr, now)
+                    if expr not in values:
+                        values[expr] = compute_value(expr, now)
+                    value = copy.deepcopy(values[expr])  # one object per literal, as computed
                     if literal[name] != value:
                         literal[name] = value
                         if resource.name not in changed:
