@@ -61,6 +61,9 @@ _FORMAT = 3
 #: In-process bound on remembered paths (a long session restyles many transient widgets): past it the
 #: memo starts again, empty.
 MEMO_LIMIT = 20_000
+#: Remembered paths the file keeps from earlier starts besides this one's (~0.2 KB each in the file):
+#: the starts with and without a project file, at other terminal sizes, all hit.
+KEPT = 4_000
 
 
 def _textual_stamp() -> list[str]:
@@ -145,6 +148,8 @@ class RememberingStylesheet(Stylesheet):
         self.memo: dict[tuple[str, tuple[Any, ...]], list[Outcome]] = {}
         #: The memo's keys this app used (what a save writes), and how many were new.
         self.used: set[tuple[str, tuple[Any, ...]]] = set()
+        #: The file's, as read (kept when saving while they fit).
+        self.from_file: dict[tuple[str, tuple[Any, ...]], list[Outcome]] = {}
         self.learned = 0
         self.enabled = True
         self._generation_of: Any = None
@@ -292,11 +297,20 @@ class RememberingStylesheet(Stylesheet):
             raise AssertionError(f"remembered styles of {node!r} differ from Textual's: {rules!r} != {matched!r}")
 
     def remembered(self) -> dict[tuple[str, tuple[Any, ...]], list[Outcome]]:
-        """What this app used, for the file: each node's (types, id, classes) once, so the pickle
-        refers to it from every path it is on."""
+        """What the file keeps: what this app used, and what the file held (other starts: with a
+        saved project, another size…) while both fit in :data:`KEPT`, else what this app used. Each
+        node's (types, id, classes) once, so the pickle refers to it from every path it is on."""
+        keys = self.used | (self.from_file.keys() & self.memo.keys())
+        if len(keys) > KEPT:
+            keys = self.used
         shared: dict[Any, Any] = {}
         return {(generation, tuple([shared.setdefault(step, step) for step in steps])): self.memo[generation, steps]
-                for generation, steps in self.used if (generation, steps) in self.memo}
+                for generation, steps in keys if (generation, steps) in self.memo}
+
+    def read_from_file(self, styles: dict[Any, Any]) -> None:
+        """A file's remembered styles, kept again when saving (see :meth:`remembered`)."""
+        self.memo.update(styles)
+        self.from_file = styles
 
 
 class CssCache:
@@ -335,7 +349,7 @@ class CssCache:
         styles = data.get("styles")
         if (memo := self.memo) is not None:
             if isinstance(styles, dict):
-                memo.memo.update(styles)
+                memo.read_from_file(styles)
             memo.before_parse = self.unpickle_rules
         else:
             self.unpickle_rules()

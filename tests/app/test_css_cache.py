@@ -270,16 +270,21 @@ async def test_matching_that_asks_more_than_the_witnesses_know_turns_the_memo_of
         assert app.query_one("#b2", Button).styles.height.cells == 6
 
 
-def test_the_file_holds_what_the_app_used_each_step_written_once() -> None:
-    """Unused outcomes (from an older start) are not written again; a node's (types, id, classes)
-    is one object however many paths it is on, so the pickle writes it once."""
+def test_the_file_keeps_what_the_app_used_and_what_it_held_while_they_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outcomes the file held (another start's: with a saved project, another size) are kept with
+    this app's; past css_cache.KEPT only this app's. An outcome neither used nor read is never
+    written; a node's (types, id, classes) is one object however many paths it is on, so the pickle
+    writes it once."""
     memo = RememberingStylesheet(variables=VARIABLES)
+    outcome: Any = [((), None, (False,) * 4)]
     step = (frozenset({"App"}), None, frozenset())
-    memo.memo = {("g", (step, ("x",))): [((), None, (False,) * 4)],
-                 ("g", ((frozenset({"App"}), None, frozenset()), ("y",))): [((), {}, (False,) * 4)],
-                 ("old", (step,)): [((), None, (False,) * 4)]}
-    memo.used = {("g", (step, ("x",))), ("g", ((frozenset({"App"}), None, frozenset()), ("y",)))}
+    used = {("g", (step, ("x",))), ("g", ((frozenset({"App"}), None, frozenset()), ("y",)))}
+    memo.read_from_file({("g", (step, ("held",))): outcome})
+    memo.memo.update({key: outcome for key in used} | {("g", (step, ("neither",))): outcome})
+    memo.used = set(used)
     written = memo.remembered()
-    assert set(written) == memo.used
-    firsts = {id(steps[0]) for _, steps in written}
-    assert len(firsts) == 1
+    assert set(written) == used | {("g", (step, ("held",)))}
+    assert len({id(steps[0]) for _, steps in written}) == 1
+
+    monkeypatch.setattr(css_cache, "KEPT", 2)
+    assert set(memo.remembered()) == used
