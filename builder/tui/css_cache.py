@@ -22,13 +22,15 @@ outcome, keyed by
   (focused, not focused), each with its own questions.
 
 The questions are recorded by matching against stand-ins for the path's nodes (``_Witness``) that
-pass each question on to the node and note it and its answer. A Textual whose matching asks the
-stand-ins something they do not have (another Textual 8 release) turns the memo off for the app.
+pass each question on to the node and note it and its answer. Only the questions that decide are asked: the last selector of each set is tried on the node
+alone (see ``_witnessed_check_rule``). A Textual whose matching asks the stand-ins something they do
+not have (another Textual 8 release) turns the memo off for the app.
 
 **The file.** A pickle in the user's own cache directory, trusted as that user's ``__pycache__`` is;
-it holds CSS and style values only (no project data, no secret). Written after the first paint and at
-exit when that start parsed or matched something the file did not hold, with what that start used.
-Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
+it holds CSS and style values only (no project data, no secret). Written after the first paint and
+again once the start's styling is done (``START_SETTLED`` in builder/tui/app.py), when the app parsed
+or matched something the file did not hold: what the app used, and what the file held while both fit
+(:data:`KEPT`; a start with a saved project and one without keep each other's). Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
 variables), so a file from another theme or version is never read; unreadable or damaged: ignored,
 written anew.
 
