@@ -197,6 +197,23 @@ def test_refresh_moves_the_literal_window() -> None:
     assert project.find_resource("daily-usage").selector["body"]["endDate"] == 1_800_000_000_000
 
 
+def test_refresh_computes_an_expression_once_and_gives_each_literal_its_own_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import builder.source.request as request
+
+    project: Project = load_preset("cursor")
+    for resource in project.resources[:2]:  # one more expression, shared, whose value is a container
+        resource.extensions.body = {**(resource.extensions.body or {}), "window": "{end: $now}"}
+        resource.selector["body"] = {**(resource.selector.get("body") or {}), "window": None}
+    calls: list[str] = []
+    compute = request.compute_value
+    monkeypatch.setattr(request, "compute_value", lambda expr, now: calls.append(expr) or compute(expr, now))
+    refresh_literal_values(project, 1_800_000_000.0)
+    assert sorted(calls) == sorted(set(calls)) and "{end: $now}" in calls  # each expression once
+    first, second = (resource.selector["body"]["window"] for resource in project.resources[:2])
+    assert first == second == {"end": 1_800_000_000.0} and first is not second
+
+
 def test_every_resource_has_a_sample_and_no_sample_is_orphaned() -> None:
     from builder.project.presets import sample_path
 
