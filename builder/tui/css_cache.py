@@ -87,7 +87,6 @@ def cache_file(variables: Mapping[str, str], env: Mapping[str, str] = os.environ
 #: ``replace_rules`` got (None: no rule matched, the node's styles were left as they were), and the
 #: node's four ``_has_*`` flags.
 Outcome = tuple[tuple[tuple[int, frozenset[str], bool], ...], Any, tuple[bool, bool, bool, bool]]
-_NOT_SET: Any = object()
 
 
 class _Witness:
@@ -157,7 +156,8 @@ class RememberingStylesheet(Stylesheet):
         self._generation_of: Any = None
         self._generation = ""
         self._variables_digest: tuple[Any, str] = (None, "")
-        self._capture: tuple[Any, Any] = (None, _NOT_SET)
+        #: The node whose rules ``_applied`` is waiting for, and those rules once replaced.
+        self._capture: tuple[Any, Any] = (None, None)
         self._witnesses: list[_Witness] | None = None
         #: Called once before the first parse (CssCache: the file's rule sets into the parse cache).
         self.before_parse: Callable[[], None] | None = None
@@ -335,7 +335,8 @@ class CssCache:
         self._learned_at_save = 0
 
     @property
-    def memo(self) -> RememberingStylesheet | None:
+    def remembering(self) -> RememberingStylesheet | None:
+        """The stylesheet, when it remembers styles (a plain one gets the rule sets only)."""
         return self.stylesheet if isinstance(self.stylesheet, RememberingStylesheet) else None
 
     def load(self) -> bool:
@@ -349,7 +350,7 @@ class CssCache:
             return False
         self._rules = self._rules_as_read = data["rules"]
         styles = data.get("styles")
-        if (memo := self.memo) is not None:
+        if (memo := self.remembering) is not None:
             if isinstance(styles, dict):
                 memo.read_from_file(styles)
             memo.before_parse = self.unpickle_rules
@@ -390,7 +391,7 @@ class CssCache:
         when written). Atomic (a temporary file renamed over it): two apps starting at once never
         leave half a file. A cache that cannot be written (read-only home) costs the work next time,
         nothing else."""
-        memo = self.memo
+        memo = self.remembering
         learned = memo.learned if memo is not None else 0
         # None: the file's rule sets were never unpickled, so nothing was parsed.
         parsed = self.in_use() if self._rules is None else None
