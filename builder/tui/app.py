@@ -28,6 +28,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
+from builder.project import method_cache
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.tui.css_cache import CssCache, RememberingStylesheet
@@ -173,9 +174,15 @@ class BuilderApp(App[int]):
         # before it runs (its on_mount is before that).
         self.screen.call_after_refresh(collect_after_start)
         # Written only when something was new: after the first frame, and again once what follows it
-        # (the footer's keys, the first focus) has been styled, so the next start has that too.
-        self.screen.call_after_refresh(self.css_cache.save)
-        self.set_timer(START_SETTLED, self.css_cache.save)
+        # (the footer's keys, the first focus) has been styled and imported, so the next start has that too.
+        self.screen.call_after_refresh(self.save_start_caches)
+        self.set_timer(START_SETTLED, self.save_start_caches)
+
+    def save_start_caches(self) -> None:
+        """What makes the next start faster: the CSS work (``css_cache``) and the compiled methods
+        of the classes defined so far (``method_cache``, when ``builder.start`` installed it)."""
+        self.css_cache.save()
+        method_cache.save()
 
     @property
     def build_pane(self) -> BuildPane:

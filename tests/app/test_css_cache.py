@@ -289,3 +289,20 @@ def test_the_file_keeps_what_the_app_used_and_what_it_held_while_they_fit(monkey
 
     monkeypatch.setattr(css_cache, "KEPT", 2)
     assert set(memo.remembered()) == used
+
+
+async def test_the_app_writes_the_compiled_methods_after_its_first_frame(
+        demo_app: Callable[..., BuilderApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the command's method cache installed (builder.start), the classes the start defined are in
+    the file once the first frame is on screen, as its CSS work is."""
+    from builder.project import method_cache
+
+    cache = method_cache.MethodCache(tmp_path / "methods.marshal")
+    cache.code("class Learned: pass", "exec")  # as if a class was defined during the start
+    monkeypatch.setattr(method_cache, "installed", cache)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        kept = method_cache.MethodCache(cache.path)
+        assert kept.load() and ("exec", "class Learned: pass") in kept.codes
+        assert cache.learned == 0

@@ -1,0 +1,139 @@
+"""The methods ``@dataclass`` and ``namedtuple`` write, compiled once per Python and kept.
+
+Why: ``@dataclass`` writes the source of ``__init__``, ``__repr__``, ``__eq__``… of each class and
+compiles it when the class is defined; ``namedtuple`` does the same for ``__new__``. A start of the
+app defines ~330 of them (ours and Textual's) and compiling them was ~30 ms of its ~200 ms of imports
+(measured: bench/tui.py's cold start, and ``-X importtime`` of ``builder.tui.app``).
+
+How: :meth:`MethodCache.install` gives the ``dataclasses`` and ``collections`` modules an ``exec`` /
+``eval`` of their own that looks the source text up in a table of code objects read from the user's
+cache (``methods-<python>.marshal``, one file per interpreter build: marshal's format is the
+interpreter's own). A text not in the table is compiled as the builtin would compile it (the same
+file name, and none of the caller's ``__future__`` flags: those modules have none) and remembered;
+:meth:`MethodCache.save` writes the table when it learned something. The code object of a source
+text is what compiling it gives, so a class built from the table is the class Python would build;
+with :attr:`MethodCache.check` (on for the whole test session, tests/conftest.py) every text found in
+the table is compiled again and compared.
+
+Only ``builder.start`` installs it (the command's first step, before anything defines a class):
+importing the builder as a library changes nothing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import collections
+import dataclasses
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import Any, ClassVar, Mapping
+
+from builder.project.user_cache import cache_dir, write_atomically
+
+#: Where a compiled source goes through: the module, the builtin it calls, and the compile mode.
+HOOKS: tuple[tuple[ModuleType, str, str], ...] = ((dataclasses, "exec", "exec"), (collections, "eval", "eval"))
+#: The most texts the file keeps: past it, only those this process used (a release that renamed
+#: many fields would otherwise keep the old texts forever). A start of the app uses ~330.
+KEPT = 4000
+
+
+def cache_file(env: Mapping[str, str] = os.environ) -> Path:
+    """The file of this interpreter build (marshal's format and the compiler's output are its own)."""
+    digest = hashlib.sha1(f"{sys.implementation.cache_tag}|{sys.version}".encode()).hexdigest()[:20]
+    return cache_dir(env) / f"methods-{digest}.marshal"
+
+
+class MethodCache:
+    """A table ``(mode, source) → code`` and the hooks that consult it (see the module's docstring)."""
+
+    #: Compile every text found in the table again and raise AssertionError when the code differs.
+    check: ClassVar[bool] = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.codes: dict[tuple[str, str], CodeType] = {}
+        self.used: set[tuple[str, str]] = set()
+        self.learned = 0  # texts compiled since the last save
+        self.installed = False
+
+    def load(self) -> bool:
+        """The file's table (False: none, or not one this interpreter wrote: it is ignored)."""
+        try:
+            table = marshal.loads(self.path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return False
+        if not isinstance(table, dict):
+            return False
+        self.codes.update({key: code for key, code in table.items()
+                           if isinstance(key, tuple) and len(key) == 2 and isinstance(code, CodeType)})
+        return True
+
+    def code(self, source: str, mode: str) -> CodeType:
+        """What ``compile(source, "<string>", mode)`` gives in a module with no ``__future__`` import."""
+        key = (mode, source)
+        self.used.add(key)
+        code = self.codes.get(key)
+        if code is None:
+            code = self.codes[key] = compile(source, "<string>", mode, dont_inherit=True)
+            self.learned += 1
+        elif self.check:
+            fresh = compile(source, "<string>", mode, dont_inherit=True)
+            if fresh != code:
+                raise AssertionError(f"method cache: the code kept for {source[:60]!r}… is not what it compiles to")
+        return code
+
+    def install(self) -> None:
+        """Route the hooked modules' ``exec`` / ``eval`` of source text through the table."""
+        for module, name, mode in HOOKS:
+            setattr(module, name, self._hook(getattr(builtins, name), mode))
+        self.installed = True
+
+    def uninstall(self) -> None:
+        for module, name, _ in HOOKS:
+            if name in vars(module):
+                delattr(module, name)  # the builtin again
+        self.installed = False
+
+    def _hook(self, builtin: Any, mode: str) -> Any:
+        def run(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
+            if type(source) is str:
+                source = self.code(source, mode)
+            return builtin(source, globals, locals)
+
+        return run
+
+    def save(self) -> None:
+        """Write the table when this process compiled a text it did not hold (an unwritable cache is
+        no error: the next start compiles them again)."""
+        if not self.learned:
+            return
+        keys = self.codes.keys() if len(self.codes) <= KEPT else self.used
+        try:
+            write_atomically(self.path, marshal.dumps({key: self.codes[key] for key in keys}))
+        except (OSError, ValueError):
+            return
+        self.learned = 0
+
+
+#: The process's cache, once ``builder.start`` installed it.
+installed: MethodCache | None = None
+
+
+def install(env: Mapping[str, str] = os.environ) -> MethodCache:
+    """Load this interpreter's table and hook ``dataclasses`` and ``collections`` (once a process)."""
+    global installed
+    if installed is None:
+        installed = MethodCache(cache_file(env))
+        installed.load()
+        installed.install()
+    return installed
+
+
+def save() -> None:
+    """Write what the process learned, if ``install`` ran."""
+    if installed is not None:
+        installed.save()

@@ -1,0 +1,20 @@
+"""The ``cursor-builder`` command (and ``python -m builder``): its first step, then the CLI.
+
+The first step installs the compile cache of the methods ``@dataclass`` writes
+(``builder.project.method_cache``) before any module defines a class, ours or Textual's; which is
+why this is a module of its own, outside ``builder.cli`` (whose imports define classes).
+"""
+
+from __future__ import annotations
+
+
+def entry() -> None:
+    from builder.project import method_cache
+
+    method_cache.install()
+    try:
+        from builder.cli import entry as run
+
+        run()  # exits (the TUI saves the cache itself after its first frame: its exit skips this)
+    finally:
+        method_cache.save()
