@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
 
-from textual import events, on
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive, var
@@ -32,6 +32,7 @@ from builder.project import method_cache
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.tui.css_cache import CssCache, RememberingStylesheet
+from builder.tui.first_screen import BuilderScreen
 from builder.tui.messages import ProjectChanged, ResultsChanged, ResultsUpdated, SelectionChanged, TabShown
 from builder.tui.screens import actions as action_table
 from builder.tui.screens.build import BuildPane
@@ -56,19 +57,6 @@ SourceFactory = Callable[[Project], Any]
 APP_HELP = HelpData("cursor-builder", """Build the Ocean Custom integration that brings Cursor usage into Port:
 pick a resource, send its request, point **data_path** at the records, write the mapping's JQ and
 watch the entity follow as you type.""")
-
-
-class BuilderScreen(Screen[None]):
-    """The App's first screen. Textual restyles every widget of a screen when it resumes: needed when
-    it comes back from under a dialog, but the first time each widget has just been styled as it
-    mounted, and the pass over all of them (~200) came before the first frame."""
-
-    _resumed = False
-
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False  # read by Screen's own handler, which Textual calls after this one
 
 
 class BuilderApp(App[int]):

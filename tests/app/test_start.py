@@ -291,3 +291,39 @@ def test_the_first_frame_waits_for_none_of_the_later_imports(tmp_path: Path) -> 
     runs = [subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                            check=True).stdout.strip().splitlines()[-1] for _ in range(2)]
     assert runs == ["['yaml']", "[]"]
+
+
+async def test_the_first_layout_is_done_once_and_lays_out_what_textuals_does(
+        demo_app: Callable[..., BuilderApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    """builder.tui.first_screen.FirstLayoutCompositor: the screen's first layout arranges the screen
+    once (Textual's lays it out again from inside, for a scroll bar's refresh); every widget ends up
+    where Textual puts it, and the screen is drawn the same."""
+    from textual._compositor import Compositor
+
+    from builder.tui.first_screen import FirstLayoutCompositor
+
+    arranged: list[bool] = []
+    arrange = Compositor._arrange_root
+
+    def counted(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+        arranged.append(bool(self._full_map))
+        return arrange(self, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "_arrange_root", counted)
+
+    async def start(app: BuilderApp) -> tuple[int, dict[Any, Any], str]:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            first = arranged.index(True) if True in arranged else len(arranged)  # arranges before a map existed
+            compositor = app.screen._compositor
+            layout = {(type(widget).__name__, widget.id, index): (geometry.region, geometry.clip)
+                      for index, (widget, geometry) in enumerate(compositor.full_map.items())}
+            return first, layout, app.export_screenshot()
+
+    ours = await start(demo_app())
+    arranged.clear()
+    monkeypatch.setattr(FirstLayoutCompositor, "reflow", Compositor.reflow)  # Textual's own
+    textuals = await start(demo_app())
+    assert ours[0] == 1 and textuals[0] > 1, "Textual's first layout arranges again from inside; ours once"
+    assert ours[1] == textuals[1]
+    assert ours[2] == textuals[2]
