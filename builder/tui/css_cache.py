@@ -30,7 +30,10 @@ not have (another Textual 8 release) turns the memo off for the app.
 it holds CSS and style values only (no project data, no secret). Written after the first paint and
 again once the start's styling is done (``START_SETTLED`` in builder/tui/app.py), when the app parsed
 or matched something the file did not hold: what the app used, and what the file held while both fit
-(:data:`KEPT`; a start with a saved project and one without keep each other's). Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
+(:data:`KEPT`; a start with a saved project and one without keep each other's). The outcomes of the
+paths the last starts used (:data:`EAGER`) are read with the file; the rest stay a pickle of their
+own, unpickled the first time a path is not among the former: a start uses ~330 of the ~3,700 paths a
+file collects (unpickling them all was ~9 ms of each start). Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
 variables), so a file from another theme or version is never read; unreadable or damaged: ignored,
 written anew.
 
@@ -59,13 +62,16 @@ from builder.project.user_cache import cache_dir, file_stamp, write_atomically
 _TEXTUAL_FILES = ("__init__.py", "css/parse.py", "css/model.py", "css/styles.py", "css/stylesheet.py",
                   "css/match.py", "dom.py", "widget.py")
 #: Bumped when what the file holds changes shape.
-_FORMAT = 3
+_FORMAT = 4
 #: In-process bound on remembered paths (a long session restyles many transient widgets): past it the
 #: memo starts again, empty.
 MEMO_LIMIT = 20_000
 #: Remembered paths the file keeps from earlier starts besides this one's (~0.2 KB each in the file):
 #: the starts with and without a project file, at other terminal sizes, all hit.
 KEPT = 4_000
+#: Of those, the paths read with the file (the rest when a path is not among them): this start's, and
+#: those of the starts before it while they fit (~330 a start before its first frame).
+EAGER = 1_000
 
 
 def _textual_stamp() -> list[str]:
@@ -151,6 +157,10 @@ class RememberingStylesheet(Stylesheet):
         self.used: set[tuple[str, tuple[Any, ...]]] = set()
         #: The file's, as read (kept when saving while they fit).
         self.from_file: dict[tuple[str, tuple[Any, ...]], list[Outcome]] = {}
+        #: The file's other outcomes, still pickled (None: none, or unpickled into the memo).
+        self.more: bytes | None = None
+        #: The paths the file read eagerly (see :meth:`remembered`).
+        self.eager: frozenset[tuple[str, tuple[Any, ...]]] = frozenset()
         self.learned = 0
         self.enabled = True
         self._generation_of: Any = None
@@ -229,6 +239,9 @@ class RememberingStylesheet(Stylesheet):
         path = node.css_path_nodes
         key = (self.generation(), tuple([(n._css_type_names, n._id, frozenset(n._classes)) for n in path]))
         outcomes = self.memo.get(key)
+        if outcomes is None and self.more is not None:
+            self.read_more()
+            outcomes = self.memo.get(key)
         if outcomes is not None:
             for questions, rules, flags in outcomes:
                 if all(path[index].has_pseudo_classes(names) == answer for index, names, answer in questions):
@@ -298,21 +311,50 @@ class RememberingStylesheet(Stylesheet):
         if not same_rules(matched, rules) or self._flags(node) != flags:
             raise AssertionError(f"remembered styles of {node!r} differ from Textual's: {rules!r} != {matched!r}")
 
-    def remembered(self) -> dict[tuple[str, tuple[Any, ...]], list[Outcome]]:
+    def remembered(self) -> tuple[dict[tuple[str, tuple[Any, ...]], list[Outcome]], bytes | None]:
         """What the file keeps: what this app used, and what the file held (other starts: with a
-        saved project, another size…) while both fit in :data:`KEPT`, else what this app used. Each
-        node's (types, id, classes) once, so the pickle refers to it from every path it is on."""
+        saved project, another size…) while both fit in :data:`KEPT`, else what this app used. First
+        the outcomes read with the file: this app's paths, and the paths the file read eagerly while
+        both fit in :data:`EAGER`; then the others, pickled (the file's own when they are the same).
+        Each node's (types, id, classes) once, so the pickle refers to it from every path it is on."""
+        eager = self.used | self.eager if len(self.used | self.eager) <= EAGER else set(self.used)
+        if self.more is not None and not self.eager - eager:  # the others unchanged: as the file held them
+            return self._shared(eager), self.more
+        self.read_more()
         keys = self.used | (self.from_file.keys() & self.memo.keys())
         if len(keys) > KEPT:
             keys = self.used
+        eager &= keys
+        others = self._shared(keys - eager)
+        return self._shared(eager), pickle.dumps(others, protocol=pickle.HIGHEST_PROTOCOL) if others else None
+
+    def _shared(self, keys: Any) -> dict[tuple[str, tuple[Any, ...]], list[Outcome]]:
         shared: dict[Any, Any] = {}
         return {(generation, tuple([shared.setdefault(step, step) for step in steps])): self.memo[generation, steps]
                 for generation, steps in keys if (generation, steps) in self.memo}
 
-    def read_from_file(self, styles: dict[Any, Any]) -> None:
-        """A file's remembered styles, kept again when saving (see :meth:`remembered`)."""
+    def read_from_file(self, styles: dict[Any, Any], more: bytes | None = None) -> None:
+        """A file's remembered styles: those read with it, and the others still pickled (unpickled
+        by :meth:`read_more` the first time a path is not among the former). Kept again when saving
+        (see :meth:`remembered`)."""
         self.memo.update(styles)
-        self.from_file = styles
+        self.from_file = dict(styles)
+        self.eager = frozenset(styles)
+        self.more = more
+
+    def read_more(self) -> None:
+        """The file's other outcomes into the memo (once; damaged: forgotten, matched as usual)."""
+        blob, self.more = self.more, None
+        if blob is None:
+            return
+        try:
+            others = pickle.loads(blob)
+        except Exception:
+            return
+        if isinstance(others, dict):
+            for key, outcomes in others.items():
+                self.memo.setdefault(key, outcomes)
+                self.from_file.setdefault(key, outcomes)
 
 
 class CssCache:
@@ -349,10 +391,10 @@ class CssCache:
         if not isinstance(data, dict) or not isinstance(data.get("rules"), bytes):
             return False
         self._rules = self._rules_as_read = data["rules"]
-        styles = data.get("styles")
+        styles, more = data.get("styles"), data.get("more")
         if (memo := self.remembering) is not None:
             if isinstance(styles, dict):
-                memo.read_from_file(styles)
+                memo.read_from_file(styles, more if isinstance(more, bytes) else None)
             memo.before_parse = self.unpickle_rules
         else:
             self.unpickle_rules()
@@ -387,24 +429,25 @@ class CssCache:
         return {key: cache[key] for key in list(cache.keys()) if (key[1], key[0]) in held}
 
     def save(self) -> bool:
-        """Write the file when this app parsed a source, or matched a path, the file did not hold (True
-        when written). Atomic (a temporary file renamed over it): two apps starting at once never
-        leave half a file. A cache that cannot be written (read-only home) costs the work next time,
-        nothing else."""
+        """Write the file when this app parsed a source, or matched a path, the file did not hold, or
+        used a path the file did not read eagerly (True when written). Atomic (a temporary file renamed
+        over it): two apps starting at once never leave half a file. A cache that cannot be written
+        (read-only home) costs the work next time, nothing else."""
         memo = self.remembering
         learned = memo.learned if memo is not None else 0
         # None: the file's rule sets were never unpickled, so nothing was parsed.
         parsed = self.in_use() if self._rules is None else None
         new_rules = bool(parsed) and not frozenset(parsed or ()) <= self.loaded
-        if not new_rules and learned == self._learned_at_save:
+        not_eager = memo is not None and not memo.used <= memo.eager
+        if not new_rules and learned == self._learned_at_save and not not_eager:
             return False
         try:
             if new_rules or self._rules_as_read is None:
                 rules = pickle.dumps(parsed or {}, protocol=pickle.HIGHEST_PROTOCOL)
             else:  # the file's own, written back as read
                 rules = self._rules_as_read
-            content = pickle.dumps({"rules": rules, "styles": memo.remembered() if memo is not None else {}},
-                                   protocol=pickle.HIGHEST_PROTOCOL)
+            styles, more = memo.remembered() if memo is not None else ({}, None)
+            content = pickle.dumps({"rules": rules, "styles": styles, "more": more}, protocol=pickle.HIGHEST_PROTOCOL)
             write_atomically(cache_file(self.stylesheet._variables, self.env), content)
         except Exception:  # unwritable, or a value that does not pickle (another Textual): made again next time
             return False
@@ -412,4 +455,6 @@ class CssCache:
             self.loaded = frozenset(parsed)
         self._rules_as_read = rules
         self._learned_at_save = learned
+        if memo is not None:
+            memo.eager = frozenset(styles)
         return True

@@ -8,6 +8,7 @@ used anywhere in the suite is computed again and compared.)"""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any, Callable
 
@@ -275,20 +276,100 @@ def test_the_file_keeps_what_the_app_used_and_what_it_held_while_they_fit(monkey
     """Outcomes the file held (another start's: with a saved project, another size) are kept with
     this app's; past css_cache.KEPT only this app's. An outcome neither used nor read is never
     written; a node's (types, id, classes) is one object however many paths it is on, so the pickle
-    writes it once."""
+    writes it once. Read with the file: this app's paths and the file's eager ones while they fit in
+    css_cache.EAGER; the rest are the file's second pickle."""
     memo = RememberingStylesheet(variables=VARIABLES)
     outcome: Any = [((), None, (False,) * 4)]
     step = (frozenset({"App"}), None, frozenset())
     used = {("g", (step, ("x",))), ("g", ((frozenset({"App"}), None, frozenset()), ("y",)))}
-    memo.read_from_file({("g", (step, ("held",))): outcome})
+    held, other = ("g", (step, ("held",))), ("g", (step, ("other",)))
+    memo.read_from_file({held: outcome}, pickle.dumps({other: outcome}))
     memo.memo.update({key: outcome for key in used} | {("g", (step, ("neither",))): outcome})
     memo.used = set(used)
-    written = memo.remembered()
-    assert set(written) == used | {("g", (step, ("held",)))}
-    assert len({id(steps[0]) for _, steps in written}) == 1
+    eager, more = memo.remembered()
+    assert set(eager) == used | {held}
+    assert more is memo.more, "the other outcomes were never read: written back as the file held them"
+    assert len({id(steps[0]) for _, steps in eager}) == 1
+
+    monkeypatch.setattr(css_cache, "EAGER", 2)  # the file's eager path no longer fits: it joins the others
+    eager, more = memo.remembered()
+    assert set(eager) == used and more is not None and set(pickle.loads(more)) == {held, other}
+    assert memo.more is None  # read to be written anew
 
     monkeypatch.setattr(css_cache, "KEPT", 2)
-    assert set(memo.remembered()) == used
+    eager, more = memo.remembered()
+    assert set(eager) == used and more is None
+
+
+def test_the_other_outcomes_are_read_the_first_time_a_path_is_not_among_the_eager_ones() -> None:
+    memo = RememberingStylesheet(variables=VARIABLES)
+    outcome: Any = [((), None, (False,) * 4)]
+    step = (frozenset({"App"}), None, frozenset())
+    eager, other = ("g", (step, ("eager",))), ("g", (step, ("other",)))
+    memo.read_from_file({eager: outcome}, pickle.dumps({other: outcome, eager: "never replaces the eager one"}))
+    assert set(memo.memo) == {eager} and memo.more is not None
+    memo.read_more()
+    assert memo.memo == {eager: outcome, other: outcome} and memo.more is None
+    damaged = RememberingStylesheet(variables=VARIABLES)
+    damaged.read_from_file({eager: outcome}, b"damaged")
+    damaged.read_more()
+    assert damaged.memo == {eager: outcome} and damaged.more is None
+
+
+async def test_a_start_whose_paths_are_among_the_others_styles_the_same_and_reads_them_eagerly_next_time(
+        demo_app: Callable[..., BuilderApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    async def screen(app: BuilderApp) -> tuple[str, list[Any]]:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            return app.export_screenshot(), styles_of(app)
+
+    first = demo_app()
+    first.css_cache.load()
+    expected = await screen(first)
+    path = cache_file(first.stylesheet._variables)
+    data = pickle.loads(path.read_bytes())
+    assert data["styles"] and data["more"] is None
+    # As a file written by another kind of start: none of this start's paths read eagerly.
+    data["more"], data["styles"] = pickle.dumps(data["styles"]), {}
+    path.write_bytes(pickle.dumps(data))
+
+    monkeypatch.setattr(RememberingStylesheet, "check", False)  # what a user's start does
+    read_more = RememberingStylesheet.read_more
+    reads: list[tuple[int, bool]] = []  # (frames painted, held other outcomes) at each read
+
+    def counted(self: RememberingStylesheet) -> None:
+        reads.append((len(painted), self.more is not None))
+        read_more(self)
+
+    monkeypatch.setattr(RememberingStylesheet, "read_more", counted)
+    painted: list[int] = []
+
+    def started(app: BuilderApp) -> BuilderApp:
+        display = app._display
+
+        def spy(*args: Any) -> None:
+            painted.append(app.stylesheet.learned)
+            display(*args)
+
+        app._display = spy  # type: ignore[method-assign]
+        return app
+
+    second = started(demo_app())
+    assert second.css_cache.load() and not second.stylesheet.memo and second.stylesheet.more is not None
+    assert await screen(second) == expected
+    assert reads[0] == (0, True) and painted[0] == 0, "read once, before the first frame; nothing matched"
+    second.css_cache.save()  # as at START_SETTLED
+    rewritten = pickle.loads(path.read_bytes())
+    assert set(rewritten["styles"]) == second.stylesheet.used
+
+    reads.clear()
+    painted.clear()
+    third = started(demo_app())
+    assert third.css_cache.load() and third.stylesheet.memo
+    assert await screen(third) == expected
+    assert painted[0] == 0 and all(frame > 0 for frame, _ in reads), "its start's paths all read with the file"
 
 
 async def test_the_app_writes_the_compiled_methods_after_its_first_frame(
