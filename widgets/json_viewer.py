@@ -9,7 +9,10 @@ searches them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pygments.token import Token, _TokenType
@@ -26,12 +29,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from builder.project.user_cache import cache_dir, file_stamp, write_atomically
 from widgets.help_data import HelpData
 from widgets.json_layout import JSON_TOKENS, JsonLine, build_lines, line_tokens
 from widgets.repaint import KeepsScrollbars, QuietWhileHidden, set_virtual_size
 
 #: Token → style for dark and light themes: the same colours Pygments' themes give JSON.
 _TOKEN_STYLES: dict[bool, dict[_TokenType, Style]] = {}
+#: The Pygments styles the colours come from (dark, light), and the files that define them.
+_THEMES = {True: "monokai", False: "friendly"}
+_THEME_FILES = ("style.py", "styles/monokai.py", "styles/friendly.py")
 
 
 def token_styles(dark: bool) -> dict[_TokenType, Style]:
@@ -41,16 +48,40 @@ def token_styles(dark: bool) -> dict[_TokenType, Style]:
     against the lexer and Rich's theme."""
     styles = _TOKEN_STYLES.get(dark)
     if styles is None:
-        from pygments.styles import get_style_by_name
-
-        theme = get_style_by_name("monokai" if dark else "friendly")
-        styles = {}
-        for token in JSON_TOKENS:
-            style = theme.style_for_token(token)
-            color = style["color"]
-            styles[token] = Style(color=f"#{color}" if color else "#000000", bold=style["bold"], italic=style["italic"])
+        styles = {token: Style(color=color, bold=bold, italic=italic)
+                  for token, (color, bold, italic) in zip(JSON_TOKENS, _theme_colours(dark))}
         _TOKEN_STYLES[dark] = styles
     return styles
+
+
+def _theme_colours(dark: bool) -> list[tuple[str, bool, bool]]:
+    """(colour, bold, italic) of each of ``JSON_TOKENS`` in the theme. Importing Pygments' styles to
+    read them was ~5 ms of the first frame, so they are kept in the user's cache, under the stamps of
+    the files that define them (another Pygments: read anew)."""
+    import pygments
+
+    root = Path(pygments.__file__).parent
+    stamp = "|".join([_THEMES[dark], *(file_stamp(root / name) for name in _THEME_FILES), *map(str, JSON_TOKENS)])
+    path = cache_dir() / f"json-colours-{hashlib.sha256(stamp.encode()).hexdigest()[:20]}.json"
+    try:
+        kept = json.loads(path.read_text())
+        if (isinstance(kept, list) and len(kept) == len(JSON_TOKENS)
+                and all(isinstance(c, str) and type(b) is bool and type(i) is bool for c, b, i in kept)):
+            return [(c, b, i) for c, b, i in kept]
+    except (OSError, ValueError, TypeError):
+        pass  # none yet, or damaged: read from Pygments and written anew
+    from pygments.styles import get_style_by_name
+
+    theme = get_style_by_name(_THEMES[dark])
+    colours = []
+    for token in JSON_TOKENS:
+        style = theme.style_for_token(token)
+        colours.append((f"#{style['color']}" if style["color"] else "#000000", bool(style["bold"]), bool(style["italic"])))
+    try:
+        write_atomically(path, json.dumps(colours).encode())
+    except OSError:
+        pass  # an unwritable cache: read from Pygments again next time
+    return colours
 
 
 #: Bodies whose lines each viewer keeps: switching back to a resource shows its page again without

@@ -4,14 +4,17 @@ gives it, in the dark and the light theme."""
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pygments.lexers import JsonLexer
 from rich.syntax import PygmentsSyntaxTheme
 
-from widgets.json_layout import build_lines, line_tokens
+from widgets import json_viewer
+from widgets.json_layout import JSON_TOKENS, build_lines, line_tokens
 from widgets.json_viewer import token_styles
 
 LEXER = JsonLexer()
@@ -63,3 +66,42 @@ def test_every_line_has_the_lexers_colours(seed: int, dark: bool) -> None:
     for line in lines:
         text = line.prefix + line.body + ("," if line.comma else "")
         assert structural(line, dark) == lexed(text, dark), text
+
+
+def pygments_colours(dark: bool) -> dict[Any, tuple[Any, bool, bool]]:
+    from pygments.styles import get_style_by_name
+
+    theme = get_style_by_name("monokai" if dark else "friendly")
+    return {token: (("#" + theme.style_for_token(token)["color"]) if theme.style_for_token(token)["color"] else "#000000",
+                    theme.style_for_token(token)["bold"], theme.style_for_token(token)["italic"])
+            for token in JSON_TOKENS}
+
+
+def colours_of(styles: dict[Any, Any]) -> dict[Any, tuple[Any, bool, bool]]:
+    return {token: (style.color.name, bool(style.bold), bool(style.italic)) for token, style in styles.items()}
+
+
+@pytest.mark.parametrize("dark", [True, False], ids=["dark", "light"])
+def test_the_theme_colours_kept_in_the_cache_are_pygments_and_a_damaged_file_is_read_anew(
+        dark: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pygments.styles
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(json_viewer, "_TOKEN_STYLES", {})
+    expected = {token: (color.lower(), bold, italic) for token, (color, bold, italic) in pygments_colours(dark).items()}
+    assert colours_of(token_styles(dark)) == expected
+    (kept,) = (tmp_path / "cursor-builder").glob("json-colours-*.json")
+
+    def unavailable(name: str) -> Any:
+        raise AssertionError("read from Pygments although the colours were kept")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pygments.styles, "get_style_by_name", unavailable)
+        patched.setattr(json_viewer, "_TOKEN_STYLES", {})
+        assert colours_of(token_styles(dark)) == expected  # from the file
+
+    for damaged in ("", "not json", "[1, 2]", '[["#fff", "yes", false]]'):
+        kept.write_text(damaged)
+        monkeypatch.setattr(json_viewer, "_TOKEN_STYLES", {})
+        assert colours_of(token_styles(dark)) == expected
+        assert len(json.loads(kept.read_text())) == len(JSON_TOKENS)  # written anew
