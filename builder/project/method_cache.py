@@ -1,15 +1,18 @@
 """The methods ``@dataclass`` and ``namedtuple`` write, compiled once per Python and kept.
 
 Why: ``@dataclass`` writes the source of ``__init__``, ``__repr__``, ``__eq__``… of each class and
-compiles it when the class is defined; ``namedtuple`` does the same for ``__new__``. A start of the
-app defines ~330 of them (ours and Textual's) and compiling them was ~30 ms of its ~200 ms of imports
-(measured: bench/tui.py's cold start, and ``-X importtime`` of ``builder.tui.app``).
+compiles it when the class is defined; ``namedtuple`` does the same for ``__new__``, and ``typing``
+compiles each annotation written as a string (``NamedTuple`` fields under ``from __future__ import
+annotations``). A start of the app defines ~330 of them (ours and Textual's) and compiling them was
+~30 ms of its ~200 ms of imports (measured: bench/tui.py's cold start, and ``-X importtime`` of
+``builder.tui.app``).
 
 How: :meth:`MethodCache.install` gives the ``dataclasses`` and ``collections`` modules an ``exec`` /
-``eval`` of their own that looks the source text up in a table of code objects read from the user's
-cache (``methods-<python>.marshal``, one file per interpreter build: marshal's format is the
-interpreter's own). A text not in the table is compiled as the builtin would compile it (the same
-file name, and none of the caller's ``__future__`` flags: those modules have none) and remembered;
+``eval``, and ``typing`` a ``compile``, of their own that look the source text up in a table of code
+objects read from the user's cache (``methods-<python>.marshal``, one file per interpreter build:
+marshal's format is the interpreter's own), trusted as the user's ``__pycache__`` is. A text not in
+the table is compiled as the builtin would compile it (the same file name, and none of the caller's
+``__future__`` flags: those modules have none) and remembered;
 :meth:`MethodCache.save` writes the table when it learned something. The code object of a source
 text is what compiling it gives, so a class built from the table is the class Python would build;
 with :attr:`MethodCache.check` (on for the whole test session, tests/conftest.py) every text found in
@@ -28,14 +31,17 @@ import hashlib
 import marshal
 import os
 import sys
+import typing
 from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any, ClassVar, Mapping
 
 from builder.project.user_cache import cache_dir, write_atomically
 
-#: Where a compiled source goes through: the module, the builtin it calls, and the compile mode.
-HOOKS: tuple[tuple[ModuleType, str, str], ...] = ((dataclasses, "exec", "exec"), (collections, "eval", "eval"))
+#: Where a compiled source goes through: the module, the builtin it calls, and the compile mode
+#: (``compile``: the mode the call names).
+HOOKS: tuple[tuple[ModuleType, str, str], ...] = ((dataclasses, "exec", "exec"), (collections, "eval", "eval"),
+                                                  (typing, "compile", ""))
 #: The most texts the file keeps: past it, only those this process used (a release that renamed
 #: many fields would otherwise keep the old texts forever). A start of the app uses ~330.
 KEPT = 4000
@@ -99,6 +105,14 @@ class MethodCache:
         self.installed = False
 
     def _hook(self, builtin: Any, mode: str) -> Any:
+        if builtin is compile:
+            def compiled(source: Any, filename: Any, mode: str, *args: Any, **kwargs: Any) -> Any:
+                if type(source) is str and filename == "<string>" and not args and not kwargs:
+                    return self.code(source, mode)
+                return builtin(source, filename, mode, *args, **kwargs)
+
+            return compiled
+
         def run(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
             if type(source) is str:
                 source = self.code(source, mode)

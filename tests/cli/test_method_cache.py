@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import typing
 from pathlib import Path
 from types import CodeType
 from typing import Any, Iterator
@@ -74,6 +75,10 @@ CLASSES = textwrap.dedent('''
     class Typed(typing.NamedTuple):
         name: str
         size: int = 1
+
+    class Later(typing.NamedTuple):  # annotations as text: typing compiles each
+        name: "str"
+        sizes: "list[int]" = []
 ''')
 
 
@@ -86,13 +91,17 @@ def build() -> dict[str, Any]:
 def generated_code(namespace: dict[str, Any]) -> dict[str, CodeType]:
     """The code of every method the hooks made, by class and name."""
     found = {}
-    for cls_name in ("Plain", "Frozen", "Bare", "Slotted", "KeywordOnly", "Mixed", "Child", "Point", "Renamed", "Typed"):
+    for cls_name in ("Plain", "Frozen", "Bare", "Slotted", "KeywordOnly", "Mixed", "Child", "Point", "Renamed", "Typed",
+                     "Later"):
         cls = namespace[cls_name]
         for name, value in vars(cls).items():
             function = getattr(value, "__func__", value)
             code = getattr(function, "__code__", None)
             if code is not None and code.co_filename == "<string>":
                 found[f"{cls_name}.{name}"] = code
+        for name, hint in cls.__annotations__.items():
+            if isinstance(hint, typing.ForwardRef):
+                found[f"{cls_name}.{name}: {hint.__forward_arg__}"] = hint.__forward_code__
     return found
 
 
@@ -107,7 +116,7 @@ def behaviour(namespace: dict[str, Any]) -> list[Any]:
         repr(n["Slotted"](1)), n["Slotted"](1, 5) == n["Slotted"](1, 9), hash(n["Slotted"](1)) == hash(n["Slotted"](1, 7)),
         repr(n["KeywordOnly"](a=1)), repr(n["Mixed"](2, b=4, scale=3)), n["Mixed"].counter,
         repr(n["Child"](1)), n["Point"](1, 2), n["Point"]._fields, n["Renamed"]._fields, n["Typed"]("a"),
-        n["Typed"].__annotations__,
+        n["Typed"].__annotations__, n["Later"]("x"), typing.get_type_hints(n["Later"]),
     ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         frozen.a = 2  # type: ignore[misc]
@@ -124,12 +133,13 @@ def hooked(tmp_path: Path) -> Iterator[MethodCache]:
         yield cache
     finally:
         cache.uninstall()
-    assert "exec" not in vars(dataclasses) and "eval" not in vars(collections)
+    assert "exec" not in vars(dataclasses) and "eval" not in vars(collections) and "compile" not in vars(typing)
 
 
 def test_a_class_built_from_the_table_is_the_class_python_builds(hooked: MethodCache, tmp_path: Path) -> None:
     first = build()
     assert hooked.learned >= 20, "the classes' methods went through the hooks"
+    assert ("eval", "list[int]") in hooked.codes, "and typing's compile of an annotation written as text"
     hooked.save()
     hooked.uninstall()
     plain = build()  # no hook: Python's own
@@ -230,7 +240,8 @@ def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path)
     assert second.returncode == 0 and second.stdout == first.stdout
     assert path.stat().st_mtime_ns == written, "a start that compiled nothing new writes nothing"
     library = run("import dataclasses, collections, builder.cli, builder.tui.app; "
-                  "print('exec' in vars(dataclasses), 'eval' in vars(collections))", tmp_path / "other")
+                  "import typing; print('exec' in vars(dataclasses), 'eval' in vars(collections), "
+                  "'compile' in vars(typing))", tmp_path / "other")
     assert library.returncode == 0, library.stderr
-    assert library.stdout.split() == ["False", "False"]
+    assert library.stdout.split() == ["False", "False", "False"]
     assert not (tmp_path / "other").exists()
