@@ -33,9 +33,9 @@ or matched something the file did not hold: what the app used, and what the file
 (:data:`KEPT`; a start with a saved project and one without keep each other's). The outcomes of the
 paths the last starts used (:data:`EAGER`) are read with the file; the rest stay a pickle of their
 own, unpickled the first time a path is not among the former: a start uses ~330 of the ~3,700 paths a
-file collects (unpickling them all was ~9 ms of each start). Its name carries what the keys do not (the stamps of Textual's files, Python's version, the theme's
-variables), so a file from another theme or version is never read; unreadable or damaged: ignored,
-written anew.
+file collects (unpickling them all was ~9 ms of each start). Its name carries what the keys do not
+(the stamps of Textual's files, Python's version, the theme's variables), so a file from another
+theme or version is never read; unreadable or damaged: ignored, written anew.
 
 This leans on private parts of Textual 8's ``Stylesheet`` (``_parse_cache``, ``_variables``,
 ``_check_rule``, ``source``) and nodes (``_css_type_names``, ``_id``, ``_classes``, the four
