@@ -145,14 +145,16 @@ def styles_of(app: App[Any]) -> list[tuple[str, Any, dict[str, Any]]]:
             for node in app.screen.walk_children(with_self=True)]
 
 
+async def screen(app: BuilderApp) -> tuple[str, list[Any]]:
+    """What the app draws once settled, and how each node is styled."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        return app.export_screenshot(), styles_of(app)
+
+
 async def test_an_app_started_from_the_file_styles_and_draws_what_a_start_from_nothing_does(
         demo_app: Callable[..., BuilderApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-
-    async def screen(app: BuilderApp) -> tuple[str, list[Any]]:
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            return app.export_screenshot(), styles_of(app)
 
     first = demo_app()
     assert not first.css_cache.load()
@@ -319,11 +321,6 @@ def test_the_other_outcomes_are_read_the_first_time_a_path_is_not_among_the_eage
 async def test_a_start_whose_paths_are_among_the_others_styles_the_same_and_reads_them_eagerly_next_time(
         demo_app: Callable[..., BuilderApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-
-    async def screen(app: BuilderApp) -> tuple[str, list[Any]]:
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            return app.export_screenshot(), styles_of(app)
 
     first = demo_app()
     first.css_cache.load()
