@@ -101,13 +101,17 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ..
     # "mapping", "sequence" or "scalar" (set by each node class; tested here without importing PyYAML)
     kind: str = node.id  # type: ignore[attr-defined]
     if kind == "mapping":
-        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
-        loader.flatten_mapping(node)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+        if any(key_node.tag in _FLATTENED_TAGS for key_node, _ in node.value):
+            loader.flatten_mapping(node)  # merge keys (`<<`) and `=` keys; most mappings have neither
         merged = len(node.value) - own  # merge keys come first; the mapping's own keys may override them
         result: dict[Any, Any] = {}
         own_lines: dict[Any, int] = {}
         for position, (key_node, value_node) in enumerate(node.value):
-            key = loader.construct_object(key_node, deep=True)
+            if key_node.tag == _STR_TAG and key_node.id == "scalar":
+                key = key_node.value  # as the constructor builds a string key, without its bookkeeping
+            else:
+                key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise ProjectError("mapping keys must be plain scalars", line=key_node.start_mark.line + 1)
             child = path + (key,)
@@ -128,6 +132,9 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ..
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: The key tags PyYAML's ``flatten_mapping`` rewrites (merge keys, and ``=`` value keys).
+_FLATTENED_TAGS = (_MERGE_TAG, "tag:yaml.org,2002:value")
 
 
 def load_located(text: str, file: str | Path | None = None) -> LocatedYaml:
