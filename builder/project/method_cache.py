@@ -10,7 +10,8 @@ annotations``). A start of the app defines ~330 of them (ours and Textual's) and
 How: :meth:`MethodCache.install` gives the ``dataclasses`` and ``collections`` modules an ``exec`` /
 ``eval``, and ``typing`` a ``compile``, of their own that look the source text up in a table of code
 objects read from the user's cache (``methods-<python>.marshal``, one file per interpreter build:
-marshal's format is the interpreter's own), trusted as the user's ``__pycache__`` is. A text not in
+marshal's format is the interpreter's own), trusted as the user's ``__pycache__`` is. The texts hold
+field names, annotations and the names of defaults, never a value: no data, no secret. A text not in
 the table is compiled as the builtin would compile it (the same file name, and none of the caller's
 ``__future__`` flags: those modules have none) and remembered;
 :meth:`MethodCache.save` writes the table when it learned something. The code object of a source
