@@ -16,8 +16,8 @@ the table is compiled as the builtin would compile it (the same file name, and n
 ``__future__`` flags: those modules have none) and remembered;
 :meth:`MethodCache.save` writes the table when it learned something. The code object of a source
 text is what compiling it gives, so a class built from the table is the class Python would build;
-with :attr:`MethodCache.check` (on for the whole test session, tests/conftest.py) every text found in
-the table is compiled again and compared.
+with :attr:`MethodCache.check` every text found in the table is compiled again and compared
+(tests/cli/test_method_cache.py builds every kind of class both ways).
 
 Only ``builder.start`` installs it (the command's first step, before anything defines a class):
 importing the builder as a library changes nothing.
