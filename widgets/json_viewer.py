@@ -62,14 +62,15 @@ def _theme_colours(dark: bool) -> list[tuple[str, bool, bool]]:
 
     root = Path(pygments.__file__).parent
     stamp = "|".join([_THEMES[dark], *(file_stamp(root / name) for name in _THEME_FILES), *map(str, JSON_TOKENS)])
-    path = cache_dir() / f"json-colours-{hashlib.sha256(stamp.encode()).hexdigest()[:20]}.json"
+    path: Path | None = None
     try:
+        path = cache_dir() / f"json-colours-{hashlib.sha256(stamp.encode()).hexdigest()[:20]}.json"
         kept = json.loads(path.read_text())
         if (isinstance(kept, list) and len(kept) == len(JSON_TOKENS)
                 and all(isinstance(c, str) and type(b) is bool and type(i) is bool for c, b, i in kept)):
             return [(c, b, i) for c, b, i in kept]
-    except (OSError, ValueError, TypeError):
-        pass  # none yet, or damaged: read from Pygments and written anew
+    except (OSError, ValueError, TypeError, RuntimeError):
+        pass  # none yet, or damaged (or no home for a cache: RuntimeError): read from Pygments
     from pygments.styles import get_style_by_name
 
     theme = get_style_by_name(_THEMES[dark])
@@ -78,7 +79,8 @@ def _theme_colours(dark: bool) -> list[tuple[str, bool, bool]]:
         style = theme.style_for_token(token)
         colours.append((f"#{style['color']}" if style["color"] else "#000000", bool(style["bold"]), bool(style["italic"])))
     try:
-        write_atomically(path, json.dumps(colours).encode())
+        if path is not None:
+            write_atomically(path, json.dumps(colours).encode())
     except OSError:
         pass  # an unwritable cache: read from Pygments again next time
     return colours

@@ -138,11 +138,16 @@ class MethodCache:
 installed: MethodCache | None = None
 
 
-def install(env: Mapping[str, str] = os.environ) -> MethodCache:
-    """Load this interpreter's table and hook ``dataclasses`` and ``collections`` (once a process)."""
+def install(env: Mapping[str, str] = os.environ) -> MethodCache | None:
+    """Load this interpreter's table and hook ``dataclasses``, ``collections`` and ``typing`` (once a
+    process; None, and nothing hooked, when there is no cache folder to name: no home directory)."""
     global installed
     if installed is None:
-        installed = MethodCache(cache_file(env))
+        try:
+            path = cache_file(env)
+        except (OSError, RuntimeError, KeyError):  # Path.home() with no home: compile as Python does
+            return None
+        installed = MethodCache(path)
         installed.load()
         installed.install()
     return installed

@@ -211,15 +211,18 @@ def load_located_cached(text: str, file: str | Path | None = None,
     project file: whatever it holds (a key pasted by mistake) must not be copied to another file.
     A cache that is missing, damaged or not writable costs the parse, nothing else."""
     digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{_pyyaml_stamp()}\0{text}".encode()).hexdigest()[:24]
-    path = cache_dir(env) / f"yaml-{digest}.marshal"
     file_name = str(file) if file is not None else None
+    path: Path | None = None
     try:
+        path = cache_dir(env) / f"yaml-{digest}.marshal"
         data, lines = marshal.loads(path.read_bytes())
         if isinstance(lines, dict):
             return LocatedYaml(data, lines, file_name)
-    except Exception:  # missing or damaged: parsed below and written again
+    except Exception:  # missing or damaged (or no home for a cache): parsed below and written again
         pass
     located = load_located(text, file)
+    if path is None:
+        return located
     try:
         write_atomically(path, marshal.dumps((located.data, located.lines)))
     except (OSError, ValueError):  # unwritable, or a value marshal cannot hold (a YAML timestamp)

@@ -105,3 +105,14 @@ def test_the_theme_colours_kept_in_the_cache_are_pygments_and_a_damaged_file_is_
         monkeypatch.setattr(json_viewer, "_TOKEN_STYLES", {})
         assert colours_of(token_styles(dark)) == expected
         assert len(json.loads(kept.read_text())) == len(JSON_TOKENS)  # written anew
+
+
+def test_no_home_directory_means_pygments_colours_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    monkeypatch.setattr(json_viewer, "_TOKEN_STYLES", {})
+    expected = {token: (color.lower(), bold, italic) for token, (color, bold, italic) in pygments_colours(True).items()}
+    assert colours_of(token_styles(True)) == expected

@@ -245,3 +245,14 @@ def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path)
     assert library.returncode == 0, library.stderr
     assert library.stdout.split() == ["False", "False", "False"]
     assert not (tmp_path / "other").exists()
+
+
+def test_no_home_directory_means_no_cache_and_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    monkeypatch.setattr(method_cache, "installed", None)
+    assert method_cache.install({}) is None
+    assert "exec" not in vars(dataclasses)
+    method_cache.save()  # nothing installed: nothing to write, no error

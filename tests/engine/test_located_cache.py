@@ -100,3 +100,12 @@ def test_another_pyyaml_parses_again(tmp_path: Path, monkeypatch: pytest.MonkeyP
     load_located_cached(DOCS["scalars"], None, env)
     assert parses == [DOCS["scalars"]]
     assert len(list((tmp_path / "cursor-builder").glob("yaml-*.marshal"))) == 2
+
+
+def test_no_home_directory_means_a_parse_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    text = "a: 1\nb: [x]\n"
+    assert load_located_cached(text, "x.yaml", env={}).data == load_located(text).data
