@@ -49,8 +49,10 @@ KEPT = 4000
 
 
 def cache_file(env: Mapping[str, str] = os.environ) -> Path:
-    """The file of this interpreter build (marshal's format and the compiler's output are its own)."""
-    digest = hashlib.sha1(f"{sys.implementation.cache_tag}|{sys.version}".encode()).hexdigest()[:20]
+    """The file of this interpreter build (marshal's format and the compiler's output are its own) and
+    optimisation level (``-O`` / ``-OO`` compile asserts and docstrings away)."""
+    key = f"{sys.implementation.cache_tag}|{sys.version}|{sys.flags.optimize}"
+    digest = hashlib.sha1(key.encode()).hexdigest()[:20]
     return cache_dir(env) / f"methods-{digest}.marshal"
 
 

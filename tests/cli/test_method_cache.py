@@ -256,3 +256,13 @@ def test_no_home_directory_means_no_cache_and_no_error(monkeypatch: pytest.Monke
     assert method_cache.install({}) is None
     assert "exec" not in vars(dataclasses)
     method_cache.save()  # nothing installed: nothing to write, no error
+
+
+def test_an_optimised_interpreter_keeps_its_own_table(tmp_path: Path) -> None:
+    """``python -O`` compiles asserts away: its code objects are not the plain interpreter's."""
+    code = "from builder.project.method_cache import cache_file; print(cache_file().name)"
+    plain, optimised = run(code, tmp_path), subprocess.run(
+        [sys.executable, "-O", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=str(ROOT)))
+    assert plain.returncode == optimised.returncode == 0, plain.stderr + optimised.stderr
+    assert plain.stdout.startswith("methods-") and plain.stdout != optimised.stdout
