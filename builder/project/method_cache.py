@@ -67,7 +67,6 @@ class MethodCache:
         self.codes: dict[tuple[str, str], CodeType] = {}
         self.used: set[tuple[str, str]] = set()
         self.learned = 0  # texts compiled since the last save
-        self.installed = False
 
     def load(self) -> bool:
         """The file's table (False: none, or not one this interpreter wrote: it is ignored)."""
@@ -99,13 +98,11 @@ class MethodCache:
         """Route the hooked modules' ``exec`` / ``eval`` of source text through the table."""
         for module, name, mode in HOOKS:
             setattr(module, name, self._hook(getattr(builtins, name), mode))
-        self.installed = True
 
     def uninstall(self) -> None:
         for module, name, _ in HOOKS:
             if name in vars(module):
                 delattr(module, name)  # the builtin again
-        self.installed = False
 
     def _hook(self, builtin: Any, mode: str) -> Any:
         if builtin is compile:

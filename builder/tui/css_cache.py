@@ -317,7 +317,9 @@ class RememberingStylesheet(Stylesheet):
         the outcomes read with the file: this app's paths, and the paths the file read eagerly while
         both fit in :data:`EAGER`; then the others, pickled (the file's own when they are the same).
         Each node's (types, id, classes) once, so the pickle refers to it from every path it is on."""
-        eager = self.used | self.eager if len(self.used | self.eager) <= EAGER else set(self.used)
+        eager = self.used | self.eager
+        if len(eager) > EAGER:
+            eager = set(self.used)
         if self.more is not None and not self.eager - eager:  # the others unchanged: as the file held them
             return self._shared(eager), self.more
         self.read_more()
