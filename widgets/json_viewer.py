@@ -29,7 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from builder.project.user_cache import cache_dir, file_stamp, write_atomically
+from builder.project.user_cache import cache_path, file_stamp, write_atomically
 from widgets.help_data import HelpData
 from widgets.json_layout import JSON_TOKENS, JsonLine, build_lines, line_tokens
 from widgets.repaint import KeepsScrollbars, QuietWhileHidden, set_virtual_size
@@ -62,15 +62,14 @@ def _theme_colours(dark: bool) -> list[tuple[str, bool, bool]]:
 
     root = Path(pygments.__file__).parent
     stamp = "|".join([_THEMES[dark], *(file_stamp(root / name) for name in _THEME_FILES), *map(str, JSON_TOKENS)])
-    path: Path | None = None
+    path = cache_path(f"json-colours-{hashlib.sha256(stamp.encode()).hexdigest()[:20]}.json")
     try:
-        path = cache_dir() / f"json-colours-{hashlib.sha256(stamp.encode()).hexdigest()[:20]}.json"
-        kept = json.loads(path.read_text())
+        kept = json.loads(path.read_text()) if path is not None else None
         if (isinstance(kept, list) and len(kept) == len(JSON_TOKENS)
                 and all(isinstance(c, str) and type(b) is bool and type(i) is bool for c, b, i in kept)):
             return [(c, b, i) for c, b, i in kept]
-    except (OSError, ValueError, TypeError, RuntimeError):
-        pass  # none yet, or damaged (or no home for a cache: RuntimeError): read from Pygments
+    except (OSError, ValueError, TypeError):
+        pass  # none yet, or damaged: read from Pygments and written anew
     from pygments.styles import get_style_by_name
 
     theme = get_style_by_name(_THEMES[dark])

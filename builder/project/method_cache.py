@@ -37,7 +37,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any, ClassVar, Mapping
 
-from builder.project.user_cache import cache_dir, write_atomically
+from builder.project.user_cache import cache_path, write_atomically
 
 #: Where a compiled source goes through: the module, the builtin it calls, and the compile mode
 #: (``compile``: the mode the call names).
@@ -48,12 +48,12 @@ HOOKS: tuple[tuple[ModuleType, str, str], ...] = ((dataclasses, "exec", "exec"),
 KEPT = 4000
 
 
-def cache_file(env: Mapping[str, str] = os.environ) -> Path:
+def cache_file(env: Mapping[str, str] = os.environ) -> Path | None:
     """The file of this interpreter build (marshal's format and the compiler's output are its own) and
-    optimisation level (``-O`` / ``-OO`` compile asserts and docstrings away)."""
+    optimisation level (``-O`` / ``-OO`` compile asserts and docstrings away); None: no home for it."""
     key = f"{sys.implementation.cache_tag}|{sys.version}|{sys.flags.optimize}"
     digest = hashlib.sha1(key.encode()).hexdigest()[:20]
-    return cache_dir(env) / f"methods-{digest}.marshal"
+    return cache_path(f"methods-{digest}.marshal", env)
 
 
 class MethodCache:
@@ -142,9 +142,8 @@ def install(env: Mapping[str, str] = os.environ) -> MethodCache | None:
     process; None, and nothing hooked, when there is no cache folder to name: no home directory)."""
     global installed
     if installed is None:
-        try:
-            path = cache_file(env)
-        except (OSError, RuntimeError, KeyError):  # Path.home() with no home: compile as Python does
+        path = cache_file(env)
+        if path is None:  # no home for the table: compile as Python does
             return None
         installed = MethodCache(path)
         installed.load()

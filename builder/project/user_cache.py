@@ -14,6 +14,16 @@ def cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "cursor-builder"
 
 
+def cache_path(name: str, env: Mapping[str, str] = os.environ) -> Path | None:
+    """``cache_dir(env) / name``, or None when there is no home directory to keep it under (``HOME``
+    unset, no passwd entry, no ``XDG_CACHE_HOME``): the caller then makes what it would have read
+    there, and keeps nothing. A start never fails for want of a cache."""
+    try:
+        return cache_dir(env) / name
+    except (RuntimeError, KeyError, OSError):  # Path.home()
+        return None
+
+
 def file_stamp(path: str | Path | None) -> str:
     """Which version of a file this is, cheaply: its modification time and size ("?" when it cannot be
     read). Installing another version of a package rewrites its files, so a cache keyed by the stamps

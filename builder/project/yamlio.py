@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from builder.project.user_cache import cache_dir, file_stamp, write_atomically
+from builder.project.user_cache import cache_path, file_stamp, write_atomically
 
 if TYPE_CHECKING:
     import yaml
@@ -212,17 +212,16 @@ def load_located_cached(text: str, file: str | Path | None = None,
     A cache that is missing, damaged or not writable costs the parse, nothing else."""
     digest = hashlib.sha256(f"{_CACHE_FORMAT}\0{_pyyaml_stamp()}\0{text}".encode()).hexdigest()[:24]
     file_name = str(file) if file is not None else None
-    path: Path | None = None
+    path = cache_path(f"yaml-{digest}.marshal", env)
+    if path is None:
+        return load_located(text, file)
     try:
-        path = cache_dir(env) / f"yaml-{digest}.marshal"
         data, lines = marshal.loads(path.read_bytes())
         if isinstance(lines, dict):
             return LocatedYaml(data, lines, file_name)
-    except Exception:  # missing or damaged (or no home for a cache): parsed below and written again
+    except Exception:  # missing or damaged: parsed below and written again
         pass
     located = load_located(text, file)
-    if path is None:
-        return located
     try:
         write_atomically(path, marshal.dumps((located.data, located.lines)))
     except (OSError, ValueError):  # unwritable, or a value marshal cannot hold (a YAML timestamp)
