@@ -2,7 +2,8 @@
 
 The first step installs the compile cache of the methods ``@dataclass`` writes
 (``builder.project.method_cache``) before any module defines a class, ours or Textual's; which is
-why this is a module of its own, outside ``builder.cli`` (whose imports define classes).
+why this is a module of its own, outside ``builder.cli`` (whose imports define classes). Then the
+memo of the JQ programs known to compile (``builder.engine.compile_memo``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ def entry() -> None:
     from builder.project import method_cache
 
     method_cache.install()
+    from builder.engine import compile_memo
+
+    compile_memo.install()
     try:
         from builder.cli import entry as run
 
-        run()  # exits (the TUI saves the cache itself after its first frame: its exit skips this)
+        run()  # exits (the TUI saves the caches itself after its first frame: its exit skips this)
     finally:
         method_cache.save()
+        compile_memo.save()

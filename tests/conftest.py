@@ -35,3 +35,31 @@ def remembered_styles_checked() -> Iterator[None]:
         yield
     finally:
         RememberingStylesheet.check = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compile_memo_checked() -> Iterator[None]:
+    """The session's programs are learned by a memo of the programs known to compile
+    (builder.engine.compile_memo, in memory) that compiles each one it answers for again and fails
+    when it does not compile: the memo is proven on every program the tests ask about."""
+    from builder.engine import compile_memo
+    from builder.engine.compile_memo import CompileMemo
+
+    before = compile_memo.installed
+    compile_memo.installed = CompileMemo(None)
+    CompileMemo.check = True
+    try:
+        yield
+    finally:
+        CompileMemo.check = False
+        compile_memo.installed = before
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Widget classes are defined as the app's start defines them (builder.tui.widget_classes), from
+    before the test modules define theirs, with ``check`` on: each class is compared with what
+    Textual's own ``DOMNode.__init_subclass__`` makes as it is defined."""
+    from builder.tui import widget_classes
+
+    widget_classes.FastSubclassing.check = True
+    widget_classes.install()

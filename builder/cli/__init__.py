@@ -85,6 +85,10 @@ def _run_tui(args: argparse.Namespace) -> int:
     # collections over the objects of the imports, the widgets and the sample, nearly none of them
     # garbage). The app turns it back on after its first paint (builder.tui.app.collect_after_start).
     gc.disable()
+    # Before Textual defines its widget classes: defining one is ~0.3 ms faster with it.
+    from builder.tui import widget_classes
+
+    widget_classes.install()
     from builder.tui.app import run_app
 
     _tui_ran = True

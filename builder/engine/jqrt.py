@@ -15,10 +15,14 @@ from typing import Any, Mapping
 
 import jq
 
+from builder.engine import compile_memo
+
 # Ocean's `_format_filter` (jq_entity_processor.py): a single quote that opens (at the start or
 # after whitespace) or closes (before whitespace or the end) a string becomes a double quote.
 _SINGLE_QUOTE = re.compile(r'(^|\s)\'(?!\s|")|(?<!\s|")\'(\s|$)')
 _NO_ENV_PREFIX = "def env: {}; {} as $ENV | "
+#: The text before every program, its JSON values aside (builder.engine.compile_memo keys on it).
+PREFIX_SHAPE = _NO_ENV_PREFIX
 
 
 class JQCompileError(ValueError):
@@ -288,13 +292,35 @@ def compile_raw(program: str, label: str | None = None) -> Any:
         raise JQCompileError(program if label is None else label, _compile_message(exc)) from None
 
 
-def check(text: str) -> str | None:
-    """None when the program compiles, else the error message."""
+def compile_error(text: str, env_access: bool = True) -> str | None:
+    """None when the program compiles as Ocean compiles it, else jq's message (as
+    ``compile_program`` raises it). A program the installed ``compile_memo`` knows compiled is
+    answered without compiling it: jq compiles it when something runs it."""
+    memo = compile_memo.installed
+    key = None
+    if memo is not None:
+        key = compile_memo.digest(format_filter(text))
+        if memo.knows(key):
+            if memo.check and _compiled_error(text, env_access) is not None:
+                raise AssertionError(f"compile memo: {text[:60]!r} was known to compile and does not")
+            return None
+    error = _compiled_error(text, env_access)
+    if error is None and memo is not None and key is not None:
+        memo.learn(key)  # (key is set whenever memo is)
+    return error
+
+
+def _compiled_error(text: str, env_access: bool) -> str | None:
     try:
-        compile_program(text)
+        compile_program(text, env_access)
     except JQCompileError as exc:
         return exc.message
     return None
+
+
+def check(text: str) -> str | None:
+    """None when the program compiles, else the error message."""
+    return compile_error(text)
 
 
 @dataclass(frozen=True)

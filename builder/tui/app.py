@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from builder.engine import jqrt
+from builder.engine import compile_memo, jqrt
 from builder.engine.mapping import MappingResult
 from builder.project import method_cache
 from builder.project.load import load_project
@@ -167,10 +167,12 @@ class BuilderApp(App[int]):
         self.set_timer(START_SETTLED, self.save_start_caches)
 
     def save_start_caches(self) -> None:
-        """What makes the next start faster: the CSS work (``css_cache``) and the compiled methods
-        of the classes defined so far (``method_cache``, when ``builder.start`` installed it)."""
+        """What makes the next start faster: the CSS work (``css_cache``), the compiled methods
+        of the classes defined so far and the JQ programs known to compile (``method_cache`` and
+        ``compile_memo``, when ``builder.start`` installed them)."""
         self.css_cache.save()
         method_cache.save()
+        compile_memo.save()
 
     @property
     def build_pane(self) -> BuildPane:

@@ -73,10 +73,9 @@ class CompiledMapping:
 
     def _compile_error(self, value: Any) -> str | None:
         try:
-            jqrt.compile_program(jqrt.as_program_text(value), self.env_access)
-        except JQCompileError as exc:
+            return jqrt.compile_error(jqrt.as_program_text(value), self.env_access)
+        except JQCompileError as exc:  # not a JQ string at all
             return exc.message
-        return None
 
     @staticmethod
     def _field_body(text: Any) -> str:

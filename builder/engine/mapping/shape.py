@@ -68,11 +68,7 @@ def _search_query_fields(value: dict[str, Any], path: tuple[Any, ...]) -> tuple[
 def _compiles(value: Any, env_access: bool) -> bool:
     if not isinstance(value, (str, int, float)):
         return False
-    try:
-        jqrt.compile_program(jqrt.as_program_text(value), env_access)
-    except JQCompileError:
-        return False
-    return True
+    return jqrt.compile_error(jqrt.as_program_text(value), env_access) is None
 
 
 def build_shape(mappings: dict[str, Any], env_access: bool) -> tuple[_Node, list[Leaf]]:
@@ -110,12 +106,12 @@ def _build_node(value: Any, path: tuple[Any, ...], env_access: bool, leaves: lis
                 # the whole list becomes null.
                 children.append((index, _Node("invalid")))
         return _Node("list", children=children)
-    error = None
     try:
-        text = jqrt.as_program_text(value)
-        jqrt.compile_program(text, env_access)
-    except JQCompileError as exc:
-        error = exc.message if value is not None else "no JQ given (the value is empty)"
+        error = jqrt.compile_error(jqrt.as_program_text(value), env_access)
+    except JQCompileError as exc:  # not a JQ string at all
+        error = exc.message
+    if error is not None and value is None:
+        error = "no JQ given (the value is empty)"
     leaves.append(Leaf(path, value, error))
     return _Node("leaf", leaf_index=len(leaves) - 1)
 
