@@ -60,3 +60,60 @@ def test_a_cancelled_evaluation_raises_between_chunks() -> None:
     with pytest.raises(mapping.Cancelled):
         mapping.map_items(extraction.records, resource.mappings, resource.query, chunk=4, cancelled=cancelled)
     assert len(asked) == 2
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from builder.engine import jqrt
+
+    seen: list[str] = []
+    real = jqrt.compile_raw
+
+    def counted(program: str, label: str | None = None) -> object:
+        seen.append(program)
+        return real(program, label)
+
+    monkeypatch.setattr(jqrt, "compile_raw", counted)
+    return seen
+
+
+EXACT_CASES = [
+    # (records, whether a record needs the exact program: an error or no output in some field)
+    ([{"id": "a", "n": 1}, {"id": "b", "n": 2}], False),
+    ([{"id": "a", "n": 1}, {"id": "b", "n": "x"}], True),  # "x" - 1: an error in one field
+    ([{"id": "a", "n": 1}, {"id": "b", "n": []}], True),  # .n[] on []: no output
+]
+
+
+@pytest.mark.parametrize("records, needs_exact", EXACT_CASES)
+def test_the_exact_batch_program_compiles_only_when_a_record_needs_it(records: list[dict[str, object]],
+                                                                      needs_exact: bool,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """jq's batch runs a fast program (one ``try`` per record) and, for the records it cannot
+    settle, an exact one (one ``try`` per field): the exact one is compiled only then."""
+    mappings = {"identifier": ".id", "blueprint": '"b"', "properties": {"m": ".n - 1", "e": "(.n | arrays | .[]) // .n"}}
+    expected = mapping.CompiledMapping(mappings, "true", native=False).evaluate(records)
+    seen = _counting(monkeypatch)
+    got = mapping.CompiledMapping(mappings, "true", native=False).evaluate(records)
+    assert got == expected
+    combined = [program for program in seen if "[.[] |" in program]
+    assert len(combined) == (2 if needs_exact else 1), combined
+
+
+def test_an_exact_program_that_does_not_compile_sends_its_records_field_by_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """(It compiles whenever the fast one does; should it not, the outcome is jq's, one field at a time.)"""
+    from builder.engine import jqrt
+
+    mappings = {"identifier": ".id", "blueprint": '"b"', "properties": {"m": ".n - 1"}}
+    records = [{"id": "a", "n": 1}, {"id": "b", "n": "x"}]
+    expected = mapping.CompiledMapping(mappings, "true", native=False).evaluate(records)
+    real = jqrt.compile_raw
+
+    def refusing(program: str, label: str | None = None) -> object:
+        if "(try [" in program:  # the exact program's fields
+            raise jqrt.JQCompileError(program, "refused by the test")
+        return real(program, label)
+
+    monkeypatch.setattr(jqrt, "compile_raw", refusing)
+    compiled = mapping.CompiledMapping(mappings, "true", native=False)
+    assert compiled.evaluate(records) == expected
+    assert compiled.single_field_runs == 4, "the record the fast program could not settle, field by field"

@@ -127,9 +127,13 @@ class CompiledMapping:
         fast_text = prefix + "[.[] | try [" + ",".join(fast) + "] catch null]"
         exact_text = prefix + "[.[] | [" + ",".join(exact) + "]]"
         try:
-            return jqrt.compile_raw(fast_text), jqrt.compile_raw(exact_text)
+            fast_program = jqrt.compile_raw(fast_text)
         except JQCompileError:
             return None, None  # pathological user text that only compiles on its own: per field
+        # The exact program compiles the first time a record needs it (most batches never do: a
+        # compile is ~1–2 ms, libjq parses its builtins with each); if it does not compile, those
+        # records go field by field, as ``_jq_rows`` does when it fails.
+        return fast_program, _CompiledOnUse(exact_text)
 
     @property
     def native_fields(self) -> int:
@@ -374,6 +378,21 @@ class CompiledMapping:
         if markers.__class__ is tuple:
             return self.build_plain(markers)
         return self.build_plain([marker[0] if marker else None for marker in markers])
+
+class _CompiledOnUse:
+    """A combined program compiled when first run (``input_text``); a compile error is raised then."""
+
+    __slots__ = ("text", "_program")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._program: Any = None
+
+    def input_text(self, text: str) -> Any:
+        if self._program is None:
+            self._program = jqrt.compile_raw(self.text)
+        return self._program.input_text(text)
+
 
 def _marker(outcome: Outcome) -> Any:
     if outcome.status == "error":
