@@ -30,7 +30,9 @@ start = spawn → the first frame with the resource list, the response summary a
 saved: its YAML is parsed at every start); ``bash scripts/demo.sh`` the same through the script
 (its second start: pip is skipped); the footer's keys, which Textual composes after the first frame,
 are timed too (informative); quit = ctrl+q, 1.5 s after the start (its background work done) → the
-process has exited. Targets: issue #13.
+process has exited. Between the starts a fixed CPU-bound job (a 6-million-step loop in a fresh
+interpreter) is timed too: the process rows move with it, so it says how fast the machine was
+while they ran. Targets: issue #13.
 The app keeps Textual's parsed CSS and the preset's parse in the user's cache (the first start
 after an install fills it): one more row starts with an empty cache each time.
 """
@@ -73,7 +75,12 @@ TARGETS = {"value": 0.050, "settled": 0.250, "switch": 0.120, "cold": 0.6, "save
 LARGE = 10_000
 LARGE_TARGETS = {"settled": 1.5}
 #: Rows measured to be known, not judged.
-INFORMATIVE = {"fresh": "informative: once after each install", "footer": "informative: composed after the first frame"}
+INFORMATIVE = {"fresh": "informative: once after each install", "footer": "informative: composed after the first frame",
+               "machine": "informative: how fast the machine was meanwhile"}
+#: A fixed CPU-bound job, timed in a child process between the starts: the process rows move with
+#: it (a shared 2-vCPU machine has slow phases), so it says how to read them.
+MACHINE_JOB = ("import time; t = time.perf_counter(); x = 0\nfor i in range(6_000_000): x += i\n"
+               "print(time.perf_counter() - t)")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -434,7 +441,8 @@ def run_in_terminal(command: list[str], cwd: Path, quit_after: bool = True,
 def measure_processes(args: argparse.Namespace) -> dict[str, list[float]]:
     script = Path(sys.executable).with_name("cursor-builder")
     folder = Path(tempfile.mkdtemp(prefix="bench-tui-proc-"))
-    out: dict[str, list[float]] = {"cold": [], "footer": [], "saved": [], "fresh": [], "quit": [], "demo": []}
+    out: dict[str, list[float]] = {"cold": [], "footer": [], "saved": [], "fresh": [], "quit": [], "demo": [],
+                                   "machine": []}
     # The project's bytecode up to date first, as an installed app's is (pip compiles at install,
     # scripts/demo.sh when a file changed): this machine sets PYTHONDONTWRITEBYTECODE, so a source
     # edited since the last compile was compiled again at every start (~100 ms more, measured).
@@ -452,10 +460,17 @@ def measure_processes(args: argparse.Namespace) -> dict[str, list[float]]:
         out["saved"].append(run_in_terminal([str(script), "--demo"], saved).first)
         empty = tempfile.mkdtemp(prefix="bench-tui-cache-")  # the first start after an install: nothing cached
         out["fresh"].append(run_in_terminal([str(script), "--demo"], folder, env={"XDG_CACHE_HOME": empty}).first)
+        out["machine"].append(machine_job())
     run_in_terminal(["bash", str(ROOT / "scripts" / "demo.sh")], ROOT)  # the first start may install
     for _ in range(args.runs):
         out["demo"].append(run_in_terminal(["bash", str(ROOT / "scripts" / "demo.sh")], ROOT).first)
     return out
+
+
+def machine_job() -> float:
+    """Seconds the fixed CPU job took in a fresh interpreter (its start-up not counted)."""
+    done = subprocess.run([sys.executable, "-c", MACHINE_JOB], capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
 
 ROWS = [
@@ -468,6 +483,7 @@ ROWS = [
     ("fresh", "  … the same, the first start after an install (cache empty)"),
     ("demo", "bash scripts/demo.sh (second start) → first full screen"),
     ("quit", "quit (ctrl+q → process exited)"),
+    ("machine", "the machine: a fixed CPU job (a 6-million-step loop) meanwhile"),
 ]
 
 
