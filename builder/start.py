@@ -3,7 +3,7 @@
 The first step installs the compile cache of the methods ``@dataclass`` writes
 (``builder.project.method_cache``) before any module defines a class, ours or Textual's; which is
 why this is a module of its own, outside ``builder.cli`` (whose imports define classes). Then the
-memo of the JQ programs known to compile (``builder.engine.compile_memo``).
+memo of the JQ programs known to compile (``builder.project.compile_memo``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ def entry() -> None:
     from builder.project import method_cache
 
     method_cache.install()
-    from builder.engine import compile_memo
+    from builder.engine import jqrt
+    from builder.project import compile_memo
 
-    compile_memo.install()
+    compile_memo.install(jqrt.LIBRARY, jqrt.PREFIX_SHAPE)
     try:
         from builder.cli import entry as run
 

@@ -40,10 +40,10 @@ def remembered_styles_checked() -> Iterator[None]:
 @pytest.fixture(autouse=True, scope="session")
 def compile_memo_checked() -> Iterator[None]:
     """The session's programs are learned by a memo of the programs known to compile
-    (builder.engine.compile_memo, in memory) that compiles each one it answers for again and fails
+    (builder.project.compile_memo, in memory) that compiles each one it answers for again and fails
     when it does not compile: the memo is proven on every program the tests ask about."""
-    from builder.engine import compile_memo
-    from builder.engine.compile_memo import CompileMemo
+    from builder.project import compile_memo
+    from builder.project.compile_memo import CompileMemo
 
     before = compile_memo.installed
     compile_memo.installed = CompileMemo(None)

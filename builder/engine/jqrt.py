@@ -15,14 +15,16 @@ from typing import Any, Mapping
 
 import jq
 
-from builder.engine import compile_memo
+from builder.project import compile_memo
 
 # Ocean's `_format_filter` (jq_entity_processor.py): a single quote that opens (at the start or
 # after whitespace) or closes (before whitespace or the end) a string becomes a double quote.
 _SINGLE_QUOTE = re.compile(r'(^|\s)\'(?!\s|")|(?<!\s|")\'(\s|$)')
 _NO_ENV_PREFIX = "def env: {}; {} as $ENV | "
-#: The text before every program, its JSON values aside (builder.engine.compile_memo keys on it).
+#: The text before every program, its JSON values aside, and the jq extension's file: what
+#: builder.project.compile_memo names its file by.
 PREFIX_SHAPE = _NO_ENV_PREFIX
+LIBRARY: str = jq.__file__
 
 
 class JQCompileError(ValueError):

@@ -26,9 +26,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from builder.engine import compile_memo, jqrt
+from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
-from builder.project import method_cache
+from builder.project import compile_memo, method_cache
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.tui.css_cache import CssCache, RememberingStylesheet

@@ -1,4 +1,4 @@
-"""The JQ programs known to compile, kept between starts (builder.engine.compile_memo): asking
+"""The JQ programs known to compile, kept between starts (builder.project.compile_memo): asking
 the memo gives what compiling gives, and the file holds digests, never a program."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from builder.engine import compile_memo, jqrt
-from builder.engine.compile_memo import CompileMemo
+from builder.engine import jqrt
+from builder.project import compile_memo
+from builder.project.compile_memo import CompileMemo
 from builder.engine.mapping import CompiledMapping
 from tests.engine import jqgen
 
@@ -241,7 +242,7 @@ def test_no_home_directory_means_no_memo_and_no_error(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     use(monkeypatch, None)
-    assert compile_memo.install({}) is None
+    assert compile_memo.install(jqrt.LIBRARY, jqrt.PREFIX_SHAPE, {}) is None
     assert compile_memo.installed is None
     compile_memo.save()  # nothing installed: nothing to write, no error
     assert jqrt.compile_error(".a") is None
@@ -266,7 +267,7 @@ def test_the_command_keeps_the_memo_and_the_library_never_installs_it(tmp_path: 
     second = run(command, tmp_path)
     assert second.returncode == 0 and second.stdout == first.stdout
     assert path.stat().st_mtime_ns == written, "a run that learned nothing writes nothing"
-    library = run("import builder.engine.jqrt, builder.cli; from builder.engine import compile_memo; "
+    library = run("import builder.engine.jqrt, builder.cli; from builder.project import compile_memo; "
                   "print(compile_memo.installed)", tmp_path / "other")
     assert library.returncode == 0, library.stderr
     assert library.stdout.split() == ["None"]
@@ -274,7 +275,7 @@ def test_the_command_keeps_the_memo_and_the_library_never_installs_it(tmp_path: 
 
 
 def test_another_jq_build_or_prefix_keeps_its_own_file(tmp_path: Path) -> None:
-    here = compile_memo.cache_file(jqrt.PREFIX_SHAPE, {"XDG_CACHE_HOME": str(tmp_path)})
-    other = compile_memo.cache_file("def env: {}; {} as $ENV | def x: 1; ", {"XDG_CACHE_HOME": str(tmp_path)})
+    here = compile_memo.cache_file(jqrt.LIBRARY, jqrt.PREFIX_SHAPE, {"XDG_CACHE_HOME": str(tmp_path)})
+    other = compile_memo.cache_file(jqrt.LIBRARY, "def env: {}; {} as $ENV | def x: 1; ", {"XDG_CACHE_HOME": str(tmp_path)})
     assert here is not None and other is not None and here != other
     assert here.name.startswith("jq-compiles-") and here.parent == tmp_path / "cursor-builder"

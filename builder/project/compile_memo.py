@@ -10,8 +10,9 @@ as Python, and jq compiles the batch programs of its own.
 How: :func:`builder.engine.jqrt.compile_error` asks the installed memo first; a program the memo
 knows compiled is answered without compiling (jq compiles it the first time it runs it), any other
 is compiled and, when it compiles, learned. The file (in the user's cache) is named by the jq
-extension's file stamp and the text put before every program (``jqrt.PREFIX_SHAPE``): a program
-that compiled with one libjq build is not trusted by another, nor after the prefix changes.
+extension's file and its stamp, and the text put before every program (``jqrt.PREFIX_SHAPE``): a
+program that compiled with one libjq build is not trusted by another, nor after the prefix changes.
+This module holds the memo and its file (the engine does no I/O); ``jqrt`` consults it.
 
 What it holds: 16-byte BLAKE2 digests of the program texts that compiled, never a text, so no JQ
 and nothing a JQ holds reaches the file; a text that does not compile is never remembered (it is
@@ -95,11 +96,9 @@ class CompileMemo:
         self.learned = 0
 
 
-def cache_file(prefix_shape: str, env: Mapping[str, str] = os.environ) -> Path | None:
-    """The file for this jq extension build and prefix; None: no home for it."""
-    import jq  # already imported by jqrt: the extension whose build the stamp names
-
-    key = f"{file_stamp(jq.__file__)}|{jq.__file__}|{prefix_shape}"
+def cache_file(library: str, prefix_shape: str, env: Mapping[str, str] = os.environ) -> Path | None:
+    """The file for this jq extension build (``library``: its file) and prefix; None: no home for it."""
+    key = f"{file_stamp(library)}|{library}|{prefix_shape}"
     name = hashlib.sha1(key.encode()).hexdigest()[:20]
     return cache_path(f"jq-compiles-{name}.marshal", env)
 
@@ -108,14 +107,12 @@ def cache_file(prefix_shape: str, env: Mapping[str, str] = os.environ) -> Path |
 installed: CompileMemo | None = None
 
 
-def install(env: Mapping[str, str] = os.environ) -> CompileMemo | None:
-    """Load the memo of this jq build (once a process; None, and nothing installed, when there is no
-    cache folder to name: no home directory)."""
+def install(library: str, prefix_shape: str, env: Mapping[str, str] = os.environ) -> CompileMemo | None:
+    """Load the memo of this jq build and prefix (``jqrt.LIBRARY``, ``jqrt.PREFIX_SHAPE``; once a
+    process; None, and nothing installed, when there is no cache folder to name: no home directory)."""
     global installed
     if installed is None:
-        from builder.engine import jqrt  # the prefix every program is compiled after
-
-        path = cache_file(jqrt.PREFIX_SHAPE, env)
+        path = cache_file(library, prefix_shape, env)
         if path is None:
             return None
         installed = CompileMemo(path)
