@@ -64,8 +64,8 @@ class MethodCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.codes: dict[tuple[str, str], CodeType] = {}
-        self.used: set[tuple[str, str]] = set()
+        self.codes: dict[tuple[Any, Any], Any] = {}  # (mode, source) → code here; a subclass's own
+        self.used: set[tuple[Any, Any]] = set()
         self.learned = 0  # texts compiled since the last save
 
     def load(self) -> bool:
@@ -76,15 +76,19 @@ class MethodCache:
             return False
         if not isinstance(table, dict):
             return False
-        self.codes.update({key: code for key, code in table.items()
-                           if isinstance(key, tuple) and len(key) == 2 and isinstance(code, CodeType)})
+        self.codes.update({key: value for key, value in table.items() if self.kept_entry(key, value)})
         return True
+
+    @staticmethod
+    def kept_entry(key: Any, value: Any) -> bool:
+        """Is this an entry of the table this class writes (a file from elsewhere is ignored)?"""
+        return isinstance(key, tuple) and len(key) == 2 and isinstance(value, CodeType)
 
     def code(self, source: str, mode: str) -> CodeType:
         """What ``compile(source, "<string>", mode)`` gives in a module with no ``__future__`` import."""
         key = (mode, source)
         self.used.add(key)
-        code = self.codes.get(key)
+        code: CodeType | None = self.codes.get(key)
         if code is None:
             code = self.codes[key] = compile(source, "<string>", mode, dont_inherit=True)
             self.learned += 1

@@ -28,7 +28,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from builder.engine import jqrt
 from builder.engine.mapping import MappingResult
-from builder.project import compile_memo, method_cache
+from builder.project import compile_memo, method_cache, regex_cache
 from builder.project.load import load_project
 from builder.project.model import DEFAULT_PROJECT_FILE, Project
 from builder.tui.css_cache import CssCache, RememberingStylesheet
@@ -179,10 +179,12 @@ class BuilderApp(App[int]):
 
     def save_start_caches(self) -> None:
         """What makes the next start faster: the CSS work (``css_cache``), the compiled methods
-        of the classes defined so far and the JQ programs known to compile (``method_cache`` and
-        ``compile_memo``, when ``builder.start`` installed them)."""
+        of the classes defined so far, the regular expressions compiled so far and the JQ programs
+        known to compile (``method_cache``, ``regex_cache`` and ``compile_memo``, when
+        ``builder.start`` installed them)."""
         self.css_cache.save()
         method_cache.save()
+        regex_cache.save()
         compile_memo.save()
 
     @property
