@@ -98,6 +98,17 @@ class MethodCache:
                 raise AssertionError(f"method cache: the code kept for {source[:60]!r}… is not what it compiles to")
         return code
 
+    @classmethod
+    def opened(cls, path: Path | None) -> Any:
+        """The table at ``path``, loaded and installed (None, and nothing hooked, when there is no path:
+        no home directory to keep it under)."""
+        if path is None:
+            return None
+        table = cls(path)
+        table.load()
+        table.install()
+        return table
+
     def install(self) -> None:
         """Route the hooked modules' ``exec`` / ``eval`` of source text through the table."""
         for module, name, mode in HOOKS:
@@ -146,12 +157,7 @@ def install(env: Mapping[str, str] = os.environ) -> MethodCache | None:
     process; None, and nothing hooked, when there is no cache folder to name: no home directory)."""
     global installed
     if installed is None:
-        path = cache_file(env)
-        if path is None:  # no home for the table: compile as Python does
-            return None
-        installed = MethodCache(path)
-        installed.load()
-        installed.install()
+        installed = MethodCache.opened(cache_file(env))  # no home for the table: None, compile as Python does
     return installed
 
 

@@ -142,12 +142,7 @@ def install(env: Mapping[str, str] = os.environ) -> RegexCache | None:
     there is no cache folder to name: no home directory)."""
     global installed
     if installed is None:
-        path = cache_file(env)
-        if path is None:
-            return None
-        installed = RegexCache(path)
-        installed.load()
-        installed.install()
+        installed = RegexCache.opened(cache_file(env))
     return installed
 
 

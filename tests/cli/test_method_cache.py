@@ -19,6 +19,7 @@ import pytest
 
 from builder.project import method_cache
 from builder.project.method_cache import MethodCache
+from tests.kept_files import command, kept_once, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -223,25 +224,13 @@ def test_an_unwritable_cache_is_no_error(tmp_path: Path) -> None:
     assert cache.learned == 1
 
 
-def run(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, XDG_CACHE_HOME=str(cache), PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-
-
 def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path) -> None:
-    command = "import sys; sys.argv = ['cursor-builder', 'preview', '--help']; from builder.start import entry; entry()"
-    first = run(command, tmp_path)
-    assert first.returncode == 0, first.stderr
-    (path,) = (tmp_path / "cursor-builder").glob("methods-*.marshal")
+    path = kept_once(command("preview", "--help"), tmp_path, "methods-*.marshal")
     table = MethodCache(path)
     assert table.load() and len(table.codes) >= 50, "the command's classes (the engine's, argparse's…) were kept"
-    written = path.stat().st_mtime_ns
-    second = run(command, tmp_path)
-    assert second.returncode == 0 and second.stdout == first.stdout
-    assert path.stat().st_mtime_ns == written, "a start that compiled nothing new writes nothing"
-    library = run("import dataclasses, collections, builder.cli, builder.tui.app; "
-                  "import typing; print('exec' in vars(dataclasses), 'eval' in vars(collections), "
-                  "'compile' in vars(typing))", tmp_path / "other")
+    library = run_python("import dataclasses, collections, builder.cli, builder.tui.app; "
+                         "import typing; print('exec' in vars(dataclasses), 'eval' in vars(collections), "
+                         "'compile' in vars(typing))", tmp_path / "other")
     assert library.returncode == 0, library.stderr
     assert library.stdout.split() == ["False", "False", "False"]
     assert not (tmp_path / "other").exists()
@@ -261,7 +250,7 @@ def test_no_home_directory_means_no_cache_and_no_error(monkeypatch: pytest.Monke
 def test_an_optimised_interpreter_keeps_its_own_table(tmp_path: Path) -> None:
     """``python -O`` compiles asserts away: its code objects are not the plain interpreter's."""
     code = "from builder.project.method_cache import cache_file; print(cache_file().name)"
-    plain, optimised = run(code, tmp_path), subprocess.run(
+    plain, optimised = run_python(code, tmp_path), subprocess.run(
         [sys.executable, "-O", "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
         env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=str(ROOT)))
     assert plain.returncode == optimised.returncode == 0, plain.stderr + optimised.stderr

@@ -4,10 +4,7 @@ built from the table is the pattern ``re`` compiles."""
 from __future__ import annotations
 
 import marshal
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,8 +12,8 @@ import pytest
 
 from builder.project import method_cache, regex_cache
 from builder.project.regex_cache import RegexCache
+from tests.kept_files import command, kept_once, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # What modules compile: named groups and alternations (Textual's tokenizer), a class of most of Unicode
 # (PyYAML's reader), lookarounds, backreferences, possessive and lazy repeats, inline and passed
@@ -161,31 +158,19 @@ def test_past_kept_only_the_used_stay(tmp_path: Path, monkeypatch: pytest.Monkey
     assert kept.load() and set(kept.codes) == {("new", 0)}
 
 
-def run(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env=dict(os.environ, XDG_CACHE_HOME=str(cache), PYTHONPATH=str(ROOT)))
-
-
 def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path) -> None:
     """A second run builds every pattern the command compiled from the table, and each is the pattern
     ``re`` compiles (compared one by one in that process); importing the builder hooks nothing."""
-    command = "import sys; sys.argv = ['cursor-builder', 'lint', '--help']; from builder.start import entry; entry()"
-    first = run(command, tmp_path)
-    assert first.returncode == 0, first.stderr
-    (path,) = (tmp_path / "cursor-builder").glob("regexes-*.marshal")
+    path = kept_once(command("lint", "--help"), tmp_path, "regexes-*.marshal")
     table = RegexCache(path)
     assert table.load() and len(table.codes) >= 10, "the command's modules compiled patterns"
-    written = path.stat().st_mtime_ns
-    second = run(command, tmp_path)
-    assert second.returncode == 0 and second.stdout == first.stdout
-    assert path.stat().st_mtime_ns == written, "a run that compiled nothing new writes nothing"
-    checked = run("import re, sys; from builder.project import regex_cache; regex_cache.RegexCache.check = True; "
+    checked = run_python("import re, sys; from builder.project import regex_cache; regex_cache.RegexCache.check = True; "
                   "cache = regex_cache.install(); import builder.cli, builder.tui.app, yaml; "
                   "print(cache.learned, len(cache.used))", tmp_path)
     assert checked.returncode == 0, checked.stderr
     learned, used = map(int, checked.stdout.split())
     assert used > learned, "patterns came from the table (and check compiled each again: no difference)"
-    library = run("import re, builder.cli, builder.tui.app; import re._compiler as c, _sre; print(c._sre is _sre)",
+    library = run_python("import re, builder.cli, builder.tui.app; import re._compiler as c, _sre; print(c._sre is _sre)",
                   tmp_path / "other")
     assert library.returncode == 0, library.stderr
     assert library.stdout.split() == ["True"]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import marshal
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -19,8 +16,9 @@ from builder.project import compile_memo
 from builder.project.compile_memo import CompileMemo
 from builder.engine.mapping import CompiledMapping
 from tests.engine import jqgen
+from tests.engine.compiles import counted_compiles
+from tests.kept_files import command, kept_once, run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 
 # Programs as a mapping holds them: plain paths, Ocean's single quotes, `env` and `$ENV`, comments,
 # definitions, string interpolation, numbers (pydantic's str()), and texts that do not compile, among
@@ -61,14 +59,7 @@ def compiles(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Each program jq compiles from now on (the in-process compile cache emptied first; the session's
     check, which compiles what a memo answers for, off: these tests count compiles)."""
     monkeypatch.setattr(CompileMemo, "check", False)
-    seen: list[str] = []
-    real = jqrt.compile_raw
-
-    def counted(program: str, label: str | None = None) -> Any:
-        seen.append(program)
-        return real(program, label)
-
-    monkeypatch.setattr(jqrt, "compile_raw", counted)
+    seen = counted_compiles(monkeypatch)
     jqrt._compile.cache_clear()
     yield seen
     jqrt._compile.cache_clear()
@@ -248,26 +239,13 @@ def test_no_home_directory_means_no_memo_and_no_error(monkeypatch: pytest.Monkey
     assert jqrt.compile_error(".a") is None
 
 
-def run(code: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env=dict(os.environ, XDG_CACHE_HOME=str(cache), PYTHONPATH=str(ROOT)))
-
-
 def test_the_command_keeps_the_memo_and_the_library_never_installs_it(tmp_path: Path) -> None:
     """``cursor-builder preview`` learns its mapping's programs; a second run compiles none of them
     to ask, prints the same entities and writes nothing; importing the engine installs nothing."""
-    command = ("import sys; sys.argv = ['cursor-builder', 'preview', 'presets/cursor/project.yaml', '-r', 'usage-events', '--demo', '--format', 'json']; "
-               "from builder.start import entry; entry()")
-    first = run(command, tmp_path)
-    assert first.returncode == 0, first.stderr
-    (path,) = (tmp_path / "cursor-builder").glob("jq-compiles-*.marshal")
-    memo = CompileMemo(path)
+    preview = command("preview", "presets/cursor/project.yaml", "-r", "usage-events", "--demo", "--format", "json")
+    memo = CompileMemo(kept_once(preview, tmp_path, "jq-compiles-*.marshal"))
     assert memo.load() and len(memo.valid) >= 10, "the mapping's leaves and selector were learned"
-    written = path.stat().st_mtime_ns
-    second = run(command, tmp_path)
-    assert second.returncode == 0 and second.stdout == first.stdout
-    assert path.stat().st_mtime_ns == written, "a run that learned nothing writes nothing"
-    library = run("import builder.engine.jqrt, builder.cli; from builder.project import compile_memo; "
+    library = run_python("import builder.engine.jqrt, builder.cli; from builder.project import compile_memo; "
                   "print(compile_memo.installed)", tmp_path / "other")
     assert library.returncode == 0, library.stderr
     assert library.stdout.split() == ["None"]

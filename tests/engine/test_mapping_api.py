@@ -9,6 +9,7 @@ import pytest
 
 from builder.engine import mapping
 from builder.project.presets import load_preset, preset_sample
+from tests.engine.compiles import counted_compiles
 
 PROJECT = load_preset("cursor")
 
@@ -62,20 +63,6 @@ def test_a_cancelled_evaluation_raises_between_chunks() -> None:
     assert len(asked) == 2
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    from builder.engine import jqrt
-
-    seen: list[str] = []
-    real = jqrt.compile_raw
-
-    def counted(program: str, label: str | None = None) -> object:
-        seen.append(program)
-        return real(program, label)
-
-    monkeypatch.setattr(jqrt, "compile_raw", counted)
-    return seen
-
-
 EXACT_CASES = [
     # (records, whether a record needs the exact program: an error or no output in some field)
     ([{"id": "a", "n": 1}, {"id": "b", "n": 2}], False),
@@ -92,7 +79,7 @@ def test_the_exact_batch_program_compiles_only_when_a_record_needs_it(records: l
     settle, an exact one (one ``try`` per field): the exact one is compiled only then."""
     mappings = {"identifier": ".id", "blueprint": '"b"', "properties": {"m": ".n - 1", "e": "(.n | arrays | .[]) // .n"}}
     expected = mapping.CompiledMapping(mappings, "true", native=False).evaluate(records)
-    seen = _counting(monkeypatch)
+    seen = counted_compiles(monkeypatch)
     got = mapping.CompiledMapping(mappings, "true", native=False).evaluate(records)
     assert got == expected
     combined = [program for program in seen if "[.[] |" in program]
