@@ -1,6 +1,6 @@
 """What the tests of the files a start keeps in the user's cache share (method_cache, regex_cache,
-compile_memo): running Python in a fresh process with its own cache folder, and the command run
-twice."""
+compile_memo, the preset's parse, the JSON colours): running Python in a fresh process with its own
+cache folder, the command run twice, and no home directory."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,3 +36,13 @@ def kept_once(code: str, cache: Path, pattern: str) -> Path:
     assert second.returncode == 0 and second.stdout == first.stdout, second.stderr
     assert path.stat().st_mtime_ns == written, "a run that learned nothing new writes nothing"
     return path
+
+
+def no_home_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine where ``Path.home()`` fails (``HOME`` unset, no passwd entry): the caches then
+    have no folder to name (``XDG_CACHE_HOME`` is left as the test set it)."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))

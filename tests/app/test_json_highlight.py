@@ -16,6 +16,7 @@ from rich.syntax import PygmentsSyntaxTheme
 from widgets import json_viewer
 from widgets.json_layout import JSON_TOKENS, build_lines, line_tokens
 from widgets.json_viewer import token_styles
+from tests.kept_files import no_home_directory
 
 LEXER = JsonLexer()
 KEYS = ["id", "userEmail", "", "a b", 'quo"te', "back\\slash", "ünï", "emoji 🎉", "new\nline", "tab\t", "\x7f"]
@@ -108,11 +109,8 @@ def test_the_theme_colours_kept_in_the_cache_are_pygments_and_a_damaged_file_is_
 
 
 def test_no_home_directory_means_pygments_colours_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
     monkeypatch.delenv("XDG_CACHE_HOME")
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    no_home_directory(monkeypatch)
     monkeypatch.setattr(json_viewer, "_TOKEN_STYLES", {})
     expected = {token: (color.lower(), bold, italic) for token, (color, bold, italic) in pygments_colours(True).items()}
     assert colours_of(token_styles(True)) == expected

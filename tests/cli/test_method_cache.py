@@ -19,7 +19,7 @@ import pytest
 
 from builder.project import method_cache
 from builder.project.method_cache import MethodCache
-from tests.kept_files import command, kept_once, run_python
+from tests.kept_files import command, kept_once, no_home_directory, run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -237,10 +237,7 @@ def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path)
 
 
 def test_no_home_directory_means_no_cache_and_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    no_home_directory(monkeypatch)
     monkeypatch.setattr(method_cache, "installed", None)
     assert method_cache.install({}) is None
     assert "exec" not in vars(dataclasses)

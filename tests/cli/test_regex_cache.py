@@ -12,7 +12,7 @@ import pytest
 
 from builder.project import method_cache, regex_cache
 from builder.project.regex_cache import RegexCache
-from tests.kept_files import command, kept_once, run_python
+from tests.kept_files import command, kept_once, no_home_directory, run_python
 
 
 # What modules compile: named groups and alternations (Textual's tokenizer), a class of most of Unicode
@@ -178,10 +178,7 @@ def test_the_command_keeps_the_table_and_the_library_never_hooks(tmp_path: Path)
 
 
 def test_no_home_directory_means_no_cache_and_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    no_home_directory(monkeypatch)
     monkeypatch.setattr(regex_cache, "installed", None)
     assert regex_cache.install({}) is None
     regex_cache.save()  # nothing installed: nothing to write, no error

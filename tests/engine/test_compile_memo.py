@@ -17,7 +17,7 @@ from builder.project.compile_memo import CompileMemo
 from builder.engine.mapping import CompiledMapping
 from tests.engine import jqgen
 from tests.engine.compiles import counted_compiles
-from tests.kept_files import command, kept_once, run_python
+from tests.kept_files import command, kept_once, no_home_directory, run_python
 
 
 # Programs as a mapping holds them: plain paths, Ocean's single quotes, `env` and `$ENV`, comments,
@@ -228,10 +228,7 @@ def test_an_unwritable_cache_is_no_error(tmp_path: Path) -> None:
 
 
 def test_no_home_directory_means_no_memo_and_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    no_home_directory(monkeypatch)
     use(monkeypatch, None)
     assert compile_memo.install(jqrt.LIBRARY, jqrt.PREFIX_SHAPE, {}) is None
     assert compile_memo.installed is None

@@ -15,6 +15,7 @@ import builder.project.yamlio as yamlio
 from builder.project.load import load_project
 from builder.project.presets import load_preset, preset_path
 from builder.project.yamlio import load_located, load_located_cached
+from tests.kept_files import no_home_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESET = preset_path("cursor").read_text(encoding="utf-8")
@@ -103,9 +104,6 @@ def test_another_pyyaml_parses_again(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_no_home_directory_means_a_parse_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    no_home_directory(monkeypatch)
     text = "a: 1\nb: [x]\n"
     assert load_located_cached(text, "x.yaml", env={}).data == load_located(text).data
